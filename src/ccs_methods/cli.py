@@ -1,0 +1,295 @@
+"""The ``ccs-eval`` command line: run the notebooks, build the book, validate data, run methods.
+
+Every error a user can cause ends with one message naming the file (and row and column where
+they apply) and exit status 2; a failed notebook run exits with status 1 after a summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ccs_methods.errors import CCSInputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Reproducible evaluation book of the Coordinated Community Support programme.",
+)
+stats_app = typer.Typer(no_args_is_help=True, help="Run one method on a CSV and print JSON.")
+app.add_typer(stats_app, name="stats")
+
+RootOpt = Annotated[
+    Path | None,
+    typer.Option("--root", help="Project root (default: found from the current folder)."),
+]
+
+
+def _root(root: Path | None) -> Path:
+    if root is not None:
+        return root.resolve()
+    from ccs_methods.paths import find_project_root
+
+    return find_project_root()
+
+
+def _fail(exc: CCSInputError) -> None:
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+def _default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
+    from ccs_methods.params import load_params
+    from ccs_methods.runner import plan_jobs, run_jobs
+
+    params = load_params(root / "params")
+    planned = plan_jobs(params, root, sites=sites or None, years=years or None)
+    typer.echo(f"executing {len(planned)} notebooks with {jobs} worker(s)")
+    start = time.perf_counter()
+
+    def progress(res: Any, done: int, total: int) -> None:
+        mark = "ok " if res.ok else "FAILED"
+        typer.echo(f"  [{done:>2}/{total}] {mark} {res.label} ({res.seconds:.1f} s)", err=True)
+
+    summary = run_jobs(planned, root, workers=jobs, on_done=progress)
+    typer.echo(summary.describe())
+    typer.echo(f"wall time {time.perf_counter() - start:.1f} s")
+    return summary.ok
+
+
+@app.command()
+def run(
+    site: Annotated[list[str] | None, typer.Option("--site", help="Site id; repeatable.")] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", help="Year; repeatable.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
+    root: RootOpt = None,
+) -> None:
+    """Execute the notebook templates for every (site, year) in params into book/."""
+    try:
+        ok = _run(_root(root), site, year, jobs or _default_jobs())
+    except CCSInputError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        typer.secho("interrupted: pages already built were left as they were", err=True)
+        raise typer.Exit(code=130) from None
+    if not ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def build(
+    out: Annotated[Path | None, typer.Option(help="Output folder for the HTML.")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Generate the table of contents from params and build the HTML book."""
+    from ccs_methods.build import build_book
+    from ccs_methods.params import load_params
+
+    try:
+        r = _root(root)
+        html = build_book(load_params(r / "params"), r, out_dir=out)
+    except CCSInputError as exc:
+        _fail(exc)
+    typer.echo(f"book built: open {html / 'index.html'}")
+
+
+@app.command("all")
+def all_(
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Output folder for the HTML.")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Run every notebook, then build the book (stops before the build if a notebook failed)."""
+    try:
+        r = _root(root)
+        ok = _run(r, None, None, jobs or _default_jobs())
+    except CCSInputError as exc:
+        _fail(exc)
+    if not ok:
+        typer.secho("not building: fix the failures above first", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    build(out=out, root=r)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Data files (default: all).")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Check data files against their schemas (default: every shipped data file)."""
+    from ccs_methods import datasets
+
+    try:
+        r = _root(root)
+        checked = datasets.validate_paths(paths or None, root=r)
+    except CCSInputError as exc:
+        _fail(exc)
+    for path, rows in checked:
+        typer.echo(f"ok  {path}  ({rows} rows)")
+
+
+@app.command()
+def synth(
+    seed: Annotated[int | None, typer.Option(help="Seed (default: params).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Regenerate the synthetic record-level stand-ins (byte for byte for a given seed)."""
+    from ccs_methods.params import load_programme
+    from ccs_methods.synth import generate_all
+
+    try:
+        r = _root(root)
+        s = seed if seed is not None else load_programme(r / "params").synthetic_seed
+        written = generate_all(seed=s, out_dir=out or r / "data" / "synthetic")
+    except CCSInputError as exc:
+        _fail(exc)
+    for name, path in written.items():
+        typer.echo(f"{name}: {path}")
+
+
+def _print_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, sort_keys=False, allow_nan=False))
+
+
+def _csv(path: Path) -> Any:
+    from ccs_methods.datasets import read_csv_checked
+
+    return read_csv_checked(path)
+
+
+def _column(df: Any, name: str, path: Path) -> Any:
+    if name not in df.columns:
+        raise CCSInputError(
+            f"column {name!r} not found; columns are: {', '.join(map(str, df.columns))}",
+            file=path,
+            column=name,
+        )
+    return df[name]
+
+
+@stats_app.command("trend")
+def stats_trend(
+    csv: Annotated[Path, typer.Option(help="CSV file.")],
+    y: Annotated[str, typer.Option(help="Column of values (e.g. annual awards).")],
+    x: Annotated[str, typer.Option(help="Column of time values (e.g. year).")],
+    glm: Annotated[bool, typer.Option(help="Also fit a count GLM trend.")] = True,
+    as_json: Annotated[bool, typer.Option("--json/--no-json", help="Print JSON.")] = True,
+) -> None:
+    """Mann-Kendall, Kendall's tau, Theil-Sen slope and a count GLM trend."""
+    from ccs_methods import trend
+
+    try:
+        df = _csv(csv)
+        yy = _column(df, y, csv).to_numpy(dtype=float)
+        xx = _column(df, x, csv).to_numpy(dtype=float)
+        out: dict[str, Any] = {
+            "file": str(csv),
+            "n": int(len(yy)),
+            "mann_kendall": trend.mann_kendall(yy, xx).to_dict(),
+            "theil_sen": trend.theil_sen(yy, xx).to_dict(),
+        }
+        if glm:
+            out["glm"] = trend.glm_trend(yy, xx).to_dict()
+    except CCSInputError as exc:
+        _fail(exc)
+    _print_json(out)
+
+
+@stats_app.command("its")
+def stats_its(
+    csv: Annotated[Path, typer.Option(help="CSV of monthly counts.")],
+    date: Annotated[str, typer.Option(help="Column of month start dates.")],
+    count: Annotated[str, typer.Option(help="Column of counts.")],
+    breakpoint: Annotated[str, typer.Option(help="Intervention date, YYYY-MM-DD.")],
+    family: Annotated[str, typer.Option(help="quasipoisson, poisson or negbin.")] = "quasipoisson",
+    fourier_k: Annotated[int, typer.Option(help="Fourier harmonics for seasonality.")] = 1,
+    covid_start: Annotated[str | None, typer.Option(help="Covid co-intervention start.")] = None,
+    covid_end: Annotated[str | None, typer.Option(help="Covid co-intervention end.")] = None,
+    hac: Annotated[bool, typer.Option(help="Newey-West (HAC) standard errors.")] = False,
+    as_json: Annotated[bool, typer.Option("--json/--no-json", help="Print JSON.")] = True,
+) -> None:
+    """Segmented regression (interrupted time series) with a counterfactual."""
+    from ccs_methods import its
+
+    try:
+        df = _csv(csv)
+        _column(df, date, csv)
+        _column(df, count, csv)
+        covid = (covid_start, covid_end) if covid_start and covid_end else None
+        res = its.segmented_regression(
+            df,
+            date_col=date,
+            count_col=count,
+            breakpoint=breakpoint,
+            family=family,
+            fourier_k=fourier_k,
+            covid=covid,
+            cov_type="HAC" if hac else "nonrobust",
+        )
+    except CCSInputError as exc:
+        _fail(exc)
+    _print_json({"file": str(csv), **res.to_dict()})
+
+
+@stats_app.command("spc")
+def stats_spc(
+    csv: Annotated[Path, typer.Option(help="CSV file.")],
+    value: Annotated[str, typer.Option(help="Column of values.")],
+    date: Annotated[str | None, typer.Option(help="Column of dates (optional).")] = None,
+    as_json: Annotated[bool, typer.Option("--json/--no-json", help="Print JSON.")] = True,
+) -> None:
+    """XmR control chart limits and special-cause flags (NHS Making Data Count)."""
+    from ccs_methods import spc
+
+    try:
+        df = _csv(csv)
+        vals = _column(df, value, csv).to_numpy(dtype=float)
+        dates = list(_column(df, date, csv).astype(str)) if date else None
+        res = spc.xmr(vals, dates)
+    except CCSInputError as exc:
+        _fail(exc)
+    _print_json({"file": str(csv), **res.to_dict()})
+
+
+@stats_app.command("network")
+def stats_network(
+    csv: Annotated[Path, typer.Option(help="CSV of referral records.")],
+    as_json: Annotated[bool, typer.Option("--json/--no-json", help="Print JSON.")] = True,
+) -> None:
+    """Referral-network measures per year from a referral export."""
+    from ccs_methods import network
+
+    try:
+        df = _csv(csv)
+        clean, report = network.clean_referrals(df, source_file=str(csv))
+        by_year = network.measures_by_period(clean, period="year")
+        out = {
+            "file": str(csv),
+            "cleaning": report.to_dict(),
+            "overall": network.network_measures(clean),
+            "by_year": json.loads(by_year.to_json(orient="records")),
+        }
+    except CCSInputError as exc:
+        _fail(exc)
+    _print_json(out)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Entry point for ``python -m ccs_methods.cli``."""
+    app()
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

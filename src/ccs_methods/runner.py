@@ -1,0 +1,354 @@
+"""Execute the notebook templates with papermill, once per page, into ``book/``.
+
+Templates in ``notebooks/`` are matched to pages by name:
+
+============================  ==========================================================
+template                      executed page(s)
+============================  ==========================================================
+``site_year.ipynb``           ``book/sites/<site>/year-<n>.ipynb`` for every site × year
+``site_year_<part>.ipynb``    ``book/sites/<site>/year-<n>-<part>.ipynb`` likewise
+``programme_<name>.ipynb``    ``book/programme/<name>.ipynb`` once
+============================  ==========================================================
+
+Each job runs in a worker process. Output is written to a temporary file under
+``.ccs-run/tmp`` and moved over the page only when the notebook ran to the end, so a failed or
+interrupted run never leaves a half-written page and never replaces a good one. A failed
+notebook is kept under ``.ccs-run/failed`` for inspection and named in the final summary with
+the cell and error that stopped it.
+
+Executed pages are made deterministic: papermill's timing metadata and per-cell execution
+timestamps are removed, so two runs from the same inputs give identical files. Timings go to
+``.ccs-run/last-run.json`` (the reproducibility record), not into the pages.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from ccs_methods.errors import ParamsError
+from ccs_methods.params import Params
+
+RUN_DIR = ".ccs-run"
+SITE_YEAR_PREFIX = "site_year"
+PROGRAMME_PREFIX = "programme_"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution: a template, its parameters and the page it produces."""
+
+    template: Path
+    output: Path
+    parameters: dict[str, Any]
+    label: str
+    title: str | None = None
+
+
+@dataclass
+class JobResult:
+    """What happened to one job."""
+
+    label: str
+    output: str
+    ok: bool
+    seconds: float
+    cell: int | None = None
+    error: str | None = None
+    failed_copy: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """The outcome of a run: every job's result, in job order."""
+
+    results: list[JobResult] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def failures(self) -> list[JobResult]:
+        """The jobs that did not complete."""
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        """True when every job completed and the run was not interrupted."""
+        return not self.interrupted and not self.failures
+
+    def describe(self) -> str:
+        """A plain-text summary naming each failure with its cell and error."""
+        n_ok = sum(r.ok for r in self.results)
+        lines = [f"{n_ok} of {len(self.results)} notebooks executed"]
+        if self.interrupted:
+            lines.append("run interrupted: pages not yet finished were left as they were")
+        for r in self.failures:
+            where = f"cell {r.cell}" if r.cell is not None else "before the first cell"
+            lines.append(f"FAILED {r.label}: {where}: {r.error}")
+            if r.failed_copy:
+                lines.append(f"       executed copy kept at {r.failed_copy}")
+        return "\n".join(lines)
+
+
+def has_parameters_cell(nb: nbformat.NotebookNode) -> bool:
+    """Whether a notebook has a code cell tagged ``parameters``."""
+    return any(
+        c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+        for c in nb.cells
+    )
+
+
+def check_template(path: Path) -> None:
+    """Raise :class:`ParamsError` unless ``path`` is a readable notebook with a parameters cell."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except FileNotFoundError as exc:
+        raise ParamsError("template notebook not found", file=path) from exc
+    except Exception as exc:  # nbformat raises several types for unreadable files
+        raise ParamsError(f"not a readable notebook: {exc}", file=path) from exc
+    if not has_parameters_cell(nb):
+        raise ParamsError(
+            "template has no code cell tagged 'parameters'; papermill needs one to inject"
+            " the site and year (add the tag in the cell's metadata)",
+            file=path,
+            column="cells[].metadata.tags",
+        )
+
+
+def plan_jobs(
+    params: Params,
+    root: Path,
+    *,
+    sites: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    programme_pages: bool = True,
+) -> list[Job]:
+    """List the jobs for the selected sites and years.
+
+    Parameters
+    ----------
+    params
+        Loaded parameters.
+    root
+        Project root holding ``notebooks/`` and ``book/``.
+    sites, years
+        Restrict to these site ids and programme years; ``None`` means all in params.
+    programme_pages
+        Also run the ``programme_*.ipynb`` templates (skipped when sites or years are chosen).
+
+    Raises
+    ------
+    ParamsError
+        An unknown site or year was asked for, or a template has no parameters cell.
+    """
+    known_years = [y.number for y in params.programme.years]
+    for s in sites or []:
+        params.site(s)
+    for y in years or []:
+        if y not in known_years:
+            raise ParamsError(
+                f"unknown programme year {y}; defined years: {known_years}",
+                file=params.root / "programme.yml",
+                column="years",
+            )
+    chosen_sites = list(sites) if sites else list(params.programme.sites)
+    chosen_years = list(years) if years else known_years
+    nb_dir = root / "notebooks"
+    templates = sorted(nb_dir.glob("*.ipynb"))
+    site_templates = [t for t in templates if t.stem.startswith(SITE_YEAR_PREFIX)]
+    prog_templates = [t for t in templates if t.stem.startswith(PROGRAMME_PREFIX)]
+    if not site_templates:
+        raise ParamsError(f"no {SITE_YEAR_PREFIX}*.ipynb template found", file=nb_dir)
+    for t in site_templates + prog_templates:
+        check_template(t)
+    jobs: list[Job] = []
+    for site in chosen_sites:
+        for year in chosen_years:
+            for t in site_templates:
+                part = t.stem[len(SITE_YEAR_PREFIX) :].lstrip("_")
+                name = f"year-{year}-{part}" if part else f"year-{year}"
+                out = root / "book" / "sites" / site / f"{name}.ipynb"
+                label = f"{site} year {year}" + (f" ({part})" if part else "")
+                title = f"{params.site(site).display_name}: {params.programme.year(year).label}"
+                if part:
+                    title += f", {part.replace('_', ' ')}"
+                jobs.append(Job(t, out, {"site": site, "year": year}, label, title))
+    if programme_pages and not sites and not years:
+        for t in prog_templates:
+            name = t.stem[len(PROGRAMME_PREFIX) :]
+            jobs.append(Job(t, root / "book" / "programme" / f"{name}.ipynb", {}, f"programme {name}"))
+    return jobs
+
+
+def make_deterministic(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip run-specific metadata (timestamps, durations, absolute paths) from a notebook."""
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        nb.metadata["papermill"] = {
+            k: pm[k] for k in ("parameters", "default_parameters") if k in pm
+        }
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        md = cell.get("metadata", {})
+        md.pop("papermill", None)
+        md.pop("execution", None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def _failure_details(exc: BaseException) -> tuple[int | None, str]:
+    cell = getattr(exc, "exec_count", None)
+    ename = getattr(exc, "ename", None)
+    evalue = getattr(exc, "evalue", None)
+    if ename:
+        return cell, f"{ename}: {evalue}"
+    return None, f"{type(exc).__name__}: {exc}"
+
+
+def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
+    """Run one job (in a worker process). Never raises for notebook errors."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    tmp = Path(tmp_dir) / f"{job.label.replace(' ', '_').replace('(', '').replace(')', '')}.ipynb"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(
+            str(job.template),
+            str(tmp),
+            parameters=job.parameters,
+            report_mode=True,
+            progress_bar=False,
+            cwd=root,
+            kernel_name="python3",
+            shutdown_kernel="immediate",
+        )
+        nb = nbformat.read(tmp, as_version=4)
+        _tag_injected_cell(nb)
+        if job.title:
+            retitle(nb, job.title)
+        make_deterministic(nb)
+        nbformat.write(nb, tmp)
+        job.output.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, job.output)
+        return JobResult(job.label, str(job.output), True, time.perf_counter() - start)
+    except Exception as exc:
+        cell, error = _failure_details(exc)
+        kept: str | None = None
+        if tmp.exists():
+            Path(failed_dir).mkdir(parents=True, exist_ok=True)
+            dest = Path(failed_dir) / tmp.name
+            os.replace(tmp, dest)
+            kept = str(dest)
+        return JobResult(
+            job.label, str(job.output), False, time.perf_counter() - start, cell, error, kept
+        )
+
+
+def retitle(nb: nbformat.NotebookNode, title: str) -> None:
+    """Replace the first level-1 heading of the first markdown cell with ``title``.
+
+    Jupyter Book takes a page's title from its first heading, which a template cannot
+    parameterise; the runner writes it from params instead.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("# "):
+                lines[i] = f"# {title}"
+                cell.source = "\n".join(lines)
+                return
+        return
+
+
+def _tag_injected_cell(nb: nbformat.NotebookNode) -> None:
+    """Hide papermill's injected-parameters cell from readers (``remove-cell``)."""
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    root: Path,
+    *,
+    workers: int = 1,
+    on_done: Callable[[JobResult, int, int], None] | None = None,
+) -> RunSummary:
+    """Execute ``jobs`` in ``workers`` processes; collect every result, never stop early.
+
+    Parameters
+    ----------
+    jobs
+        Jobs from :func:`plan_jobs`.
+    root
+        Project root; notebooks run with it as working directory.
+    workers
+        Number of worker processes (each runs one kernel at a time).
+    on_done
+        Called after each job with (result, number done, total), e.g. to show progress.
+    """
+    run_dir = root / RUN_DIR
+    tmp_dir = run_dir / "tmp"
+    failed_dir = run_dir / "failed"
+    shutil.rmtree(tmp_dir, ignore_errors=True)
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary()
+    results: dict[int, JobResult] = {}
+    ctx = mp.get_context("spawn")
+    executor = cf.ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx)
+    try:
+        futures = {
+            executor.submit(_execute, job, str(root), str(tmp_dir), str(failed_dir)): i
+            for i, job in enumerate(jobs)
+        }
+        for done, fut in enumerate(cf.as_completed(futures), start=1):
+            i = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # a worker died: report, keep going
+                res = JobResult(jobs[i].label, str(jobs[i].output), False, 0.0, None, repr(exc))
+            results[i] = res
+            if on_done is not None:
+                on_done(res, done, len(jobs))
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        executor.shutdown(wait=False, cancel_futures=True)
+        for proc in list(getattr(executor, "_processes", {}).values()):
+            proc.terminate()
+    else:
+        executor.shutdown(wait=True)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    summary.results = [results[i] for i in sorted(results)]
+    _write_record(run_dir, summary)
+    return summary
+
+
+def _write_record(run_dir: Path, summary: RunSummary) -> None:
+    """Write the run's timings to ``.ccs-run/last-run.json`` (atomically)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    record = {
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "python": sys.version.split()[0],
+        "interrupted": summary.interrupted,
+        "results": [asdict(r) for r in summary.results],
+    }
+    tmp = run_dir / "last-run.json.tmp"
+    tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    os.replace(tmp, run_dir / "last-run.json")

@@ -1,0 +1,137 @@
+"""Sections of the site-year page built from published figures (``data/published``).
+
+Each ``*_section`` function returns a :class:`Section`: the published rows behind it, a
+reader-facing table, a figure (or none) and, where the reports publish nothing for this site
+and year, a "not reported" note instead. :func:`show_section` displays it in a notebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ccs_methods import pages, plots
+from ccs_methods.pages import PageContext
+
+#: Exhibits that give funding by workstream, by programme year (DOMAIN.md: E2 year 2, E18 year 1).
+FUNDING_EXHIBITS = {1: ["E18", "E2"], 2: ["E2"]}
+#: Exhibits that give sessions (E3, year 2) and engagement (E19, year 1).
+ENGAGEMENT_EXHIBITS = {1: ["E19", "E20"], 2: ["E3"]}
+
+
+@dataclass
+class Section:
+    """One section of a page: its published rows, table, figure and any note."""
+
+    title: str
+    rows: pd.DataFrame
+    table: pd.DataFrame | None = None
+    figure: plots.Figure | None = None
+    note: str | None = None
+    extra_tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+
+
+def _figures() -> pd.DataFrame:
+    from ccs_methods.published import load_figures
+
+    return load_figures()
+
+
+def _site_rows(ctx: PageContext, exhibits: Sequence[str], units: Sequence[str]) -> pd.DataFrame:
+    fig = _figures()
+    rows = pages.published_rows(
+        fig, exhibits=exhibits, site=ctx.site.id, year=ctx.year.number, units=units
+    )
+    return rows.sort_values(["exhibit", "value"], ascending=[True, False]).reset_index(drop=True)
+
+
+def funding_section(ctx: PageContext) -> Section:
+    """Funding by workstream for this site and year (E2/E18), as table and bar chart."""
+    exhibits = FUNDING_EXHIBITS.get(ctx.year.number, [])
+    rows = _site_rows(ctx, exhibits, ["gbp"]) if exhibits else pd.DataFrame()
+    title = f"Funding by workstream, {ctx.site.display_name}, {ctx.year.label}"
+    if rows.empty:
+        return Section(title, rows, note=pages.not_reported_markdown("funding by workstream", ctx))
+    table = pages.display_table(rows, value_label="amount (£)")
+    items = rows[rows["category"].fillna("") != ""]
+    fig = None
+    if not items.empty:
+        data = pd.DataFrame({"what": items["category"], "value": items["value"]})
+        total = float(items["value"].sum())
+        fig = pages.bar_chart(
+            data,
+            title=title,
+            xlabel="Amount (£)",
+            source="; ".join(sorted({pages.cite(r) for _, r in items.iterrows()})),
+            alt=(
+                f"Horizontal bar chart of {len(items)} funded lines in "
+                f"{ctx.site.display_name}, {ctx.year.label}, summing to £{total:,.0f}; the "
+                f"largest is {items.iloc[0]['category']} at £{items.iloc[0]['value']:,.0f}."
+            ),
+            colour=plots.SITE_COLOURS.get(ctx.site.id),
+            fmt="£{:,.0f}",
+        )
+    return Section(title, rows, table=table, figure=fig)
+
+
+def engagement_section(ctx: PageContext) -> Section:
+    """CCS team sessions (E3) or engagement counts (E19) for this site and year."""
+    exhibits = ENGAGEMENT_EXHIBITS.get(ctx.year.number, [])
+    units = ["sessions", "count", "people", "organisations"]
+    rows = _site_rows(ctx, exhibits, units) if exhibits else pd.DataFrame()
+    title = f"CCS sessions and engagement, {ctx.site.display_name}, {ctx.year.label}"
+    if rows.empty:
+        return Section(
+            title, rows, note=pages.not_reported_markdown("sessions and engagement", ctx)
+        )
+    table = pages.display_table(rows, value_label="number")
+    data = pd.DataFrame(
+        {
+            "what": [
+                f"{r['measure'].replace('_', ' ')}: {r['category']}"
+                if str(r["category"] or "") != ""
+                else str(r["measure"]).replace("_", " ")
+                for _, r in rows.iterrows()
+            ],
+            "value": rows["value"],
+        }
+    )
+    fig = pages.bar_chart(
+        data,
+        title=title,
+        xlabel="Number",
+        source="; ".join(sorted({pages.cite(r) for _, r in rows.iterrows()})),
+        alt=(
+            f"Horizontal bar chart of {len(rows)} published counts of CCS activity in "
+            f"{ctx.site.display_name}, {ctx.year.label}; the largest is "
+            f"{data.iloc[0]['what']} at {data.iloc[0]['value']:,.0f}."
+        ),
+        colour=plots.SITE_COLOURS.get(ctx.site.id),
+    )
+    return Section(title, rows, table=table, figure=fig)
+
+
+def show_section(section: Section) -> None:
+    """Display a section in a notebook: its note, or its table and figure."""
+    from IPython.display import Markdown, display
+
+    if section.note:
+        display(Markdown(section.note))
+        return
+    if section.table is not None:
+        display(section.table)
+    for caption, extra in section.extra_tables:
+        display(Markdown(f"**{caption}**"))
+        display(extra)
+    if section.figure is not None:
+        plots.show(section.figure)
+
+
+def sources_for(sections: Sequence[Section]) -> str:
+    """The numbered source list of every published figure shown in ``sections``."""
+    rows = [s.rows for s in sections if not s.rows.empty]
+    if not rows:
+        return "No published figures are shown on this page."
+    return pages.sources_markdown(pd.concat(rows, ignore_index=True))
