@@ -64,6 +64,8 @@ def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int
     summary = run_jobs(planned, root, workers=jobs, on_done=progress)
     typer.echo(summary.describe())
     typer.echo(f"wall time {time.perf_counter() - start:.1f} s")
+    if summary.interrupted:
+        raise KeyboardInterrupt
     return summary.ok
 
 
@@ -115,6 +117,9 @@ def all_(
         ok = _run(r, None, None, jobs or _default_jobs())
     except CCSInputError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        typer.secho("interrupted: pages already built were left as they were", err=True)
+        raise typer.Exit(code=130) from None
     if not ok:
         typer.secho("not building: fix the failures above first", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)

@@ -167,7 +167,15 @@ def bar_chart(
     """A horizontal bar chart of ``df['what']`` against ``df['value']`` in the book style."""
     height = max(2.5, 0.45 * len(df) + 1.2)
     fig, ax = plots.new_figure(figsize=(8, height))
-    ax.barh(df["what"], df["value"], color=colour or plots.PALETTE[0])
+    if "group" in df.columns and df["group"].nunique() > 1:
+        groups = list(dict.fromkeys(df["group"]))
+        for k, g in enumerate(groups):
+            part = df[df["group"] == g]
+            ax.barh(part["what"], part["value"], color=plots.PALETTE[k % len(plots.PALETTE)],
+                    label=str(g))
+        ax.legend(loc="lower right", fontsize=8)
+    else:
+        ax.barh(df["what"], df["value"], color=colour or plots.PALETTE[0])
     ax.invert_yaxis()
     plots.bar_labels(ax, fmt=fmt)
     plots.finish(fig, ax, title=title, xlabel=xlabel, ylabel="", source=source, alt=alt)

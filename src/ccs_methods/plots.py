@@ -115,14 +115,31 @@ def finish(
     return fig
 
 
-def show(fig: Figure) -> None:
-    """Display a figure followed by its alt text as a caption, then close it."""
-    from IPython.display import Markdown, display
+def figure_html(fig: Figure) -> str:
+    """The figure as an HTML ``<figure>``: an embedded PNG with real alt text and a caption.
 
-    display(fig)
-    alt = getattr(fig, "alt_text", "")
-    if alt:
-        display(Markdown(f"*Figure description:* {alt}"))
+    The PNG carries no timestamp or software metadata, so the same figure gives the same bytes.
+    """
+    import base64
+    import html
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    alt = html.escape(getattr(fig, "alt_text", "") or "", quote=True)
+    return (
+        f'<figure class="ccs-figure"><img src="data:image/png;base64,{b64}" alt="{alt}" '
+        f'style="max-width:100%"/><figcaption><em>Figure description:</em> {alt}'
+        "</figcaption></figure>"
+    )
+
+
+def show(fig: Figure) -> None:
+    """Display a figure (PNG with alt text and a caption) in a notebook, then close it."""
+    from IPython.display import HTML, display
+
+    display(HTML(figure_html(fig)))
     plt.close(fig)
 
 

@@ -24,12 +24,16 @@ timestamps are removed, so two runs from the same inputs give identical files. T
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
-import multiprocessing as mp
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -208,13 +212,46 @@ def make_deterministic(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _failure_details(exc: BaseException) -> tuple[int | None, str]:
-    cell = getattr(exc, "exec_count", None)
+def _failure_details(exc: BaseException, template: Path) -> tuple[int | None, str]:
+    """The failing cell's 1-based position in the *template* and the error, from papermill."""
     ename = getattr(exc, "ename", None)
     evalue = getattr(exc, "evalue", None)
-    if ename:
-        return cell, f"{ename}: {evalue}"
-    return None, f"{type(exc).__name__}: {exc}"
+    if not ename:
+        return None, f"{type(exc).__name__}: {exc}"
+    source = (getattr(exc, "source", "") or "").strip()
+    cell: int | None = None
+    try:
+        nb = nbformat.read(template, as_version=4)
+        for i, c in enumerate(nb.cells, start=1):
+            if c.cell_type == "code" and c.source.strip() == source:
+                cell = i
+                break
+    except (OSError, ValueError):
+        pass
+    first_line = source.splitlines()[:1]
+    where = f" in `{first_line[0][:60]}`" if first_line else ""
+    return cell, f"{ename}: {evalue}{where}"
+
+
+def _kernel_manager_class() -> type:
+    """A kernel manager that talks to the kernel over IPC sockets (no open TCP ports)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self) -> str:
+            # one socket-file prefix per kernel, outside the project: kernels never collide
+            import tempfile
+            import uuid
+
+            return os.path.join(tempfile.gettempdir(), f"ccs-kernel-{uuid.uuid4().hex}-ipc")
+
+    return IPCKernelManager
 
 
 def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
@@ -222,7 +259,8 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
     import papermill as pm
 
     start = time.perf_counter()
-    tmp = Path(tmp_dir) / f"{job.label.replace(' ', '_').replace('(', '').replace(')', '')}.ipynb"
+    safe = "".join(ch if ch.isalnum() else "_" for ch in job.label).strip("_")
+    tmp = Path(tmp_dir) / f"{safe}.ipynb"
     tmp.parent.mkdir(parents=True, exist_ok=True)
     try:
         pm.execute_notebook(
@@ -234,6 +272,7 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
             cwd=root,
             kernel_name="python3",
             shutdown_kernel="immediate",
+            kernel_manager_class=_kernel_manager_class(),
         )
         nb = nbformat.read(tmp, as_version=4)
         _tag_injected_cell(nb)
@@ -245,7 +284,7 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
         os.replace(tmp, job.output)
         return JobResult(job.label, str(job.output), True, time.perf_counter() - start)
     except Exception as exc:
-        cell, error = _failure_details(exc)
+        cell, error = _failure_details(exc, job.template)
         kept: str | None = None
         if tmp.exists():
             Path(failed_dir).mkdir(parents=True, exist_ok=True)
@@ -283,6 +322,96 @@ def _tag_injected_cell(nb: nbformat.NotebookNode) -> None:
             cell.metadata["tags"] = [*tags, "remove-cell"]
 
 
+def _job_to_json(job: Job) -> dict[str, Any]:
+    return {
+        "template": str(job.template),
+        "output": str(job.output),
+        "parameters": job.parameters,
+        "label": job.label,
+        "title": job.title,
+    }
+
+
+def _job_from_json(d: dict[str, Any]) -> Job:
+    return Job(Path(d["template"]), Path(d["output"]), d["parameters"], d["label"], d["title"])
+
+
+class _Children:
+    """The live worker subprocesses, so that an interrupt can stop all of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self.stopping = False
+
+    def start(self, cmd: list[str], cwd: Path) -> subprocess.Popen[bytes] | None:
+        with self._lock:
+            if self.stopping:
+                return None
+            # own session: a Ctrl-C in the terminal reaches only the runner, which stops workers
+            proc = subprocess.Popen(
+                cmd, cwd=cwd, start_new_session=True, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            self._procs.add(proc)
+            return proc
+
+    def done(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop_all(self, grace: float = 5.0) -> None:
+        with self._lock:
+            self.stopping = True
+            procs = list(self._procs)
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _run_in_subprocess(
+    job: Job, root: Path, tmp_dir: Path, failed_dir: Path, children: _Children
+) -> JobResult | None:
+    """Run one job in a fresh Python process; ``None`` if the run is being stopped."""
+    spec = tmp_dir / f"{uuid.uuid4().hex}.job.json"
+    result_file = spec.with_suffix(".result.json")
+    spec.write_text(
+        json.dumps(
+            {
+                "job": _job_to_json(job),
+                "root": str(root),
+                "tmp_dir": str(tmp_dir),
+                "failed_dir": str(failed_dir),
+                "result": str(result_file),
+            }
+        ),
+        encoding="utf-8",
+    )
+    start = time.perf_counter()
+    proc = children.start([sys.executable, "-m", "ccs_methods.runner", str(spec)], root)
+    if proc is None:
+        return None
+    _, err = proc.communicate()
+    children.done(proc)
+    if children.stopping:
+        return None
+    if proc.returncode == 0 and result_file.is_file():
+        return JobResult(**json.loads(result_file.read_text(encoding="utf-8")))
+    tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+    return JobResult(
+        job.label, str(job.output), False, time.perf_counter() - start, None,
+        f"worker process exited with status {proc.returncode}: {tail[0]}",
+    )
+
+
 def run_jobs(
     jobs: Sequence[Job],
     root: Path,
@@ -290,7 +419,11 @@ def run_jobs(
     workers: int = 1,
     on_done: Callable[[JobResult, int, int], None] | None = None,
 ) -> RunSummary:
-    """Execute ``jobs`` in ``workers`` processes; collect every result, never stop early.
+    """Execute ``jobs`` in up to ``workers`` processes; collect every result, never stop early.
+
+    Each job runs in its own Python process (its own session, so that a Ctrl-C reaches only
+    this runner). On an interrupt every worker is stopped, temporary files are removed and the
+    summary is marked ``interrupted``; pages already in ``book/`` are left as they were.
 
     Parameters
     ----------
@@ -299,7 +432,7 @@ def run_jobs(
     root
         Project root; notebooks run with it as working directory.
     workers
-        Number of worker processes (each runs one kernel at a time).
+        Number of jobs run at once (each runs one kernel).
     on_done
         Called after each job with (result, number done, total), e.g. to show progress.
     """
@@ -310,34 +443,51 @@ def run_jobs(
     tmp_dir.mkdir(parents=True, exist_ok=True)
     summary = RunSummary()
     results: dict[int, JobResult] = {}
-    ctx = mp.get_context("spawn")
-    executor = cf.ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx)
+    children = _Children()
+    pool = cf.ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         futures = {
-            executor.submit(_execute, job, str(root), str(tmp_dir), str(failed_dir)): i
+            pool.submit(_run_in_subprocess, job, root, tmp_dir, failed_dir, children): i
             for i, job in enumerate(jobs)
         }
-        for done, fut in enumerate(cf.as_completed(futures), start=1):
-            i = futures[fut]
-            try:
+        done = 0
+        pending = set(futures)
+        while pending:
+            # a short timeout keeps the main thread responsive to Ctrl-C
+            finished, pending = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                i = futures[fut]
                 res = fut.result()
-            except Exception as exc:  # a worker died: report, keep going
-                res = JobResult(jobs[i].label, str(jobs[i].output), False, 0.0, None, repr(exc))
-            results[i] = res
-            if on_done is not None:
-                on_done(res, done, len(jobs))
+                if res is None:
+                    continue
+                done += 1
+                results[i] = res
+                if on_done is not None:
+                    on_done(res, done, len(jobs))
     except KeyboardInterrupt:
         summary.interrupted = True
-        executor.shutdown(wait=False, cancel_futures=True)
-        for proc in list(getattr(executor, "_processes", {}).values()):
-            proc.terminate()
+        children.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
     else:
-        executor.shutdown(wait=True)
+        pool.shutdown(wait=True)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     summary.results = [results[i] for i in sorted(results)]
     _write_record(run_dir, summary)
     return summary
+
+
+def _worker_main(spec_path: str) -> int:
+    """Entry point of a worker process: run the job described in ``spec_path``."""
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    res = _execute(
+        _job_from_json(spec["job"]), spec["root"], spec["tmp_dir"], spec["failed_dir"]
+    )
+    out = Path(spec["result"])
+    tmp = out.with_suffix(".partial")
+    tmp.write_text(json.dumps(asdict(res)), encoding="utf-8")
+    os.replace(tmp, out)
+    return 0
 
 
 def _write_record(run_dir: Path, summary: RunSummary) -> None:
@@ -352,3 +502,7 @@ def _write_record(run_dir: Path, summary: RunSummary) -> None:
     tmp = run_dir / "last-run.json.tmp"
     tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
     os.replace(tmp, run_dir / "last-run.json")
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main(sys.argv[1]))

@@ -55,10 +55,18 @@ def funding_section(ctx: PageContext) -> Section:
     if rows.empty:
         return Section(title, rows, note=pages.not_reported_markdown("funding by workstream", ctx))
     table = pages.display_table(rows, value_label="amount (£)")
-    items = rows[rows["category"].fillna("") != ""]
+    items = rows[rows["category"].fillna("") != ""].sort_values(
+        ["measure", "value"], ascending=[True, False]
+    )
     fig = None
     if not items.empty:
-        data = pd.DataFrame({"what": items["category"], "value": items["value"]})
+        data = pd.DataFrame(
+            {
+                "what": items["category"].str.slice(0, 60),
+                "value": items["value"],
+                "group": items["measure"].str.replace("_gbp", "").str.replace("_", " "),
+            }
+        )
         total = float(items["value"].sum())
         fig = pages.bar_chart(
             data,
@@ -87,17 +95,7 @@ def engagement_section(ctx: PageContext) -> Section:
             title, rows, note=pages.not_reported_markdown("sessions and engagement", ctx)
         )
     table = pages.display_table(rows, value_label="number")
-    data = pd.DataFrame(
-        {
-            "what": [
-                f"{r['measure'].replace('_', ' ')}: {r['category']}"
-                if str(r["category"] or "") != ""
-                else str(r["measure"]).replace("_", " ")
-                for _, r in rows.iterrows()
-            ],
-            "value": rows["value"],
-        }
-    )
+    data = breakdown_with_remainder(rows)
     fig = pages.bar_chart(
         data,
         title=title,
@@ -111,6 +109,36 @@ def engagement_section(ctx: PageContext) -> Section:
         colour=plots.SITE_COLOURS.get(ctx.site.id),
     )
     return Section(title, rows, table=table, figure=fig)
+
+
+def breakdown_with_remainder(rows: pd.DataFrame) -> pd.DataFrame:
+    """Chart data for counts that come as a total plus some itemised parts.
+
+    For each measure with a ``total`` row, the chart shows the itemised parts and, if they do
+    not add up to the total, a bar "not itemised in the report" with the difference. Measures
+    without a total are shown as they are.
+    """
+    out = []
+    for measure, grp in rows.groupby("measure", sort=False):
+        label = str(measure).replace("_", " ")
+        cats = grp["category"].fillna("").astype(str)
+        totals = grp[cats == "total"]
+        parts = grp[(cats != "total") & (cats != "")]
+        plain = grp[cats == ""]
+        for _, r in plain.iterrows():
+            out.append({"what": label, "value": float(r["value"]), "group": label})
+        for _, r in parts.iterrows():
+            name = str(r["category"]).replace("_", " ")
+            out.append({"what": f"{label}: {name}", "value": float(r["value"]), "group": label})
+        if not totals.empty:
+            rest = float(totals["value"].iloc[0]) - float(parts["value"].sum())
+            if parts.empty:
+                out.append({"what": f"{label}: total", "value": float(totals["value"].iloc[0]),
+                            "group": label})
+            elif rest > 0:
+                out.append({"what": f"{label}: not itemised in the report", "value": rest,
+                            "group": label})
+    return pd.DataFrame(out, columns=["what", "value", "group"])
 
 
 def show_section(section: Section) -> None:
