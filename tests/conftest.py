@@ -18,10 +18,16 @@ def root() -> Path:
     return ROOT
 
 
-def write_notebook(path: Path, cells: list[str], *, parameters: str | None = "site = 'x'\nyear = 1") -> Path:
+def write_notebook(
+    path: Path, cells: list[str], *, parameters: str | None = "site = 'x'\nyear = 1"
+) -> Path:
     """Write a small notebook: a title, an optional parameters cell, then code cells."""
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells.append(new_markdown_cell("# Template title"))
     if parameters is not None:
         p = new_code_cell(parameters)

@@ -61,7 +61,7 @@ def test_overlapping_years_rejected(params_copy: Path) -> None:
     f = params_copy / "programme.yml"
     text = f.read_text(encoding="utf-8").replace("start: 2020-10-01", "start: 2020-09-01")
     f.write_text(text, encoding="utf-8")
-    with pytest.raises(ParamsError, match="starts .* before year 1 ends"):
+    with pytest.raises(ParamsError, match=r"starts .* before year 1 ends"):
         load_params(params_copy)
 
 
@@ -75,7 +75,7 @@ def test_site_listed_without_file(params_copy: Path) -> None:
 
 def test_missing_programme_file(params_copy: Path) -> None:
     (params_copy / "programme.yml").unlink()
-    with pytest.raises(ParamsError, match="programme.yml: params file not found"):
+    with pytest.raises(ParamsError, match=r"programme\.yml: params file not found"):
         load_params(params_copy)
 
 
@@ -115,10 +115,17 @@ def test_unknown_site_lookup_lists_known(root: Path) -> None:
 
 def test_new_site_is_a_params_change_only(params_copy: Path) -> None:
     src = (params_copy / "sites" / "oldham.yml").read_text(encoding="utf-8")
-    new = src.replace("id: oldham", "id: leeds").replace("display_name: Oldham", "display_name: Leeds")
+    new = src.replace("id: oldham", "id: leeds").replace(
+        "display_name: Oldham", "display_name: Leeds"
+    )
     (params_copy / "sites" / "leeds.yml").write_text(new, encoding="utf-8")
     f = params_copy / "programme.yml"
-    f.write_text(f.read_text(encoding="utf-8").replace("  - tower_hamlets\n", "  - tower_hamlets\n  - leeds\n"), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace(
+            "  - tower_hamlets\n", "  - tower_hamlets\n  - leeds\n"
+        ),
+        encoding="utf-8",
+    )
     p = load_params(params_copy)
     assert p.site("leeds").display_name == "Leeds"
     assert len(p.site_years()) == 15

@@ -40,7 +40,10 @@ display(Markdown(pages.intro_markdown(ctx)))
 """
 
 SITE_YEAR = [
-    md("# Site-year page\n\n<!-- the runner replaces this title with the site and year from params -->"),
+    md(
+        "# Site-year page\n\n"
+        "<!-- the runner replaces this title with the site and year from params -->"
+    ),
     code('site = "norfolk"\nyear = 2', "parameters", "remove-cell"),
     code(SETUP),
     md(
@@ -64,7 +67,11 @@ SITE_YEAR = [
 def write(name: str, cells: list[nbformat.NotebookNode]) -> Path:
     """Write one template notebook with a python3 kernelspec."""
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     path = ROOT / "notebooks" / name
     nbformat.write(nb, path)

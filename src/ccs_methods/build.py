@@ -45,6 +45,11 @@ def site_index_markdown(params: Params, site_id: str) -> str:
         if net.referral_system_launch
         else "no referral system live yet"
     )
+    kind_name = (
+        "Local Welfare Assistance"
+        if site.lwa_scheme.kind == "lwa"
+        else "Discretionary Assistance Fund"
+    )
     lines = [
         f"# {site.display_name}",
         "",
@@ -54,7 +59,7 @@ def site_index_markdown(params: Params, site_id: str) -> str:
         "",
         f"- **Nation:** {site.nation}",
         f"- **Crisis-support scheme:** {site.lwa_scheme.name} ({site.lwa_scheme.short_name}; "
-        f"{'Local Welfare Assistance' if site.lwa_scheme.kind == 'lwa' else 'Discretionary Assistance Fund'};"
+        f"{kind_name};"
         f" counted as {site.lwa_scheme.award_unit})",
         f"- **Advice network:** {net.name} ({net.short_name}); referral system: {launch}",
         "",
@@ -68,9 +73,7 @@ def site_index_markdown(params: Params, site_id: str) -> str:
         lines.append(f"| {name.replace('_', ' ')} | " + " | ".join(cells) + " |")
     lines += ["", "## Pages", ""]
     for y in prog.years:
-        lines.append(
-            f"- [{y.label}](year-{y.number}.ipynb) ({y.start:%B %Y} to {y.end:%B %Y})"
-        )
+        lines.append(f"- [{y.label}](year-{y.number}.ipynb) ({y.start:%B %Y} to {y.end:%B %Y})")
     return "\n".join(lines) + "\n"
 
 
@@ -79,9 +82,7 @@ def generate_toc(params: Params, root: Path) -> dict[str, Any]:
     book = root / "book"
     parts: list[dict[str, Any]] = []
 
-    methods_sections = [
-        {"file": p} for m in METHODS_ORDER if (p := _page(book, f"methods/{m}"))
-    ]
+    methods_sections = [{"file": p} for m in METHODS_ORDER if (p := _page(book, f"methods/{m}"))]
     about: list[dict[str, Any]] = []
     if _page(book, "methods/index"):
         entry: dict[str, Any] = {"file": "methods/index"}
@@ -153,6 +154,7 @@ def ensure_vendor(root: Path) -> None:
     ------
     CCSInputError
         MathJax is not installed (run ``npm ci`` or ``make vendor``).
+
     """
     src = root / "node_modules" / "mathjax" / "es5"
     dest = root / "book" / "_vendor" / "mathjax"
@@ -196,6 +198,7 @@ def build_book(params: Params, root: Path, *, out_dir: Path | None = None) -> Pa
     ------
     CCSInputError
         The build failed (its log is printed) or a needed asset is missing.
+
     """
     write_reproducibility_page(params, root)
     generate_toc(params, root)
@@ -242,7 +245,8 @@ def build_record(root: Path) -> dict[str, Any]:
 
 def input_files(params: Params, root: Path) -> list[Path]:
     """Every input file a run reads: params, templates, published data and the record-level
-    files of the source (synthetic or raw) each dataset is set to use."""
+    files of the source (synthetic or raw) each dataset is set to use.
+    """
     files = sorted((root / "params").rglob("*.yml")) + sorted((root / "params").rglob("*.csv"))
     files += sorted((root / "notebooks").glob("*.ipynb"))
     files += sorted((root / "data" / "published").glob("*.csv"))
@@ -269,7 +273,7 @@ def write_reproducibility_page(params: Params, root: Path) -> Path:
         "",
         f"- **Code version (git commit):** `{rec.get('git_commit') or 'unknown'}`",
         f"- **Python:** {rec['python']}",
-        f"- **Data sources:** "
+        "- **Data sources:** "
         + ", ".join(f"`{k}` = {v}" for k, v in sorted(params.programme.data_sources.items())),
         f"- **Synthetic seed:** {params.programme.synthetic_seed}",
         "",
@@ -299,8 +303,19 @@ def write_reproducibility_page(params: Params, root: Path) -> Path:
     lines += ["", "## Key package versions", "", "| package | version |", "|---|---|"]
     from importlib.metadata import PackageNotFoundError, version
 
-    for pkg in ["jupyter-book", "papermill", "pandas", "numpy", "scipy", "statsmodels",
-                "seaborn", "matplotlib", "networkx", "pandera", "pydantic"]:
+    for pkg in [
+        "jupyter-book",
+        "papermill",
+        "pandas",
+        "numpy",
+        "scipy",
+        "statsmodels",
+        "seaborn",
+        "matplotlib",
+        "networkx",
+        "pandera",
+        "pydantic",
+    ]:
         try:
             v = version(pkg)
         except PackageNotFoundError:

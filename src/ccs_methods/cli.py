@@ -200,7 +200,7 @@ def stats_trend(
         xx = _column(df, x, csv).to_numpy(dtype=float)
         out: dict[str, Any] = {
             "file": str(csv),
-            "n": int(len(yy)),
+            "n": len(yy),
             "mann_kendall": trend.mann_kendall(yy, xx).to_dict(),
             "theil_sen": trend.theil_sen(yy, xx).to_dict(),
         }

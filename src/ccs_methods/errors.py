@@ -23,6 +23,7 @@ class CCSInputError(ValueError):
         The 1-based data row (header excluded) or line at fault, if known.
     column
         The column or key at fault, if known.
+
     """
 
     def __init__(

@@ -145,7 +145,9 @@ def display_table(df: pd.DataFrame, *, value_label: str) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "measure": df["measure"].astype(str).str.replace("_", " ").to_numpy(),
-            value_label: [f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}" for v in df["value"]],
+            value_label: [
+                f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}" for v in df["value"]
+            ],
             "unit": df["unit"].astype(str).to_numpy(),
             "source": [cite(r) for _, r in df.iterrows()],
         },
@@ -171,8 +173,12 @@ def bar_chart(
         groups = list(dict.fromkeys(df["group"]))
         for k, g in enumerate(groups):
             part = df[df["group"] == g]
-            ax.barh(part["what"], part["value"], color=plots.PALETTE[k % len(plots.PALETTE)],
-                    label=str(g))
+            ax.barh(
+                part["what"],
+                part["value"],
+                color=plots.PALETTE[k % len(plots.PALETTE)],
+                label=str(g),
+            )
         ax.legend(loc="lower right", fontsize=8)
     else:
         ax.barh(df["what"], df["value"], color=colour or plots.PALETTE[0])

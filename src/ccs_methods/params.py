@@ -250,7 +250,9 @@ def load_site(path: Path) -> Site:
         raise  # pragma: no cover
     if site.id != path.stem:
         raise ParamsError(
-            f"site id {site.id!r} does not match the file name {path.name!r}", file=path, column="id"
+            f"site id {site.id!r} does not match the file name {path.name!r}",
+            file=path,
+            column="id",
         )
     return site
 
@@ -268,6 +270,7 @@ def load_params(params_dir: Path | str | None = None) -> Params:
     ParamsError
         A file is missing, is not valid YAML, breaks a rule (e.g. an end date before a start
         date), or a site listed in ``programme.yml`` has no site file.
+
     """
     if params_dir is None:
         from ccs_methods.paths import find_project_root

@@ -14,9 +14,9 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib.figure import Figure
 
 #: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design").
 PALETTE: list[str] = [
@@ -101,6 +101,7 @@ def finish(
         Alt text: a sentence a screen-reader user can rely on instead of the picture.
     synthetic
         Mark the figure as built from synthetic stand-in data.
+
     """
     if not title or not source or not alt:
         raise ValueError("every figure needs a title, a source line and alt text")

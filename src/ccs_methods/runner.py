@@ -154,6 +154,7 @@ def plan_jobs(
     ------
     ParamsError
         An unknown site or year was asked for, or a template has no parameters cell.
+
     """
     known_years = [y.number for y in params.programme.years]
     for s in sites or []:
@@ -190,7 +191,9 @@ def plan_jobs(
     if programme_pages and not sites and not years:
         for t in prog_templates:
             name = t.stem[len(PROGRAMME_PREFIX) :]
-            jobs.append(Job(t, root / "book" / "programme" / f"{name}.ipynb", {}, f"programme {name}"))
+            jobs.append(
+                Job(t, root / "book" / "programme" / f"{name}.ipynb", {}, f"programme {name}")
+            )
     return jobs
 
 
@@ -318,8 +321,10 @@ def _tag_injected_cell(nb: nbformat.NotebookNode) -> None:
     """Hide papermill's injected-parameters cell from readers (``remove-cell``)."""
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            cell.metadata["tags"] = [*tags, "remove-cell"]
+        if "injected-parameters" in tags:
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
+            if "remove-cell" not in tags:
+                cell.metadata["tags"] = [*tags, "remove-cell"]
 
 
 def _job_to_json(job: Job) -> dict[str, Any]:
@@ -350,7 +355,10 @@ class _Children:
                 return None
             # own session: a Ctrl-C in the terminal reaches only the runner, which stops workers
             proc = subprocess.Popen(
-                cmd, cwd=cwd, start_new_session=True, stdout=subprocess.DEVNULL,
+                cmd,
+                cwd=cwd,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
             self._procs.add(proc)
@@ -407,7 +415,11 @@ def _run_in_subprocess(
         return JobResult(**json.loads(result_file.read_text(encoding="utf-8")))
     tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
     return JobResult(
-        job.label, str(job.output), False, time.perf_counter() - start, None,
+        job.label,
+        str(job.output),
+        False,
+        time.perf_counter() - start,
+        None,
         f"worker process exited with status {proc.returncode}: {tail[0]}",
     )
 
@@ -435,6 +447,7 @@ def run_jobs(
         Number of jobs run at once (each runs one kernel).
     on_done
         Called after each job with (result, number done, total), e.g. to show progress.
+
     """
     run_dir = root / RUN_DIR
     tmp_dir = run_dir / "tmp"
@@ -480,9 +493,7 @@ def run_jobs(
 def _worker_main(spec_path: str) -> int:
     """Entry point of a worker process: run the job described in ``spec_path``."""
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    res = _execute(
-        _job_from_json(spec["job"]), spec["root"], spec["tmp_dir"], spec["failed_dir"]
-    )
+    res = _execute(_job_from_json(spec["job"]), spec["root"], spec["tmp_dir"], spec["failed_dir"])
     out = Path(spec["result"])
     tmp = out.with_suffix(".partial")
     tmp.write_text(json.dumps(asdict(res)), encoding="utf-8")

@@ -67,16 +67,20 @@ def funding_section(ctx: PageContext) -> Section:
                 "group": items["measure"].str.replace("_gbp", "").str.replace("_", " "),
             }
         )
-        total = float(items["value"].sum())
+        total = float(items.loc[items["measure"] == "funding_gbp", "value"].sum())
+        leveraged = float(items.loc[items["measure"] != "funding_gbp", "value"].sum())
         fig = pages.bar_chart(
             data,
             title=title,
             xlabel="Amount (£)",
             source="; ".join(sorted({pages.cite(r) for _, r in items.iterrows()})),
             alt=(
-                f"Horizontal bar chart of {len(items)} funded lines in "
-                f"{ctx.site.display_name}, {ctx.year.label}, summing to £{total:,.0f}; the "
-                f"largest is {items.iloc[0]['category']} at £{items.iloc[0]['value']:,.0f}."
+                f"Horizontal bar chart of {len(items)} published funding lines in "
+                f"{ctx.site.display_name}, {ctx.year.label}: CCS workstream funding of "
+                f"£{total:,.0f} in all"
+                + (f", plus £{leveraged:,.0f} leveraged from other funders" if leveraged else "")
+                + f"; the largest line is {items.iloc[0]['category']} at "
+                f"£{items.iloc[0]['value']:,.0f}."
             ),
             colour=plots.SITE_COLOURS.get(ctx.site.id),
             fmt="£{:,.0f}",
@@ -133,11 +137,17 @@ def breakdown_with_remainder(rows: pd.DataFrame) -> pd.DataFrame:
         if not totals.empty:
             rest = float(totals["value"].iloc[0]) - float(parts["value"].sum())
             if parts.empty:
-                out.append({"what": f"{label}: total", "value": float(totals["value"].iloc[0]),
-                            "group": label})
+                out.append(
+                    {
+                        "what": f"{label}: total",
+                        "value": float(totals["value"].iloc[0]),
+                        "group": label,
+                    }
+                )
             elif rest > 0:
-                out.append({"what": f"{label}: not itemised in the report", "value": rest,
-                            "group": label})
+                out.append(
+                    {"what": f"{label}: not itemised in the report", "value": rest, "group": label}
+                )
     return pd.DataFrame(out, columns=["what", "value", "group"])
 
 

@@ -1,0 +1,388 @@
+"""Tests for ccs_methods.trend: Mann-Kendall, Theil-Sen, GLM trend, pooled trends."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from ccs_methods.errors import MethodInputError
+from ccs_methods.trend import (
+    glm_trend,
+    mann_kendall,
+    percent_change,
+    pooled_trend,
+    stratified_mann_kendall,
+    theil_sen,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def _strict_json(d: dict) -> str:
+    return json.dumps(d, allow_nan=False)
+
+
+@pytest.fixture(scope="module")
+def sodium() -> pd.DataFrame:
+    return pd.read_csv(DATA / "epa2009_ex17_7_sodium.csv")
+
+
+# ----------------------------------------------------------------------------------------
+# Mann-Kendall: published examples
+# ----------------------------------------------------------------------------------------
+def test_mann_kendall_normal_matches_envstats_epa_example_17_7(sodium: pd.DataFrame) -> None:
+    """USEPA (2009) Unified Guidance Example 17-7 as run by EnvStats::kendallTrendTest.
+
+    Published output (EnvStats, reproducing the Guidance): tau = 0.5555556,
+    z = 2.146625 (continuity-corrected), p = 0.03182313, n = 10.
+    """
+    r = mann_kendall(sodium["sodium_ppm"], sodium["year"], method="normal")
+    assert r.n == 10
+    assert r.s == 25
+    assert r.var_s == pytest.approx(125.0)
+    assert r.tau == pytest.approx(0.5555556, rel=1e-6)
+    assert r.z == pytest.approx(2.146625, rel=1e-6)
+    assert r.p_value == pytest.approx(0.03182313, rel=1e-6)
+    assert r.method_used == "normal"
+
+
+def test_mann_kendall_exact_matches_scipy_kendalltau_exact(sodium: pd.DataFrame) -> None:
+    """Cross-check: exact p equals scipy.stats.kendalltau(method='exact') (no ties)."""
+    r = mann_kendall(sodium["sodium_ppm"], sodium["year"])
+    ref = stats.kendalltau(sodium["year"], sodium["sodium_ppm"], method="exact")
+    assert r.method_used == "exact"
+    assert r.z is None
+    assert r.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+    assert r.tau == pytest.approx(ref.statistic, rel=1e-12)
+
+
+def test_mann_kendall_seasonal_nottem_trend_vignette() -> None:
+    """Pohlert, vignette of R package `trend`, Seasonal Mann-Kendall test on `nottem`.
+
+    Published: August S = 80 (p = 0.009), September S = 67 (p = 0.029), whole series
+    S = 224 (p = 0.036). The per-season p-values printed there are without continuity
+    correction; the whole-series p is 0.036 either way.
+    """
+    d = pd.read_csv(DATA / "nottem.csv")
+    r = stratified_mann_kendall(d, stratum_col="month", x_col="year", y_col="temp_f",
+                                continuity=False)
+    by_month = {e["stratum"]: e for e in r.per_stratum}
+    assert by_month[8]["s"] == 80
+    assert by_month[9]["s"] == 67
+    assert round(by_month[8]["p_value"], 3) == 0.009
+    assert round(by_month[9]["p_value"], 3) == 0.029
+    assert r.s == 224
+    assert round(r.p_value, 3) == 0.036
+    rc = stratified_mann_kendall(d, stratum_col="month", x_col="year", y_col="temp_f")
+    assert rc.s == 224 and round(rc.p_value, 3) == 0.036
+    # each stratum alone through mann_kendall(normal) gives the same S and variance
+    aug = d[d["month"] == 8]
+    mk = mann_kendall(aug["temp_f"], aug["year"], method="normal", continuity=False)
+    assert mk.s == 80 and mk.var_s == pytest.approx(by_month[8]["var_s"])
+
+
+def test_exact_small_n_kendall_table_values() -> None:
+    """Kendall (1975) / Gilbert (1987, Table A18) exact probabilities of S for small n.
+
+    With no ties P(S = n(n-1)/2) = 1/n!: n = 4, S = 6 -> one-sided 1/24 = 0.0417 (two-sided
+    0.0833); n = 5, S = 10 -> 1/120 = 0.0083 (two-sided 0.0167); n = 5, S = 8 -> 5/120 =
+    0.0417 one-sided.
+    """
+    r4 = mann_kendall([1, 2, 3, 4])
+    assert r4.p_value == pytest.approx(2 / 24)
+    assert r4.min_attainable_p == pytest.approx(2 / 24)
+    assert not r4.significant
+    assert "impossible" in r4.note
+    r5 = mann_kendall([10, 20, 30, 40, 50])
+    assert r5.p_value == pytest.approx(2 / 120)
+    r5b = mann_kendall([10, 30, 20, 40, 50])  # one discordant pair -> S = 8
+    assert r5b.s == 8
+    assert r5b.p_value == pytest.approx(2 * 5 / 120)
+
+
+def test_exact_with_ties_equals_brute_force_enumeration() -> None:
+    """The generating-function distribution with ties equals enumerating all n! orders."""
+    y = np.array([3.0, 1.0, 2.0, 2.0, 5.0, 3.0, 3.0])
+    r = mann_kendall(y)
+    s_obs = r.s
+    count = 0
+    total = 0
+    for perm in itertools.permutations(range(7)):
+        yp = y[list(perm)]
+        s = sum(np.sign(yp[j] - yp[i]) for i in range(7) for j in range(i + 1, 7))
+        total += 1
+        count += abs(s) >= abs(s_obs)
+    assert r.p_value == pytest.approx(count / total, rel=1e-12)
+    assert r.ties["y_tied_group_sizes"] == [2, 3]
+    # ties in x only: same distribution by symmetry; ties in both: enumeration path
+    r_x = mann_kendall(np.arange(7.0), x=y)  # ties now in x
+    assert r_x.p_value == pytest.approx(r.p_value, rel=1e-12)
+    r_both = mann_kendall([1, 2, 2, 3, 4, 4], x=[2017, 2017, 2018, 2019, 2020, 2020])
+    assert r_both.method_used == "exact"
+    assert 0 < r_both.p_value <= 1
+
+
+def test_normal_var_with_ties_matches_trend_package_formula() -> None:
+    """Tie-corrected var(S) = [n(n-1)(2n+5) - sum t(t-1)(2t+5)]/18 (R trend::mk.test)."""
+    y = [5, 5, 6, 7, 7, 7, 9, 10, 12, 12, 13, 14]
+    r = mann_kendall(y, method="normal")
+    n = 12
+    expected = (n * (n - 1) * (2 * n + 5) - (2 * 1 * 9 + 3 * 2 * 11 + 2 * 1 * 9)) / 18
+    assert r.var_s == pytest.approx(expected)
+    ref = stats.kendalltau(np.arange(n), y)  # tau-b
+    assert r.tau == pytest.approx(ref.statistic, rel=1e-12)
+
+
+def test_mann_kendall_auto_rule_and_dates() -> None:
+    y = list(range(12))
+    assert mann_kendall(y).method_used == "normal"
+    assert mann_kendall(y[:10]).method_used == "exact"
+    dates = pd.date_range("2017-04-01", periods=5, freq="YS-APR")
+    r = mann_kendall([5, 4, 3, 2, 1], dates)
+    assert r.s == -10 and r.direction == "decreasing"
+
+
+def test_mann_kendall_to_dict_is_strict_json() -> None:
+    r = mann_kendall([3, 1, 4, 1, 5, 9, 2, 6])
+    d = r.to_dict()
+    _strict_json(d)
+    assert set(d) >= {"n", "s", "var_s", "tau", "p_value", "method_used", "z", "ties", "note"}
+
+
+# ----------------------------------------------------------------------------------------
+# Mann-Kendall: properties
+# ----------------------------------------------------------------------------------------
+series = st.lists(st.integers(min_value=0, max_value=50), min_size=3, max_size=14).filter(
+    lambda v: len(set(v)) > 1
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(series)
+def test_reversing_flips_sign_of_s_and_tau(y: list[int]) -> None:
+    a = mann_kendall(y)
+    b = mann_kendall(y[::-1])
+    assert b.s == -a.s
+    assert b.tau == pytest.approx(-a.tau)
+    assert b.p_value == pytest.approx(a.p_value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(series, st.integers(min_value=-1000, max_value=1000))
+def test_adding_a_constant_leaves_mk_unchanged(y: list[int], c: int) -> None:
+    a = mann_kendall(y)
+    b = mann_kendall([v + c for v in y])
+    assert (a.s, a.var_s, a.p_value, a.tau) == (b.s, b.var_s, b.p_value, b.tau)
+
+
+# ----------------------------------------------------------------------------------------
+# Mann-Kendall: bad input
+# ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("y", "x", "match"),
+    [
+        ([1, 2], None, "at least 3"),
+        ([4, 4, 4, 4], None, "equal"),
+        ([1, float("nan"), 3], None, "position 2"),
+        ([1, 2, 3], [1, 2], "same length"),
+        ([1, 2, 3], [2020, 2020, 2020], "one distinct"),
+        (["a", "b", "c"], None, "numbers"),
+    ],
+)
+def test_mann_kendall_bad_input(y: list, x: list | None, match: str) -> None:
+    with pytest.raises(MethodInputError, match=match):
+        mann_kendall(y, x)
+
+
+def test_mann_kendall_bad_method() -> None:
+    with pytest.raises(MethodInputError, match="method must be"):
+        mann_kendall([1, 2, 3], method="bootstrap")  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------------------
+# Theil-Sen
+# ----------------------------------------------------------------------------------------
+def test_theil_sen_matches_envstats_epa_example_17_7(sodium: pd.DataFrame) -> None:
+    """USEPA (2009) Example 17-7 / 21-8 via EnvStats::kendallTrendTest.
+
+    Published: slope = 1.3333333, intercept (Conover) = -65.9666667, 95% CI (Gilbert's
+    modification of Theil/Sen) LCL = 0.3992083, UCL = 2.3333333; the Guidance itself
+    reports slope 1.33 with CI [0.40, 2.33].
+    """
+    r = theil_sen(sodium["sodium_ppm"], sodium["year"])
+    assert r.slope == pytest.approx(1.3333333, rel=1e-6)
+    assert r.intercept == pytest.approx(-65.9666667, rel=1e-6)
+    assert r.ci_low == pytest.approx(0.3992083, rel=1e-6)
+    assert r.ci_high == pytest.approx(2.3333333, rel=1e-6)
+    assert r.n == 10 and r.n_slopes == 45
+
+
+def test_theil_sen_slope_and_intercept_match_scipy(sodium: pd.DataFrame) -> None:
+    """Cross-check against scipy.stats.theilslopes (same estimator, Conover intercept)."""
+    ref = stats.theilslopes(sodium["sodium_ppm"], sodium["year"])
+    r = theil_sen(sodium["sodium_ppm"], sodium["year"])
+    assert r.slope == pytest.approx(ref.slope)
+    assert r.intercept == pytest.approx(ref.intercept)
+
+
+def test_theil_sen_on_dates_gives_per_year_slope() -> None:
+    dates = ["2017-04-01", "2018-04-01", "2019-04-01", "2020-04-01", "2021-04-01"]
+    r = theil_sen([100, 150, 200, 250, 300], dates)
+    assert r.x_unit == "year"
+    assert r.slope == pytest.approx(50.0, rel=2e-3)  # leap year makes one gap 366 days
+
+
+def test_theil_sen_small_n_interval_is_open() -> None:
+    r = theil_sen([1, 3, 2, 5], [1, 2, 3, 4])
+    assert r.ci_low is None or r.ci_high is None
+    assert "too small" in r.note
+    _strict_json(r.to_dict())
+
+
+def test_theil_sen_bad_input() -> None:
+    with pytest.raises(MethodInputError, match="same length"):
+        theil_sen([1, 2, 3], [1, 2])
+    with pytest.raises(MethodInputError, match="one distinct"):
+        theil_sen([1, 2, 3], [5, 5, 5])
+    with pytest.raises(MethodInputError, match=r"numbers .* or dates"):
+        theil_sen([1, 2, 3], ["x", "y", "z"])
+
+
+# ----------------------------------------------------------------------------------------
+# GLM trend
+# ----------------------------------------------------------------------------------------
+def test_glm_trend_poisson_matches_dobson_aids_example() -> None:
+    """Dobson & Barnett (2008), Example 4.4: AIDS cases in Australia, log mu = b1 + b2 log i.
+
+    Published estimates b1 = 0.996, b2 = 1.327 (3 s.f.), Pearson chi2 used for dispersion.
+    Also cross-checked against statsmodels GLM directly.
+    """
+    d = pd.read_csv(DATA / "dobson_aids_australia.csv")
+    x = np.log(d["period"].to_numpy(dtype=float))
+    r = glm_trend(d["cases"], x, family="poisson")
+    assert math.log(r.rate_ratio) == pytest.approx(1.3266, abs=5e-4)
+    ref = sm.GLM(d["cases"].to_numpy(), sm.add_constant(x), family=sm.families.Poisson()).fit()
+    params = np.asarray(ref.params)
+    assert params[0] == pytest.approx(0.996, abs=5e-4)
+    assert math.log(r.rate_ratio) == pytest.approx(params[1], rel=1e-8)
+    lo, hi = np.exp(np.asarray(ref.conf_int())[1])
+    assert (r.ci_low, r.ci_high) == (pytest.approx(lo, rel=1e-8), pytest.approx(hi, rel=1e-8))
+    assert r.dispersion == pytest.approx(ref.pearson_chi2 / ref.df_resid)
+    assert r.n == 20 and r.warning == ""
+
+
+def test_glm_trend_quasipoisson_uses_t_interval_like_r() -> None:
+    """Quasi-Poisson: statsmodels GLM with scale='X2'; interval from t on n-2 df (as R)."""
+    counts = [120, 150, 260, 310, 400]
+    years = [2017, 2018, 2019, 2020, 2021]
+    r = glm_trend(counts, years, family="quasipoisson")
+    xc = np.asarray(years, dtype=float) - np.mean(years)
+    ref = sm.GLM(counts, sm.add_constant(xc), family=sm.families.Poisson()).fit(scale="X2")
+    q = stats.t.ppf(0.975, 3)
+    b, se = np.asarray(ref.params)[1], np.asarray(ref.bse)[1]
+    assert r.rate_ratio == pytest.approx(math.exp(b))
+    assert r.ci_low == pytest.approx(math.exp(b - q * se))
+    assert r.ci_high == pytest.approx(math.exp(b + q * se))
+    assert r.family == "quasipoisson"
+    assert "n=5" in r.warning
+
+
+def test_glm_trend_auto_family_choice() -> None:
+    rng = np.random.default_rng(20211201)
+    years = np.arange(2010, 2022)
+    calm = rng.poisson(200 * 1.05 ** (years - 2010))
+    r = glm_trend(calm, years)
+    assert r.family == "poisson" and "<=" in r.family_reason
+    wild = [120, 150, 260, 310, 400, 380, 450, 600, 640]
+    r2 = glm_trend(wild, list(range(2013, 2022)))
+    assert r2.family == "negbin" and r2.nb_alpha is not None
+    assert "overdispersion" in r2.family_reason
+    r3 = glm_trend([120, 150, 260, 310, 400], [2017, 2018, 2019, 2020, 2021])
+    assert r3.family == "quasipoisson"
+    _strict_json(r3.to_dict())
+
+
+def test_glm_trend_offset_gives_rate_per_exposure() -> None:
+    counts = [100, 200, 400]
+    expo = [1.0, 2.0, 4.0]
+    r = glm_trend(counts, [1, 2, 3], offset=expo, family="poisson")
+    assert r.rate_ratio == pytest.approx(1.0, abs=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("counts", "x", "kwargs", "match"),
+    [
+        ([1, -2, 3], [1, 2, 3], {}, "negative"),
+        ([1, 2.5, 3], [1, 2, 3], {}, "whole numbers"),
+        ([0, 0, 0], [1, 2, 3], {}, "zero"),
+        ([1, 2, 3], [1, 1, 1], {}, "one distinct"),
+        ([1, 2, 3], [1, 2, 3], {"offset": [1, 0, 1]}, "positive"),
+        ([1, 2, 3], [1, 2, 3], {"family": "gamma"}, "family must be"),
+        ([1, 2], [1, 2], {}, "at least 3"),
+    ],
+)
+def test_glm_trend_bad_input(counts: list, x: list, kwargs: dict, match: str) -> None:
+    with pytest.raises(MethodInputError, match=match):
+        glm_trend(counts, x, **kwargs)
+
+
+# ----------------------------------------------------------------------------------------
+# percent change
+# ----------------------------------------------------------------------------------------
+def test_percent_change_values_and_errors() -> None:
+    assert percent_change(100, 282) == pytest.approx(182.0)
+    assert percent_change(200, 100) == pytest.approx(-50.0)
+    with pytest.raises(MethodInputError, match="base of 0 is undefined"):
+        percent_change(0, 5)
+    with pytest.raises(MethodInputError, match="finite"):
+        percent_change(float("nan"), 5)
+    with pytest.raises(MethodInputError, match="non-negative"):
+        percent_change(-3, 5)
+
+
+# ----------------------------------------------------------------------------------------
+# pooled trend
+# ----------------------------------------------------------------------------------------
+@pytest.fixture
+def sites() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "site": ["norfolk"] * 5 + ["oldham"] * 5 + ["swansea"] * 5,
+            "year": list(range(2017, 2022)) * 3,
+            "count": [100, 120, 150, 160, 200, 30, 35, 33, 40, 50, 500, 480, 510, 530, 600],
+        }
+    )
+
+
+def test_pooled_trend_matches_direct_glm_and_summed_s(sites: pd.DataFrame) -> None:
+    """Cross-check: site fixed-effects Poisson GLM via statsmodels formula; S summed."""
+    r = pooled_trend(sites, family="poisson")
+    ref = sm.GLM.from_formula("count ~ C(site) + year", data=sites,
+                              family=sm.families.Poisson()).fit()
+    assert r.glm["rate_ratio"] == pytest.approx(math.exp(ref.params["year"]), rel=1e-8)
+    s_sum = sum(mann_kendall(g["count"], g["year"]).s for _, g in sites.groupby("site"))
+    assert r.stratified_mk["s"] == s_sum == 26
+    assert r.stratified_mk["var_s"] == pytest.approx(3 * 50 / 3)
+    assert r.homogeneity["df"] == 2
+    assert len(r.caveats) >= 3
+    _strict_json(r.to_dict())
+
+
+def test_pooled_trend_bad_input(sites: pd.DataFrame) -> None:
+    with pytest.raises(MethodInputError, match="at least 2 sites"):
+        pooled_trend(sites[sites["site"] == "oldham"])
+    with pytest.raises(MethodInputError, match="column 'visits' not found"):
+        pooled_trend(sites, count_col="visits")
+    short = sites.drop(index=[5, 6, 7])
+    with pytest.raises(MethodInputError, match="oldham' has 2 point"):
+        pooled_trend(short)
