@@ -1,72 +1,56 @@
-"""Write the notebook templates in notebooks/ from the cell lists below.
+"""Write the notebook templates in notebooks/ from the cell lists in tools/templates/.
 
-Templates are kept as .ipynb (papermill needs them) but authored here so that diffs are
-readable and every template has the same shape. Run `python tools/make_templates.py`, then
-`make refresh-notebooks` to store the outputs of the default parameters (compared by nbval).
+Templates are kept as .ipynb (papermill needs them) but authored as Python lists of cells so
+that diffs are readable and every template has the same shape. Each part of the site-year
+page lives in its own module under tools/templates/. Run `make refresh-notebooks` afterwards
+to store the outputs of the default parameters (compared by nbval).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from templates.cells import title_and_parameters  # noqa: E402
 
-def code(src: str, *tags: str) -> nbformat.NotebookNode:
-    """A code cell whose input is hidden from readers unless told otherwise."""
-    cell = new_code_cell(src.strip("\n"))
-    cell.metadata["tags"] = list(tags) if tags else ["remove-input"]
-    return cell
-
-
-def md(src: str) -> nbformat.NotebookNode:
-    """A markdown cell."""
-    return new_markdown_cell(src.strip("\n"))
-
-
-SETUP = """
-from IPython.display import Markdown, display
-
-from ccs_methods import pages, sitepage
-from ccs_methods.params import load_params
-
-params = load_params()
-ctx = pages.page_context(params, site, year)
-display(Markdown(pages.intro_markdown(ctx)))
-"""
-
-SITE_YEAR = [
-    md(
-        "# Site-year page\n\n"
-        "<!-- the runner replaces this title with the site and year from params -->"
-    ),
-    code('site = "norfolk"\nyear = 2', "parameters", "remove-cell"),
-    code(SETUP),
-    md(
-        "## What CCS funded and did here\n\n"
-        "Funding by workstream as published in the evaluation reports (exhibits E2 for year 2 and "
-        "E18 for year 1). Each figure carries its source; the full quotes are listed at the foot "
-        "of the page."
-    ),
-    code("funding = sitepage.funding_section(ctx)\nsitepage.show_section(funding)"),
-    md(
-        "## CCS team sessions and engagement\n\n"
-        "Sessions held by the CCS team by purpose (E3, year 2) and engagement with people and "
-        "organisations (E19, year 1)."
-    ),
-    code("engagement = sitepage.engagement_section(ctx)\nsitepage.show_section(engagement)"),
-    md("## Sources of the figures on this page"),
-    code("display(Markdown(sitepage.sources_for([funding, engagement])))"),
+#: Parts of the site-year page, in order; a part whose module is absent is skipped.
+SITE_YEAR_PARTS = [
+    "templates.site_year_published",
+    "templates.site_year_trends",
+    "templates.site_year_network",
 ]
+
+#: Other templates: output name -> module with a CELLS list (a full notebook).
+OTHER_TEMPLATES = {
+    "site_year_contribution.ipynb": "templates.site_year_contribution",
+    "programme_exhibits.ipynb": "templates.programme_exhibits",
+    "programme_trends.ipynb": "templates.programme_trends",
+    "programme_network.ipynb": "templates.programme_network",
+    "programme_contribution.ipynb": "templates.programme_contribution",
+}
+
+
+def _module(name: str):  # returns a module or None
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
 
 
 def write(name: str, cells: list[nbformat.NotebookNode]) -> Path:
-    """Write one template notebook with a python3 kernelspec."""
+    """Write one template notebook with a python3 kernelspec, keeping stored outputs out."""
     nb = new_notebook(cells=cells)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c{i:02d}"  # stable ids keep template diffs readable
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -78,9 +62,26 @@ def write(name: str, cells: list[nbformat.NotebookNode]) -> Path:
     return path
 
 
+def site_year_cells() -> list[nbformat.NotebookNode]:
+    """Title, parameters, then each part's cells, then the published sources."""
+    cells = title_and_parameters()
+    sources = []
+    for name in SITE_YEAR_PARTS:
+        mod = _module(name)
+        if mod is None:
+            continue
+        cells += list(mod.CELLS)
+        sources += list(getattr(mod, "SOURCES", []))
+    return cells + sources
+
+
 def main() -> int:
-    """Write every template."""
-    print(write("site_year.ipynb", SITE_YEAR))
+    """Write every template whose module exists."""
+    print(write("site_year.ipynb", site_year_cells()))
+    for out, name in OTHER_TEMPLATES.items():
+        mod = _module(name)
+        if mod is not None:
+            print(write(out, list(mod.CELLS)))
     return 0
 
 
