@@ -244,8 +244,10 @@ def build_record(root: Path) -> dict[str, Any]:
 
 
 def input_files(params: Params, root: Path) -> list[Path]:
-    """Every input file a run reads: params, templates, published data and the record-level
-    files of the source (synthetic or raw) each dataset is set to use.
+    """Every input file a run reads.
+
+    That is params, templates, published data and the record-level files of the source
+    (synthetic or raw) each dataset is set to use.
     """
     files = sorted((root / "params").rglob("*.yml")) + sorted((root / "params").rglob("*.csv"))
     files += sorted((root / "notebooks").glob("*.ipynb"))
