@@ -23,7 +23,30 @@ ENGAGEMENT_EXHIBITS = {1: ["E19", "E20"], 2: ["E3"]}
 
 @dataclass
 class Section:
-    """One section of a page: its published rows, table, figure and any note."""
+    """One section of a page, displayed by :func:`show_section` in this order.
+
+    Attributes
+    ----------
+    title
+        What the section shows (used in figure titles and captions).
+    rows
+        The published figures behind it (their sources are listed at the foot of the page);
+        an empty frame when the section is computed from record-level data only.
+    note
+        A "not reported" or "no data" note; when set, nothing else is shown.
+    banner
+        A banner shown first, e.g. :func:`ccs_methods.pages.synthetic_banner`.
+    markdown
+        Paragraphs of reading and caveats, shown before the tables.
+    table
+        The main table.
+    extra_tables
+        Further (caption, table) pairs.
+    figure, figures
+        The figure(s), each with alt text (see :mod:`ccs_methods.plots`).
+    results
+        Computed results by id (JSON-serialisable dicts), for the evidence register.
+    """
 
     title: str
     rows: pd.DataFrame
@@ -31,6 +54,10 @@ class Section:
     figure: plots.Figure | None = None
     note: str | None = None
     extra_tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    banner: str | None = None
+    markdown: list[str] = field(default_factory=list)
+    figures: list[plots.Figure] = field(default_factory=list)
+    results: dict[str, dict] = field(default_factory=dict)
 
 
 def _figures() -> pd.DataFrame:
@@ -152,19 +179,24 @@ def breakdown_with_remainder(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_section(section: Section) -> None:
-    """Display a section in a notebook: its note, or its table and figure."""
+    """Display a section in a notebook: its note, or banner, text, tables and figures."""
     from IPython.display import Markdown, display
 
     if section.note:
         display(Markdown(section.note))
         return
+    if section.banner:
+        display(Markdown(section.banner))
+    for text in section.markdown:
+        display(Markdown(text))
     if section.table is not None:
         display(section.table)
     for caption, extra in section.extra_tables:
         display(Markdown(f"**{caption}**"))
         display(extra)
-    if section.figure is not None:
-        plots.show(section.figure)
+    for fig in [section.figure, *section.figures]:
+        if fig is not None:
+            plots.show(fig)
 
 
 def sources_for(sections: Sequence[Section]) -> str:
