@@ -450,9 +450,10 @@ def run_jobs(
 
     """
     run_dir = root / RUN_DIR
-    tmp_dir = run_dir / "tmp"
+    _remove_stale_tmp(run_dir / "tmp")
+    # one folder per run, so that two runs at once (e.g. two terminals) never clash
+    tmp_dir = run_dir / "tmp" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     failed_dir = run_dir / "failed"
-    shutil.rmtree(tmp_dir, ignore_errors=True)
     tmp_dir.mkdir(parents=True, exist_ok=True)
     summary = RunSummary()
     results: dict[int, JobResult] = {}
@@ -488,6 +489,22 @@ def run_jobs(
     summary.results = [results[i] for i in sorted(results)]
     _write_record(run_dir, summary)
     return summary
+
+
+def _remove_stale_tmp(tmp_root: Path) -> None:
+    """Remove temporary folders left by runs whose process no longer exists (e.g. killed)."""
+    if not tmp_root.is_dir():
+        return
+    for folder in tmp_root.iterdir():
+        pid_text = folder.name.split("-", 1)[0]
+        if not pid_text.isdigit():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass
 
 
 def _worker_main(spec_path: str) -> int:
