@@ -322,7 +322,7 @@ def test_activity_log(shipped) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# realism: seasonality, Covid-19, CCS level shift, organisations joining
+# realism: seasonality, Covid-19, steady trend through the CCS start, organisations joining
 # --------------------------------------------------------------------------------------------
 
 
@@ -334,8 +334,8 @@ def test_referral_dynamics(seed: int) -> None:
     # Covid-19: first lockdown dip, then rebound
     assert m["2020-04"] < 0.85 * m[["2020-01", "2020-02"]].mean()
     assert m[["2020-07", "2020-08", "2020-09"]].mean() > 1.3 * m["2020-04"]
-    # level shift after CCS starts in October 2019
-    assert m[["2019-10", "2019-11"]].mean() > 1.1 * m[["2019-06", "2019-07"]].mean()
+    # the series grows over the years (the published 292 -> 505)
+    assert m["2021-01":"2021-12"].mean() > 1.5 * m["2017-01":"2017-12"].mean()
     # organisations join over time
     year = df["date"].dt.year
     active = [
@@ -343,6 +343,20 @@ def test_referral_dynamics(seed: int) -> None:
         for y in range(2017, 2022)
     ]
     assert active == sorted(active) and active[0] < active[-1]
+
+
+def test_no_step_is_built_in_at_the_ccs_start() -> None:
+    # The generator must not presuppose a CCS effect: its underlying trend is one straight
+    # line through October 2019 (equal first differences), and the expected series is that
+    # line times seasonality and the Covid-19 factor, so the window means are met exactly.
+    expected, trend = synth.ncan_expected_monthly()
+    steps = trend.diff().dropna()
+    assert steps.max() - steps.min() < 1e-9
+    assert steps.iloc[0] > 0
+    pre = expected["2017-01":"2019-09"].mean()
+    post = expected["2019-10":"2021-12"].mean()
+    assert pre == pytest.approx(292, abs=1e-6)
+    assert post == pytest.approx(505, abs=1e-6)
 
 
 def test_seasonality_in_referrals(shipped) -> None:

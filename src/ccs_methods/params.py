@@ -27,6 +27,7 @@ DatasetName = Literal[
     "referrals_ncan",
     "referrals_thcan",
     "lwa_awards",
+    "other_crisis_awards",
     "survey_local_systems",
     "monitoring_returns",
     "activity_log",

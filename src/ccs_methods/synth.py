@@ -4,8 +4,9 @@ r"""Seeded synthetic stand-ins for the private record-level data, calibrated to 
 pipeline runs before (and without) access to the private extracts. Each generator produces a
 frame in exactly the shape of one dataset of :data:`ccs_methods.records.DATASETS`, with noise,
 seasonality (winter peaks, August and Christmas dips), a Covid-19 shock (first lockdown from
-2020-03-23: referrals dip then rebound, LWA/DAF awards rise in 2020), a level shift after CCS
-starts (October 2019) and organisations joining (and leaving) over time.
+2020-03-23: referrals dip then rebound, LWA/DAF awards rise in 2020), a steady NCAN referral
+trend with no step at the CCS start (the null the interrupted time series tests), and
+organisations joining (and leaving) over time.
 
 The data are calibrated so that aggregating the records reproduces the published figures
 listed in :data:`TARGETS` (each with its source: report file and section, the definition used
@@ -903,19 +904,41 @@ def _volume_pref(year: int, from_sector: str, to_sector: str) -> float:
 
 def _ncan_monthly(rng: np.random.Generator) -> pd.Series:
     """Monthly referral counts, January 2017 to December 2021 (window means exact)."""
-    months = pd.period_range("2017-01", "2021-12", freq="M")
-    t = np.arange(len(months), dtype=float)
-    lam = 245.0 + 3.4 * t  # growth before CCS
-    post = months >= pd.Period(_NCAN_POST[0], "M")
-    t0 = float(np.flatnonzero(post)[0])
-    lam[post] += 70.0 + 5.5 * (t[post] - t0)  # level shift and steeper growth after CCS
-    lam *= _SEASON_REFERRALS[months.month - 1]
-    lam *= np.array([_COVID_REFERRALS.get(str(p), 1.0) for p in months])
+    lam, _trend = ncan_expected_monthly()
+    months = lam.index
     counts = np.zeros(len(months), dtype=np.int64)
     for (lo, hi), mean in ((_NCAN_PRE, 292), (_NCAN_POST, 505)):
         sel = (months >= pd.Period(lo, "M")) & (months <= pd.Period(hi, "M"))
-        counts[sel] = _noisy_multinomial(rng, mean * int(sel.sum()), lam[sel], shape=600.0)
+        counts[sel] = _noisy_multinomial(
+            rng, mean * int(sel.sum()), lam.to_numpy()[sel], shape=600.0
+        )
     return pd.Series(counts, index=months)
+
+
+def ncan_expected_monthly() -> tuple[pd.Series, pd.Series]:
+    """The expected NCAN monthly referrals before noise, and the underlying linear trend.
+
+    Returns ``(expected, trend)`` indexed by month (January 2017 to December 2021), where
+    ``expected = trend x seasonality x Covid-19 factor`` and ``trend`` is one straight line
+    through the CCS start.
+    """
+    months = pd.period_range("2017-01", "2021-12", freq="M")
+    t = np.arange(len(months), dtype=float)
+    # One steady trend through the CCS start: NO level shift or slope change is built in, so
+    # the data do not presuppose the answer the interrupted time series is there to test (the
+    # evaluators judged the rise "likely to have happened anyway"). The intercept and slope
+    # are solved so that the seasonal and Covid-adjusted trend has exactly the published
+    # window means (292 before, 505 since CCS); the multinomial split then adds no step.
+    mult = _SEASON_REFERRALS[months.month - 1] * np.array(
+        [_COVID_REFERRALS.get(str(p), 1.0) for p in months]
+    )
+    windows = []
+    for (lo, hi), mean in ((_NCAN_PRE, 292), (_NCAN_POST, 505)):
+        sel = (months >= pd.Period(lo, "M")) & (months <= pd.Period(hi, "M"))
+        windows.append(([mult[sel].sum(), (t[sel] * mult[sel]).sum()], mean * int(sel.sum())))
+    a, b = np.linalg.solve(np.array([w[0] for w in windows]), np.array([w[1] for w in windows]))
+    trend = a + b * t
+    return pd.Series(trend * mult, index=months), pd.Series(trend, index=months)
 
 
 @dataclass
