@@ -43,7 +43,12 @@ EXHIBIT_TITLES: dict[str, str] = {
     "E22": "Norwich Integration Partnership case study",
 }
 
-_TABLE_COLUMNS = ["site", "year", "period", "measure", "category", "value", "unit", "source"]
+#: Exhibits whose figures live in a structured table of their own.
+STRUCTURED = {
+    "E4": "coordination_features.csv",
+    "E16": "kpis.csv",
+    "E17": "assumptions.csv and logic_model.csv",
+}
 
 
 @lru_cache(maxsize=4)
@@ -133,17 +138,14 @@ def exhibit_section(exhibit: str) -> Section:
                 "note", "Only in a chart", f"Not in the report text, so not transcribed: {missing}."
             )
         )
+    if rows.empty and exhibit in STRUCTURED:
+        markdown.append(f"The figures of {exhibit} are in `{STRUCTURED[exhibit]}`, shown below.")
+        return Section(title, rows, markdown=markdown)
     if rows.empty:
-        extra = " Its structured table is shown below." if exhibit in ("E4", "E16", "E17") else ""
         return Section(
             title,
             rows,
-            markdown=markdown,
-            note=None
-            if extra
-            else admonition(
-                "note", f"{exhibit}: no figures in the text", (missing or "No figures.") + extra
-            ),
+            note=admonition("note", f"{exhibit}: no figures in the text", missing or "No figures."),
         )
     return Section(
         title,
@@ -208,9 +210,7 @@ def coordination_section(site: str | None = None) -> Section:
         index=["site", "feature"], columns="timepoint", values="status", aggfunc="first"
     )
     wide.columns.name = None
-    rows = cf.assign(source_quote=cf["detail"].fillna(""))[
-        ["source_file", "source_section", "source_quote"]
-    ]
+    rows = cf.assign(source_quote="")[["source_file", "source_section", "source_quote"]]
     return Section(
         "E4: Key features of coordination",
         rows,

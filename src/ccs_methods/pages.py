@@ -48,6 +48,15 @@ class PageContext:
         return f"{self.year.start:%-d %B %Y} to {self.year.end:%-d %B %Y}"
 
 
+def setup_display() -> None:
+    """Notebook display options: show whole cells (sources are long), no truncated tables."""
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 500)
+    pd.set_option("display.max_columns", 50)
+    pd.set_option("display.width", 200)
+    plots.set_theme()
+
+
 def page_context(params: Params, site: str, year: int) -> PageContext:
     """Validate ``site`` and ``year`` against params and return the page context."""
     return PageContext(site=params.site(site), year=params.programme.year(year), params=params)
@@ -118,7 +127,9 @@ def sources_markdown(df: pd.DataFrame) -> str:
     keys = df[SOURCE_COLUMNS].drop_duplicates()
     lines = []
     for i, (_, r) in enumerate(keys.iterrows(), start=1):
-        lines.append(f"{i}. {cite(r)} (`{r['source_file']}`): “{r['source_quote']}”")
+        quote = str(r["source_quote"] or "").strip()
+        said = f": “{quote}”" if quote and quote != "nan" else ""
+        lines.append(f"{i}. {cite(r)} (`{r['source_file']}`){said}")
     return "\n".join(lines) + "\n"
 
 
@@ -141,6 +152,8 @@ def published_rows(
 def display_table(df: pd.DataFrame, *, value_label: str) -> pd.DataFrame:
     """A reader-facing table: what, value, unit and source (report and section)."""
     category = df["category"].fillna("").astype(str)
+    snake = category.str.fullmatch(r"[a-z0-9_]+")
+    category = category.where(~snake, category.str.replace("_", " "))
     what = category.where(category != "", df["measure"].astype(str).str.replace("_", " "))
     out = pd.DataFrame(
         {

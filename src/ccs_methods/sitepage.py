@@ -142,6 +142,47 @@ def engagement_section(ctx: PageContext) -> Section:
     return Section(title, rows, table=table, figure=fig)
 
 
+#: Which published timepoints of E4 a programme year's page shows.
+COORDINATION_TIMEPOINTS = {1: ["baseline_2019"], 2: ["baseline_2019", "end_year2_2021_09"]}
+
+
+def coordination_section(ctx: PageContext) -> Section:
+    """The site's key features of coordination (E4) at the timepoints the reports give."""
+    from ccs_methods.published import load_coordination_features
+
+    title = f"Key features of coordination, {ctx.site.display_name}"
+    points = COORDINATION_TIMEPOINTS.get(ctx.year.number, [])
+    cf = load_coordination_features()
+    cf = cf[(cf["site"] == ctx.site.id) & cf["timepoint"].isin(points)]
+    if cf.empty:
+        return Section(
+            title, pd.DataFrame(), note=pages.not_reported_markdown("features of coordination", ctx)
+        )
+    table = cf.pivot_table(index="feature", columns="timepoint", values="status", aggfunc="first")
+    table = table.reindex(["network", "referral_system", "resource", "legitimacy"]).fillna("")
+    table.columns = [
+        {"baseline_2019": "baseline 2019", "end_year2_2021_09": "end of year 2 (Sep 2021)"}.get(
+            c, c
+        )
+        for c in table.columns
+    ]
+    table.index = table.index.str.replace("_", " ")
+    details = cf[cf["detail"].fillna("") != ""]
+    # the tick tables have no quotable sentence: cite file and section only
+    rows = cf.assign(source_quote="")[["source_file", "source_section", "source_quote"]]
+    text = (
+        "*present* means the reports' tables tick the feature; the colour of each tick "
+        "(long-term security, early stage, planned) is only in the charts."
+    )
+    if not details.empty:
+        text += " " + " ".join(
+            f"{str(r['feature']).replace('_', ' ').capitalize()}: {r['detail']}."
+            for _, r in details.iterrows()
+            if r["timepoint"] == points[-1]
+        )
+    return Section(title, rows, table=table, markdown=[text])
+
+
 def breakdown_with_remainder(rows: pd.DataFrame) -> pd.DataFrame:
     """Chart data for counts that come as a total plus some itemised parts.
 

@@ -15,7 +15,8 @@ CELLS = [
     code("", "parameters", "remove-cell"),
     code(
         "from IPython.display import Markdown, display\n\n"
-        "from ccs_methods import exhibits, sitepage\n\n"
+        "from ccs_methods import exhibits, pages, sitepage\n\n"
+        "pages.setup_display()\n"
         "shown = []"
     ),
     md("## Where the reports disagree with themselves"),

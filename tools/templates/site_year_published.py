@@ -10,6 +10,7 @@ from IPython.display import Markdown, display
 from ccs_methods import pages, sitepage
 from ccs_methods.params import load_params
 
+pages.setup_display()
 params = load_params()
 ctx = pages.page_context(params, site, year)
 display(Markdown(pages.intro_markdown(ctx)))
@@ -30,9 +31,18 @@ CELLS = [
         "organisations (E19, year 1)."
     ),
     code("engagement = sitepage.engagement_section(ctx)\nsitepage.show_section(engagement)"),
+    md(
+        "## Key features of coordination\n\n"
+        "The four features the evaluators track (E4): a network, a referral system, resource to "
+        "run them, and legitimacy to manage them in the long term."
+    ),
+    code(
+        "coordination = sitepage.coordination_section(ctx)\n"
+        "sitepage.show_section(coordination)"
+    ),
 ]
 
 SOURCES = [
     md("## Sources of the published figures on this page"),
-    code("display(Markdown(sitepage.sources_for([funding, engagement])))"),
+    code("display(Markdown(sitepage.sources_for([funding, engagement, coordination])))"),
 ]

@@ -1,0 +1,213 @@
+"""Page building blocks: context, notes, published sections, exhibits, figures, toc, datasets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from ccs_methods import build, datasets, exhibits, pages, plots, sitepage
+from ccs_methods.cli import app
+from ccs_methods.errors import DataValidationError, ParamsError
+from ccs_methods.params import load_params
+
+
+@pytest.fixture(scope="module")
+def params(root: Path):
+    return load_params(root / "params")
+
+
+def test_page_context_and_intro(params) -> None:
+    ctx = pages.page_context(params, "tower_hamlets", 2)
+    assert ctx.title == "Tower Hamlets: Year 2"
+    assert ctx.period_text() == "1 October 2020 to 30 September 2021"
+    intro = pages.intro_markdown(ctx)
+    assert "Residents Support Scheme (RSS)" in intro
+    assert "went live in March 2021" in intro
+    assert ctx.has("referrals") and not pages.page_context(params, "oldham", 2).has("referrals")
+    with pytest.raises(ParamsError):
+        pages.page_context(params, "leeds", 2)
+
+
+def test_not_reported_year_three_and_missing_topic(params) -> None:
+    y3 = pages.not_reported_markdown("funding", pages.page_context(params, "norfolk", 3))
+    assert "No data has been reported for Year 3 yet" in y3 and y3.startswith(":::{note}")
+    y2 = pages.not_reported_markdown("funding", pages.page_context(params, "norfolk", 2))
+    assert "give no figures on funding for Norfolk in Year 2" in y2
+
+
+def test_synthetic_banner_names_datasets() -> None:
+    text = pages.synthetic_banner(["referrals_ncan", "lwa_awards"])
+    assert "Synthetic data" in text and "`referrals_ncan`, `lwa_awards`" in text
+
+
+def test_sources_markdown_quotes_and_omits_empty() -> None:
+    df = pd.DataFrame(
+        {
+            "source_file": ["003_be4685d4f24850f1.txt", "001_06afea370260a111.txt"],
+            "source_section": ["Key finding 3", "Baseline table"],
+            "source_quote": ["from 292 to 505 (+73%)", ""],
+        }
+    )
+    text = pages.sources_markdown(df)
+    assert "1. Year 2 evaluation, full report, Key finding 3" in text
+    assert "“from 292 to 505 (+73%)”" in text
+    assert text.splitlines()[1].endswith("(`001_06afea370260a111.txt`)")
+
+
+def test_funding_section_sums_only_ccs_funding(params) -> None:
+    sec = sitepage.funding_section(pages.page_context(params, "oldham", 2))
+    funded = sec.rows[sec.rows["measure"] == "funding_gbp"]["value"].sum()
+    assert funded == 44750 + 13422 + 11076 + 10080
+    assert f"£{funded:,.0f} in all" in sec.figure.alt_text
+    assert "leveraged" in sec.figure.alt_text
+    assert list(sec.table.columns) == ["measure", "amount (£)", "unit", "source"]
+
+
+def test_funding_section_not_reported_in_year_three(params) -> None:
+    sec = sitepage.funding_section(pages.page_context(params, "swansea", 3))
+    assert sec.note and sec.figure is None and sec.rows.empty
+
+
+def test_sessions_breakdown_adds_remainder(params) -> None:
+    sec = sitepage.engagement_section(pages.page_context(params, "norfolk", 2))
+    data = sitepage.breakdown_with_remainder(sec.rows)
+    # Norfolk: 25 sessions, 10 catch-ups and 6 new audiences itemised -> 9 not itemised
+    rest = data[data["what"] == "sessions: not itemised in the report"]["value"]
+    assert rest.tolist() == [9.0]
+    assert data["value"].sum() == 25
+
+
+def test_coordination_section_by_year(params) -> None:
+    y2 = sitepage.coordination_section(pages.page_context(params, "oldham", 2))
+    assert list(y2.table.columns) == ["baseline 2019", "end of year 2 (Sep 2021)"]
+    assert y2.table.loc["network", "end of year 2 (Sep 2021)"] == "present"
+    y3 = sitepage.coordination_section(pages.page_context(params, "oldham", 3))
+    assert y3.note
+
+
+def test_exhibit_sections_cover_all_exhibits() -> None:
+    for eid in exhibits.EXHIBIT_TITLES:
+        sec = exhibits.exhibit_section(eid)
+        assert sec.title.startswith(eid)
+        assert sec.note or sec.table is not None or sec.markdown
+    e3 = exhibits.exhibit_section("E3")
+    assert e3.figure is not None and "Norfolk 25" in e3.figure.alt_text
+    e6 = exhibits.exhibit_section("E6")
+    assert e6.note and "no figures in the text" in e6.note and e6.rows.empty
+    assert "kpis.csv" in exhibits.exhibit_section("E16").markdown[-1]
+
+
+def test_tensions_section_keeps_both_figures() -> None:
+    sec = exhibits.tensions_section()
+    assert not sec.rows.empty
+    funding = sec.rows[sec.rows["exhibit"].isin(["E1", "E18"]) & (sec.rows["year"] == 1)]
+    assert {83000.0, 100000.0} <= set(funding["value"]) or len(funding) >= 2
+
+
+def test_structured_exhibit_sections() -> None:
+    assert len(exhibits.kpi_section().table) == 5
+    assert len(exhibits.assumptions_section().table) == 8
+    cs = exhibits.coordination_section()
+    assert cs.table.shape == (16, 2)
+
+
+def test_figure_requires_title_source_and_alt() -> None:
+    fig, ax = plots.new_figure()
+    with pytest.raises(ValueError, match="alt text"):
+        plots.finish(fig, ax, title="t", xlabel="x", ylabel="y", source="s", alt="")
+    plots.finish(
+        fig, ax, title="t", xlabel="x", ylabel="y", source="s", alt="a chart", synthetic=True
+    )
+    html = plots.figure_html(fig)
+    assert 'alt="a chart"' in html and html.startswith("<figure")
+    assert any("SYNTHETIC DATA" in t.get_text() for t in fig.texts)
+
+
+def test_figure_png_is_deterministic() -> None:
+    def make() -> str:
+        fig, ax = plots.new_figure()
+        ax.bar(["a", "b"], [1, 2])
+        plots.finish(fig, ax, title="t", xlabel="x", ylabel="y", source="s", alt="bars")
+        return plots.figure_html(fig)
+
+    assert make() == make()
+
+
+def test_generate_toc_from_params(params, root: Path, tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    shutil.copytree(root / "params", proj / "params")
+    (proj / "book" / "methods").mkdir(parents=True)
+    for page in ("intro.md", "methods/index.md", "methods/trends.md", "limitations.md"):
+        (proj / "book" / page).write_text("# x\n", encoding="utf-8")
+    (proj / "book" / "sites" / "norfolk").mkdir(parents=True)
+    (proj / "book" / "sites" / "norfolk" / "year-1.ipynb").write_text("{}", encoding="utf-8")
+    (proj / "book" / "sites" / "norfolk" / "year-1-contribution.ipynb").write_text("{}")
+    toc = build.generate_toc(params, proj)
+    assert toc["root"] == "intro"
+    captions = [p["caption"] for p in toc["parts"]]
+    assert captions == ["Evaluation design", "Pilot sites", "Limitations and reproducibility"]
+    norfolk = toc["parts"][1]["chapters"][0]
+    assert norfolk["file"] == "sites/norfolk/index"
+    assert norfolk["sections"] == [
+        {"file": "sites/norfolk/year-1"},
+        {"file": "sites/norfolk/year-1-contribution"},
+    ]
+    on_disk = yaml.safe_load((proj / "book" / "_toc.yml").read_text(encoding="utf-8"))
+    assert on_disk == toc
+    index = (proj / "book" / "sites" / "oldham" / "index.md").read_text(encoding="utf-8")
+    assert index.startswith("# Oldham") and "params/sites/oldham.yml" in index
+
+
+def test_site_index_lists_datasets_by_year(params) -> None:
+    text = build.site_index_markdown(params, "tower_hamlets")
+    assert "| referrals | – | – | yes | – |" in text
+    assert "[Year 3](year-3.ipynb)" in text
+
+
+def test_input_files_and_checksums(params, root: Path) -> None:
+    files = build.input_files(params, root)
+    rel = {f.relative_to(root).as_posix() for f in files}
+    assert "params/programme.yml" in rel and "data/published/figures.csv" in rel
+    assert "data/synthetic/referrals_ncan.csv" in rel
+    digest = build.sha256_file(root / "params" / "programme.yml")
+    assert len(digest) == 64
+
+
+def test_validate_paths_and_bad_file(root: Path, tmp_path: Path) -> None:
+    checked = datasets.validate_paths(None, root=root)
+    names = {p.name for p, _ in checked}
+    assert {"figures.csv", "referrals_ncan.csv", "logic_model_links.csv"} <= names
+    bad = tmp_path / "lwa_awards.csv"
+    text = (root / "data" / "synthetic" / "lwa_awards.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[3] = lines[3].replace("norfolk", "leeds", 1) if "norfolk" in lines[3] else lines[3]
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["validate", str(bad), "--root", str(root)])
+    assert res.exit_code == 2
+    assert "lwa_awards.csv" in res.output and "row 4" in res.output
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", "empty"),
+        (b"a,b\n", "no data rows"),
+        (b"a,b\n1,2,3\n", "row 2"),
+        (b"a,b\n1,\xff\n", "UTF-8"),
+    ],
+)
+def test_read_csv_checked_errors(tmp_path: Path, content: bytes, match: str) -> None:
+    f = tmp_path / "x.csv"
+    f.write_bytes(content)
+    with pytest.raises(DataValidationError, match=match):
+        datasets.read_csv_checked(f)
+
+
+def test_load_record_follows_params_source(params, root: Path) -> None:
+    df = datasets.load_record(params, "activity_log", root=root)
+    assert len(df) > 0 and datasets.is_synthetic(params, "activity_log")
