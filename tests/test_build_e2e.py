@@ -123,3 +123,49 @@ def test_failed_build_keeps_previous_html(built: tuple[Path, Path]) -> None:
     assert res.returncode == 2
     assert "Jupyter Book build failed" in res.stderr
     assert (html / "index.html").read_bytes() == before
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _dump_dom(html_file: Path, tmp: Path) -> str:
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("chromium not installed (the Debian package 'chromium'; .ci/run installs it)")
+    res = subprocess.run(
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp}",
+            "--virtual-time-budget=8000",
+            "--dump-dom",
+            html_file.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+def test_browser_renders_math_offline(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, html = built
+    dom = _dump_dom(html / "methods" / "trends.html", tmp_path)
+    # MathJax (served from the book's own folder) has typeset the equations
+    assert "mjx-container" in dom
+
+
+def test_browser_shows_site_page_with_figure(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, html = built
+    dom = _dump_dom(html / "sites" / "oldham" / "year-2.html", tmp_path)
+    assert "Oldham: Year 2" in dom
+    assert re.search(r'<img[^>]+alt="Horizontal bar chart', dom)
