@@ -54,10 +54,10 @@ from typing import Any, Literal
 
 import networkx as nx
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ccs_methods.errors import DataValidationError, MethodInputError, ParamsError
+from ccs_methods.params import read_yaml
 
 __all__ = [
     "DEFAULT_PRIORS",
@@ -422,23 +422,6 @@ def _check_open_prob(value: Any, what: str) -> float:
     return p
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ParamsError("params file not found", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ParamsError(f"not valid UTF-8 (byte {exc.start})", file=path) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ParamsError(f"YAML syntax error: {problem}", file=path, row=line) from exc
-    if not isinstance(data, dict):
-        raise ParamsError("expected a mapping of keys to values at the top level", file=path)
-    return data
-
-
 def _validation_error(path: Path, exc: ValidationError, data: Mapping[str, Any]) -> ParamsError:
     """Turn a pydantic error into a ParamsError naming the item id and key."""
     first = exc.errors()[0]
@@ -500,7 +483,7 @@ def load_theory_of_change(
 
     """
     path = Path(path)
-    data = _read_yaml(path)
+    data = read_yaml(path)
     try:
         toc = TheoryOfChange.model_validate(data)
     except ValidationError as exc:
@@ -796,7 +779,7 @@ def load_rivals(
 
     """
     path = Path(path)
-    data = _read_yaml(path)
+    data = read_yaml(path)
     items = data.get("rivals")
     if not isinstance(items, list):
         raise ParamsError("expected a list under the key 'rivals'", file=path, column="rivals")

@@ -193,7 +193,8 @@ class Params(_Strict):
         return [(s, y.number) for s in self.programme.sites for y in self.programme.years]
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping; :class:`ParamsError` names the file and line of any problem."""
     if not path.is_file():
         raise ParamsError("params file not found", file=path)
     try:
@@ -233,7 +234,7 @@ def _raise_validation(path: Path, exc: ValidationError) -> None:
 def load_programme(params_dir: Path) -> Programme:
     """Load and validate ``params/programme.yml``."""
     path = Path(params_dir) / "programme.yml"
-    data = _read_yaml(path)
+    data = read_yaml(path)
     try:
         return Programme.model_validate(data)
     except ValidationError as exc:
@@ -243,7 +244,7 @@ def load_programme(params_dir: Path) -> Programme:
 
 def load_site(path: Path) -> Site:
     """Load and validate one ``params/sites/<site>.yml`` file."""
-    data = _read_yaml(path)
+    data = read_yaml(path)
     try:
         site = Site.model_validate(data)
     except ValidationError as exc:

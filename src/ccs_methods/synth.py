@@ -34,7 +34,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ccs_methods.records import DATASETS, SECTORS
+from ccs_methods.records import DATASETS, REFERRAL_REASONS, SECTORS
 
 __all__ = [
     "DEFAULT_SEED",
@@ -810,17 +810,7 @@ _REASON_PROBS = {  # debt, benefits, housing, employment, food, fuel, immigratio
     2020: (0.27, 0.24, 0.11, 0.07, 0.11, 0.05, 0.04, 0.05, 0.06),
     2021: (0.31, 0.23, 0.10, 0.06, 0.09, 0.06, 0.04, 0.05, 0.06),
 }
-_REASONS = (
-    "debt",
-    "benefits",
-    "housing",
-    "employment",
-    "food",
-    "fuel",
-    "immigration",
-    "family",
-    "other",
-)
+_REASONS = REFERRAL_REASONS
 
 
 def _reason_multipliers(from_sector: str, to_sector: str) -> np.ndarray:
