@@ -1,0 +1,178 @@
+"""Tests for ccs_methods.results: collecting computed results from the analysis modules."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from ccs_methods import results
+from ccs_methods.params import load_params
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params()
+
+
+def _fake(monkeypatch, name: str, fn=None, **attrs) -> None:
+    mod = types.ModuleType(name)
+    if fn is not None:
+        mod.computed_results = fn
+    for k, v in attrs.items():
+        setattr(mod, k, v)
+    monkeypatch.setitem(sys.modules, name, mod)
+
+
+def test_merges_providers_sorted_and_cleans_numpy(monkeypatch, params):
+    _fake(
+        monkeypatch,
+        "fake_b",
+        lambda p: {"x.b": {"ratio": np.float64(1.5), "n": np.int64(7), "label": "s"}},
+    )
+    _fake(monkeypatch, "fake_a", lambda p: {"z.a": {"ratio": 2.0}, "a.a": {"ratio": 0.5}})
+    got = results.collect_results(params, providers=("fake_b", "fake_a"))
+    assert got.ok and got.problems == []
+    assert list(got.results) == ["a.a", "x.b", "z.a"]
+    assert got.results["x.b"] == {"ratio": 1.5, "n": 7, "label": "s"}
+    assert type(got.results["x.b"]["ratio"]) is float and type(got.results["x.b"]["n"]) is int
+    assert got.sources == {"a.a": "fake_a", "x.b": "fake_b", "z.a": "fake_a"}
+    assert got.modules == ("fake_b", "fake_a")
+
+
+def test_missing_module_is_reported_not_dropped(monkeypatch, params):
+    _fake(monkeypatch, "fake_ok", lambda p: {"survey.x_diff": {"difference": 0.1}})
+    got = results.collect_results(params, providers=("ccs_methods.no_such_module", "fake_ok"))
+    assert list(got.results) == ["survey.x_diff"]
+    assert not got.ok
+    (prob,) = got.problems
+    assert prob.module == "ccs_methods.no_such_module" and prob.kind == "missing"
+    text = got.describe()
+    assert "no_such_module" in text and "missing" in text and "`survey.x_diff`" in text
+
+
+def test_provider_that_raises_is_reported(monkeypatch, params):
+    def boom(p):
+        raise ValueError("no data for 2021")
+
+    _fake(monkeypatch, "fake_boom", boom)
+    got = results.collect_results(params, providers=("fake_boom",))
+    (prob,) = got.problems
+    assert prob.kind == "error" and "ValueError" in prob.message and "2021" in prob.message
+    assert got.results == {}
+    assert "fake_boom" in str(prob)
+
+
+def test_import_error_inside_provider_is_reported(tmp_path, monkeypatch, params):
+    (tmp_path / "fake_broken_import.py").write_text("import not_a_real_dependency_xyz\n")
+    (tmp_path / "fake_raises_at_import.py").write_text("raise RuntimeError('bad module')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    got = results.collect_results(params, providers=("fake_broken_import", "fake_raises_at_import"))
+    kinds = [(p.module, p.kind) for p in got.problems]
+    assert kinds == [("fake_broken_import", "error"), ("fake_raises_at_import", "error")]
+    assert "not_a_real_dependency_xyz" in got.problems[0].message
+    assert "RuntimeError" in got.problems[1].message
+
+
+def test_no_function_and_invalid_answers(monkeypatch, params):
+    _fake(monkeypatch, "fake_nofn")
+    _fake(monkeypatch, "fake_list", lambda p: [1, 2])
+    _fake(
+        monkeypatch,
+        "fake_mixed",
+        lambda p: {
+            "good.one": {"ratio": 1.2},
+            "bad.notmap": 3.0,
+            "bad.nan": {"ratio": float("nan")},
+            "bad.key": {1: 2.0},
+        },
+    )
+    got = results.collect_results(params, providers=("fake_nofn", "fake_list", "fake_mixed"))
+    assert list(got.results) == ["good.one"]
+    probs = {(p.module, p.kind, p.result_id) for p in got.problems}
+    assert probs == {
+        ("fake_nofn", "no_function", None),
+        ("fake_list", "invalid", None),
+        ("fake_mixed", "invalid", "bad.notmap"),
+        ("fake_mixed", "invalid", "bad.nan"),
+        ("fake_mixed", "invalid", "bad.key"),
+    }
+
+
+def test_duplicate_ids_keep_the_first_provider(monkeypatch, params):
+    _fake(monkeypatch, "fake_first", lambda p: {"dup.id": {"ratio": 1.0}})
+    _fake(monkeypatch, "fake_second", lambda p: {"dup.id": {"ratio": 9.0}})
+    got = results.collect_results(params, providers=("fake_first", "fake_second"))
+    assert got.results == {"dup.id": {"ratio": 1.0}}
+    (prob,) = got.problems
+    assert (prob.module, prob.kind, prob.result_id) == ("fake_second", "duplicate", "dup.id")
+
+
+def test_expected_provider_and_problems_for(params):
+    assert results.expected_provider("its.ncan.level_change") == "ccs_methods.trend_sections"
+    assert results.expected_provider("trend.lwa.oldham") == "ccs_methods.trend_sections"
+    assert results.expected_provider("network.ncan.connections_ratio") == (
+        "ccs_methods.network_sections"
+    )
+    assert results.expected_provider("survey.capability.new_services_diff") == "ccs_methods.survey"
+    assert results.expected_provider("other.thing") is None
+    c = results.CollectedResults(
+        problems=[
+            results.Problem("ccs_methods.trend_sections", "missing", "gone"),
+            results.Problem("ccs_methods.network_sections", "invalid", "bad", "network.a_ratio"),
+        ],
+        modules=("ccs_methods.trend_sections", "ccs_methods.network_sections"),
+    )
+    assert [p.kind for p in c.problems_for("its.ncan.level_change")] == ["missing"]
+    assert [p.kind for p in c.problems_for("network.a_ratio")] == ["invalid"]
+    assert c.problems_for("network.b_ratio") == []
+    assert results.CollectedResults().describe() == "No providers were asked.\n"
+
+
+def test_default_providers_and_survey_is_deterministic(params):
+    assert results.PROVIDERS == (
+        "ccs_methods.trend_sections",
+        "ccs_methods.network_sections",
+        "ccs_methods.survey",
+    )
+    a = results.collect_results(params, providers=("ccs_methods.survey",))
+    b = results.collect_results(params, providers=("ccs_methods.survey",))
+    assert a == b
+    assert list(a.results) == ["survey.capability.new_services_diff"]
+    assert a.sources == {"survey.capability.new_services_diff": "ccs_methods.survey"}
+
+
+def test_datasets_for():
+    assert results.datasets_for("its.ncan.level_change") == ("referrals_ncan",)
+    assert results.datasets_for("network.ncan.connections_ratio") == ("referrals_ncan",)
+    assert results.datasets_for("trend.lwa.swansea") == ("lwa_awards",)
+    assert results.datasets_for("survey.capability.new_services_diff") == ("survey_local_systems",)
+    assert results.datasets_for("other.x") == ()
+    assert results.datasets_for("other.x", {"dataset": "activity_log"}) == ("activity_log",)
+    assert results.datasets_for("trend.lwa.x", {"dataset": "lwa_awards"}) == ("lwa_awards",)
+
+
+def test_results_cache_reuses_and_invalidates(tmp_path, root) -> None:
+    """The per-run cache returns the same answer and is keyed by the inputs."""
+    import shutil
+
+    from ccs_methods.results import inputs_fingerprint
+
+    proj = tmp_path / "proj"
+    for name in ("params", "data", "notebooks"):
+        shutil.copytree(root / name, proj / name)
+    params = load_params(proj / "params")
+    first = results.collect_results(params, providers=["ccs_methods.survey"])
+    cached = list((proj / ".ccs-run" / "cache").glob("ccs_methods.survey-*.json"))
+    assert len(cached) == 1
+    again = results.collect_results(params, providers=["ccs_methods.survey"])
+    assert again.results == first.results
+    assert again.results == results.collect_results(
+        params, providers=["ccs_methods.survey"], cache=False
+    ).results
+    key = inputs_fingerprint(params)
+    f = proj / "params" / "programme.yml"
+    f.write_text(f.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert inputs_fingerprint(load_params(proj / "params")) != key

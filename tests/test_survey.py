@@ -1,0 +1,244 @@
+"""Tests for ccs_methods.survey: Wilson and Newcombe intervals, E8 and E11 from the survey."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+from ccs_methods import contribution, survey
+from ccs_methods.errors import DataValidationError, MethodInputError
+from ccs_methods.params import load_params
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params()
+
+
+@pytest.fixture(scope="module")
+def data(params):
+    return survey.load_survey(params)
+
+
+# --------------------------------------------------------------------------- intervals
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "lo", "hi"),
+    [
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ],
+)
+def test_wilson_newcombe_1998a_table_i(x, n, lo, hi):
+    """Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion:
+    comparison of seven methods. Statistics in Medicine 17, 857-872, Table I, method 3
+    (score interval without continuity correction = Wilson 1927)."""
+    got = survey.wilson_interval(x, n)
+    assert got[0] == pytest.approx(lo, abs=5e-5)
+    assert got[1] == pytest.approx(hi, abs=5e-5)
+
+
+@pytest.mark.parametrize(
+    ("x1", "n1", "x2", "n2", "lo", "hi"),
+    [
+        (56, 70, 48, 80, 0.0524, 0.3339),  # example (a)
+        (9, 10, 3, 10, 0.1705, 0.8090),  # example (b)
+        (6, 7, 2, 7, 0.0582, 0.8062),  # example (c)
+        (5, 56, 0, 29, -0.0381, 0.1926),  # example (d)
+        (0, 10, 0, 20, -0.1611, 0.2775),  # example (e)
+        (0, 10, 0, 10, -0.2775, 0.2775),  # example (f)
+        (10, 10, 0, 20, 0.6791, 1.0000),  # example (g)
+        (10, 10, 0, 10, 0.6075, 1.0000),  # example (h)
+    ],
+)
+def test_newcombe_hybrid_score_1998b_table_ii(x1, n1, x2, n2, lo, hi):
+    """Newcombe, R. G. (1998). Interval estimation for the difference between independent
+    proportions: comparison of eleven methods. Statistics in Medicine 17, 873-890, Table II,
+    method 10 (hybrid score interval from the Wilson limits, no continuity correction)."""
+    r = survey.newcombe_difference(x1, n1, x2, n2)
+    assert r["difference"] == pytest.approx(x1 / n1 - x2 / n2)
+    assert r["ci_low"] == pytest.approx(lo, abs=5e-5)
+    assert r["ci_high"] == pytest.approx(hi, abs=5e-5)
+    assert r["n"] == n1 + n2 and r["n1"] == n1 and r["n2"] == n2
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n1=st.integers(1, 80),
+    n2=st.integers(1, 80),
+    f1=st.floats(0, 1),
+    f2=st.floats(0, 1),
+    conf=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_intervals_agree_with_statsmodels(n1, n2, f1, f2, conf):
+    """statsmodels documents proportion_confint(method='wilson') and
+    confint_proportions_2indep(method='newcomb') as Wilson (1927) and Newcombe (1998) method 10."""
+    x1, x2 = round(f1 * n1), round(f2 * n2)
+    lo, hi = survey.wilson_interval(x1, n1, conf)
+    slo, shi = proportion_confint(x1, n1, alpha=1 - conf, method="wilson")
+    assert lo == pytest.approx(max(0.0, slo), abs=1e-9)
+    assert hi == pytest.approx(min(1.0, shi), abs=1e-9)
+    r = survey.newcombe_difference(x1, n1, x2, n2, conf)
+    dlo, dhi = confint_proportions_2indep(
+        x1, n1, x2, n2, method="newcomb", compare="diff", alpha=1 - conf
+    )
+    assert r["ci_low"] == pytest.approx(dlo, abs=1e-9)
+    assert r["ci_high"] == pytest.approx(dhi, abs=1e-9)
+    assert r["ci_low"] <= r["difference"] <= r["ci_high"]
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "conf"),
+    [
+        (3, 0, 0.95),
+        (-1, 5, 0.95),
+        (6, 5, 0.95),
+        (1.5, 5, 0.95),
+        (1, 5, 1.0),
+        (True, 5, 0.95),
+        (1, float("nan"), 0.95),
+        ("2", 5, 0.95),
+    ],
+)
+def test_interval_bad_input(x, n, conf):
+    with pytest.raises(MethodInputError):
+        survey.wilson_interval(x, n, conf)
+    with pytest.raises(MethodInputError):
+        survey.newcombe_difference(1, 5, x, n, conf)
+
+
+def test_interval_accepts_whole_floats():
+    assert survey.wilson_interval(3.0, 10.0) == survey.wilson_interval(3, 10)
+
+
+# --------------------------------------------------------------------------- E8
+
+
+def test_capability_table_reconciles_to_published_e8(data):
+    """Year 2 report (003), key finding 5: 33/31/20% overall, 40/60/20% CCS-funded, n = 55."""
+    t = survey.capability_table(data)
+    assert len(t) == 9
+    pub = t[t["group"] != "other"]
+    assert (pub["percent"].round() == pub["published_percent"]).all()
+    assert t.loc[t["group"] == "all", "n"].eq(55).all()
+    funded = t[t["group"] == "ccs_funded"]
+    assert funded["too_small"].all()
+    assert not t.loc[t["group"] == "all", "too_small"].any()
+    assert (t["ci_low"] <= t["percent"]).all() and (t["percent"] <= t["ci_high"]).all()
+    assert t.loc[t["group"] == "other", "published_percent"].isna().all()
+
+
+def test_capability_differences(data):
+    d = survey.capability_differences(data).set_index("item")
+    row = d.loc["more_able_new_services"]
+    assert (row["yes_funded"], row["n_funded"], row["yes_other"], row["n_other"]) == (6, 10, 11, 45)
+    ref = survey.newcombe_difference(6, 10, 11, 45)
+    assert row["difference"] == pytest.approx(100 * ref["difference"])
+    assert row["ci_low"] == pytest.approx(100 * ref["ci_low"])
+    assert row["interval"] == "above 0"
+    assert "too small" in row["reading"]
+    assert d.loc["more_able_partnership", "interval"] == "includes 0"
+    assert "cannot tell" in d.loc["more_able_partnership", "reading"]
+
+
+def test_capability_differences_need_both_groups(data):
+    all_funded = data.assign(ccs_funded=True)
+    with pytest.raises(MethodInputError, match="both"):
+        survey.capability_differences(all_funded)
+    with pytest.raises(MethodInputError, match="no respondents"):
+        survey.capability_table(all_funded)
+
+
+def test_missing_column_and_empty_frame(data):
+    with pytest.raises(DataValidationError, match="more_able_new_services"):
+        survey.capability_table(data.drop(columns=["more_able_new_services"]))
+    with pytest.raises(DataValidationError, match="no respondents"):
+        survey.relationship_by_site(data.iloc[0:0])
+
+
+def test_small_n_notes_name_the_funded_subgroup_and_sites(data):
+    notes = survey.small_n_notes(data)
+    assert notes[0].startswith("Only 10 respondents were funded directly by CCS")
+    assert "includes no difference" in notes[0]
+    assert "more able to deliver new services" in notes[0]
+    assert sum("respondents. Site percentages" in n for n in notes) == 4
+    big = pd.concat([data] * 2, ignore_index=True)  # 20 funded, every site >= 24
+    assert survey.small_n_notes(big) == []
+
+
+# --------------------------------------------------------------------------- E11
+
+
+def test_relationship_by_site_reconciles_to_published_e11(data):
+    """Year 2 report (003), key finding 8, Figure 2.8: 56% / 33% / 7% / 4% (n = 55); Figure
+    2.9: Swansea mostly 'strong', the other three sites mostly 'pockets'."""
+    r = survey.relationship_by_site(data)
+    assert list(r["site"].unique()) == [
+        "norfolk",
+        "oldham",
+        "swansea",
+        "tower_hamlets",
+        "programme",
+    ]
+    prog = r[r["site"] == "programme"].set_index("answer")
+    assert prog["percent"].round().to_dict() == {
+        "strong": 33,
+        "pockets": 56,
+        "weak": 7,
+        "dont_know": 4,
+    }
+    for site, grp in r.groupby("site"):
+        assert grp["percent"].sum() == pytest.approx(100)
+        top = grp.sort_values("count", ascending=False).iloc[0]["answer"]
+        assert top == ("strong" if site == "swansea" else "pockets")
+    assert r.loc[r["site"] != "programme", "too_small"].all()
+
+
+def test_relationship_unknown_answer(data):
+    bad = data.copy()
+    bad.loc[0, "la_vcs_relationship"] = "excellent"
+    with pytest.raises(DataValidationError, match="excellent"):
+        survey.relationship_by_site(bad)
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def test_computed_results_contract_and_rule(params):
+    res = survey.computed_results(params)
+    assert list(res) == [survey.NEW_SERVICES_RESULT_ID]
+    r = res[survey.NEW_SERVICES_RESULT_ID]
+    assert {"difference", "ci_low", "ci_high", "n"} <= set(r)
+    assert r["n"] == 55 and r["n_funded"] == 10 and r["n_other"] == 45
+    assert r["ci_low"] < r["difference"] < r["ci_high"]
+    assert all(isinstance(v, int | float) and math.isfinite(v) for v in r.values())
+    toc = contribution.load_theory_of_change(params.root / "contribution" / "theory_of_change.yml")
+    ev = contribution.evidence_from_results(res, toc)
+    assert ev.loc[0, "rule_id"] == "survey_contrast"
+    assert ev.loc[0, "outcome"] == "above"
+    assert ev.loc[0, "direction"] == "supports"
+    assert survey.computed_results(params) == res  # deterministic
+
+
+def test_survey_section(params):
+    s = survey.survey_section(params)
+    assert s.banner and "Synthetic data" in s.banner
+    assert len(s.table) == 9
+    assert s.extra_tables[0][0].startswith("CCS-funded minus other")
+    rel = s.extra_tables[1][1]
+    assert rel.loc["all sites", "n"] == 55
+    assert "Newcombe" in s.markdown[0]
+    assert "too small" in s.markdown[1]
+    assert s.figure is not None and "6 of 10 funded" in s.figure.alt_text
+    assert s.results == survey.computed_results(params)
+    import matplotlib.pyplot as plt
+
+    plt.close(s.figure)

@@ -1,0 +1,40 @@
+"""Programme page: contribution analysis synthesis over every claim, year 1 and year 2."""
+
+from __future__ import annotations
+
+from templates.cells import code, md
+
+SETUP = """
+from IPython.display import Markdown, display
+
+from ccs_methods import contribution_sections, sitepage
+from ccs_methods.params import load_params
+
+params = load_params()
+register = contribution_sections.load_register(params)
+parts = contribution_sections.programme_synthesis(params, register=register)
+"""
+
+INTRO = """
+How confident can we be that CCS contributed to each finding of the evaluation? Every key
+finding of year 2 (1 to 12) and the main findings of year 1 are held as contribution claims on
+the theory of change, weighed on the evidence register by Bayesian updating (Contribution
+Tracing), including evidence computed by this book's analyses of referrals, awards, networks and
+the local systems survey. The site pages lay each claim out in Mayne's six steps. Method:
+`book/methods/contribution.md`; data: `params/contribution/`.
+"""
+
+CELLS = [
+    md("# Contribution analysis: synthesis"),
+    code("", "parameters", "remove-cell"),
+    md(INTRO),
+    code(SETUP),
+    md("## Confidence per claim"),
+    code('sitepage.show_section(parts["claims"])'),
+    md("## Computed evidence from the book's analyses"),
+    code('sitepage.show_section(parts["computed"])'),
+    md("## The theory of change"),
+    code('sitepage.show_section(parts["theory_of_change"])'),
+    md("## Assumptions of the year 2 logic model"),
+    code('sitepage.show_section(parts["assumptions"])'),
+]
