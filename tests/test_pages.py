@@ -35,7 +35,11 @@ def test_page_context_and_intro(params) -> None:
 
 def test_not_reported_year_three_and_missing_topic(params) -> None:
     y3 = pages.not_reported_markdown("funding", pages.page_context(params, "norfolk", 3))
-    assert "No data has been reported for Year 3 yet" in y3 and y3.startswith(":::{note}")
+    assert (
+        "No data has been reported for Year 3 yet" in y3
+        and y3.startswith(":::{admonition} Not reported")
+        and ":class: note" in y3
+    )
     y2 = pages.not_reported_markdown("funding", pages.page_context(params, "norfolk", 2))
     assert "give no figures on funding for Norfolk in Year 2" in y2
 

@@ -80,8 +80,8 @@ def intro_markdown(ctx: PageContext) -> str:
 
 
 def admonition(kind: str, title: str, body: str) -> str:
-    """A MyST admonition block (``note``, ``warning``, ``important`` ...)."""
-    return f":::{{{kind}}} {title}\n{body}\n:::\n"
+    """A MyST admonition block with a title, styled as ``kind`` (note, warning, important ...)."""
+    return f":::{{admonition}} {title}\n:class: {kind}\n\n{body}\n:::\n"
 
 
 def not_reported_markdown(what: str, ctx: PageContext) -> str:

@@ -44,5 +44,8 @@ CELLS = [
 
 SOURCES = [
     md("## Sources of the published figures on this page"),
-    code("display(Markdown(sitepage.sources_for([funding, engagement, coordination])))"),
+    code(
+        "shown = [v for v in list(globals().values()) if isinstance(v, sitepage.Section)]\n"
+        "display(Markdown(sitepage.sources_for(shown)))"
+    ),
 ]
