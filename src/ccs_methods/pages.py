@@ -180,22 +180,25 @@ def bar_chart(
     fmt: str = "{:,.0f}",
 ) -> plots.Figure:
     """A horizontal bar chart of ``df['what']`` against ``df['value']`` in the book style."""
+    import seaborn as sns
+
     height = max(2.5, 0.45 * len(df) + 1.2)
     fig, ax = plots.new_figure(figsize=(8, height))
-    if "group" in df.columns and df["group"].nunique() > 1:
-        groups = list(dict.fromkeys(df["group"]))
-        for k, g in enumerate(groups):
-            part = df[df["group"] == g]
-            ax.barh(
-                part["what"],
-                part["value"],
-                color=plots.PALETTE[k % len(plots.PALETTE)],
-                label=str(g),
-            )
-        ax.legend(loc="lower right", fontsize=8)
-    else:
-        ax.barh(df["what"], df["value"], color=colour or plots.PALETTE[0])
-    ax.invert_yaxis()
+    grouped = "group" in df.columns and df["group"].nunique() > 1
+    sns.barplot(
+        data=df.reset_index(drop=True),
+        x="value",
+        y="what",
+        hue="group" if grouped else None,
+        palette=plots.PALETTE[: df["group"].nunique()] if grouped else None,
+        color=None if grouped else (colour or plots.PALETTE[0]),
+        orient="h",
+        dodge=False,
+        ax=ax,
+    )
+    if grouped:
+        ax.legend(loc="lower right", fontsize=8, title=None)
+    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
     plots.bar_labels(ax, fmt=fmt)
     plots.finish(fig, ax, title=title, xlabel=xlabel, ylabel="", source=source, alt=alt)
     return fig
