@@ -153,6 +153,25 @@ def test_interrupted_run_leaves_pages_intact(mini_project: Path) -> None:
     written = [p for p in (mini_project / "book").rglob("*.ipynb") if p != page]
     assert written == [], f"half-written pages: {written}"
     assert b"interrupted" in out
+    # no kernel outlives the run (they run with the project as working directory)
+    import psutil
+
+    def kernels_left() -> list[int]:
+        left = []
+        for p in psutil.process_iter(["cmdline"]):
+            try:
+                if "ipykernel_launcher" in " ".join(p.info["cmdline"] or []) and Path(
+                    p.cwd()
+                ) == mini_project:
+                    left.append(p.pid)
+            except psutil.Error:
+                continue
+        return left
+
+    deadline = time.monotonic() + 10
+    while kernels_left() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert kernels_left() == []
 
 
 def test_make_deterministic_strips_timestamps() -> None:

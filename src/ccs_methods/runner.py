@@ -349,18 +349,19 @@ class _Children:
         self._procs: set[subprocess.Popen[bytes]] = set()
         self.stopping = False
 
-    def start(self, cmd: list[str], cwd: Path) -> subprocess.Popen[bytes] | None:
+    def start(
+        self, cmd: list[str], cwd: Path, stderr_file: Path
+    ) -> subprocess.Popen[bytes] | None:
         with self._lock:
             if self.stopping:
                 return None
-            # own session: a Ctrl-C in the terminal reaches only the runner, which stops workers
-            proc = subprocess.Popen(
-                cmd,
-                cwd=cwd,
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
+            # own session: a Ctrl-C in the terminal reaches only the runner, which stops
+            # workers. stderr goes to a file, not a pipe: a kernel inherits the descriptor and
+            # a pipe would stay open for as long as the kernel lives.
+            with stderr_file.open("wb") as err:
+                proc = subprocess.Popen(
+                    cmd, cwd=cwd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err
+                )
             self._procs.add(proc)
             return proc
 
@@ -404,15 +405,17 @@ def _run_in_subprocess(
         encoding="utf-8",
     )
     start = time.perf_counter()
-    proc = children.start([sys.executable, "-m", "ccs_methods.runner", str(spec)], root)
+    err_file = spec.with_suffix(".stderr")
+    proc = children.start([sys.executable, "-m", "ccs_methods.runner", str(spec)], root, err_file)
     if proc is None:
         return None
-    _, err = proc.communicate()
+    proc.wait()
     children.done(proc)
     if children.stopping:
         return None
     if proc.returncode == 0 and result_file.is_file():
         return JobResult(**json.loads(result_file.read_text(encoding="utf-8")))
+    err = err_file.read_bytes() if err_file.is_file() else b""
     tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
     return JobResult(
         job.label,
@@ -507,8 +510,19 @@ def _remove_stale_tmp(tmp_root: Path) -> None:
             pass
 
 
+def _stop_worker(signum: int, _frame: object) -> None:
+    """SIGTERM in a worker: kill its kernel (a child in a session of its own), then exit."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    os._exit(128 + signum)
+
+
 def _worker_main(spec_path: str) -> int:
     """Entry point of a worker process: run the job described in ``spec_path``."""
+    signal.signal(signal.SIGTERM, _stop_worker)
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     res = _execute(_job_from_json(spec["job"]), spec["root"], spec["tmp_dir"], spec["failed_dir"])
     out = Path(spec["result"])
