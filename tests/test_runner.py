@@ -134,11 +134,14 @@ def test_interrupted_run_leaves_pages_intact(mini_project: Path) -> None:
     )
     page = mini_project / "book" / "sites" / "norfolk" / "year-1.ipynb"
     _good_page(page)
+    # start it with SIGINT ignored, as a shell does for background jobs: the runner must still
+    # stop cleanly on Ctrl-C
     proc = subprocess.Popen(
         [sys.executable, "-m", "ccs_methods.cli", "run", "--root", str(mini_project), "-j", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     tmp_dir = mini_project / ".ccs-run" / "tmp"
     deadline = time.monotonic() + 60
@@ -146,7 +149,12 @@ def test_interrupted_run_leaves_pages_intact(mini_project: Path) -> None:
         time.sleep(0.2)
     assert list(tmp_dir.glob("*/*.ipynb")), "the run never started a notebook"
     os.killpg(proc.pid, signal.SIGINT)
-    out, _ = proc.communicate(timeout=60)
+    try:
+        out, _ = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
     assert proc.returncode != 0
     assert page.read_text() == GOOD
     assert not list(tmp_dir.glob("*/*"))

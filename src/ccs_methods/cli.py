@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,6 +51,10 @@ def _default_jobs() -> int:
 
 
 def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
+    # Ctrl-C (SIGINT) must stop a run cleanly even when the parent process ignores SIGINT
+    # (a shell's background job, some CI runners): Python would inherit the ignore otherwise.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     from ccs_methods.params import load_params
     from ccs_methods.runner import plan_jobs, run_jobs
 
