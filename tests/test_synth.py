@@ -346,11 +346,12 @@ def test_referral_dynamics(seed: int) -> None:
 
 
 def test_no_step_is_built_in_at_the_ccs_start() -> None:
-    # The generator must not presuppose a CCS effect: its underlying trend is one straight
-    # line through October 2019 (equal first differences), and the expected series is that
-    # line times seasonality and the Covid-19 factor, so the window means are met exactly.
+    # The generator must not presuppose a CCS effect: its underlying trend grows at one
+    # constant rate through October 2019 (equal first differences of the log, the null of the
+    # log-link ITS), and the expected series is that trend times seasonality and the Covid-19
+    # factor, so the window means are met exactly.
     expected, trend = synth.ncan_expected_monthly()
-    steps = trend.diff().dropna()
+    steps = np.log(trend).diff().dropna()
     assert steps.max() - steps.min() < 1e-9
     assert steps.iloc[0] > 0
     pre = expected["2017-01":"2019-09"].mean()

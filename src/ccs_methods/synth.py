@@ -909,25 +909,39 @@ def ncan_expected_monthly() -> tuple[pd.Series, pd.Series]:
     """The expected NCAN monthly referrals before noise, and the underlying linear trend.
 
     Returns ``(expected, trend)`` indexed by month (January 2017 to December 2021), where
-    ``expected = trend x seasonality x Covid-19 factor`` and ``trend`` is one straight line
-    through the CCS start.
+    ``expected = trend x seasonality x Covid-19 factor`` and ``trend`` grows at one constant
+    monthly rate through the CCS start (a straight line on the log scale).
     """
     months = pd.period_range("2017-01", "2021-12", freq="M")
     t = np.arange(len(months), dtype=float)
     # One steady trend through the CCS start: NO level shift or slope change is built in, so
     # the data do not presuppose the answer the interrupted time series is there to test (the
-    # evaluators judged the rise "likely to have happened anyway"). The intercept and slope
-    # are solved so that the seasonal and Covid-adjusted trend has exactly the published
-    # window means (292 before, 505 since CCS); the multinomial split then adds no step.
+    # evaluators judged the rise "likely to have happened anyway"). The trend is log-linear
+    # (a constant monthly growth rate), which is the null of the log-link segmented
+    # regression; a straight line in counts would look like a slowing slope to that model.
+    # Its intercept and growth rate are solved so that the seasonal and Covid-adjusted trend
+    # has exactly the published window means (292 before, 505 since CCS); the multinomial
+    # split then adds no step.
+    from scipy.optimize import brentq
+
     mult = _SEASON_REFERRALS[months.month - 1] * np.array(
         [_COVID_REFERRALS.get(str(p), 1.0) for p in months]
     )
-    windows = []
-    for (lo, hi), mean in ((_NCAN_PRE, 292), (_NCAN_POST, 505)):
-        sel = (months >= pd.Period(lo, "M")) & (months <= pd.Period(hi, "M"))
-        windows.append(([mult[sel].sum(), (t[sel] * mult[sel]).sum()], mean * int(sel.sum())))
-    a, b = np.linalg.solve(np.array([w[0] for w in windows]), np.array([w[1] for w in windows]))
-    trend = a + b * t
+    sel_pre = (months >= pd.Period(_NCAN_PRE[0], "M")) & (months <= pd.Period(_NCAN_PRE[1], "M"))
+    sel_post = (months >= pd.Period(_NCAN_POST[0], "M")) & (
+        months <= pd.Period(_NCAN_POST[1], "M")
+    )
+    pre_total = 292 * int(sel_pre.sum())
+    post_total = 505 * int(sel_post.sum())
+
+    def scale(b: float) -> float:
+        return pre_total / float((np.exp(b * t[sel_pre]) * mult[sel_pre]).sum())
+
+    def gap(b: float) -> float:
+        return scale(b) * float((np.exp(b * t[sel_post]) * mult[sel_post]).sum()) - post_total
+
+    b = brentq(gap, -0.1, 0.2, xtol=1e-14)
+    trend = scale(b) * np.exp(b * t)
     return pd.Series(trend * mult, index=months), pd.Series(trend, index=months)
 
 
