@@ -94,6 +94,23 @@ def test_figures_have_alt_text_and_sources(built: tuple[Path, Path]) -> None:
     assert "000_edc12c9fa5e8f842.txt" in text  # the Oldham snapshot is cited
 
 
+def test_pages_have_no_rendering_defects(built: tuple[Path, Path]) -> None:
+    """No raw MyST, no NaN or None cells, no cells truncated by pandas, no page without text."""
+    _, html = built
+    problems = []
+    for page in sorted(html.glob("sites/*/*.html")) + sorted(html.glob("programme/*.html")):
+        text = page.read_text(encoding="utf-8")
+        body = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", text, flags=re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", body, flags=re.S)
+        if any(c.strip() in ("NaN", "nan", "None", "<NA>") for c in cells):
+            problems.append(f"{page.name}: NaN/None cell")
+        if any(c.strip().endswith("...") for c in cells):
+            problems.append(f"{page.relative_to(html)}: cell truncated with '...'")
+        if re.search(r"(^|>)\s*:::", body, flags=re.M):
+            problems.append(f"{page.relative_to(html)}: raw ':::' (MyST not rendered)")
+    assert problems == []
+
+
 def test_book_is_offline(built: tuple[Path, Path]) -> None:
     _, html = built
     for page in html.rglob("*.html"):

@@ -139,9 +139,15 @@ def validate(
 ) -> None:
     """Check data files against their schemas (default: every shipped data file)."""
     from ccs_methods import datasets
+    from ccs_methods.params import load_params
 
     try:
         r = _root(root)
+        if not paths:
+            # the whole project: params first, then every data source they choose
+            params = load_params(r / "params")
+            typer.echo(f"ok  {r / 'params'}  (programme and {len(params.sites)} site files)")
+            datasets.check_sources(params, root=r)
         checked = datasets.validate_paths(paths or None, root=r)
     except CCSInputError as exc:
         _fail(exc)
@@ -162,11 +168,31 @@ def synth(
     try:
         r = _root(root)
         s = seed if seed is not None else load_programme(r / "params").synthetic_seed
-        written = generate_all(seed=s, out_dir=out or r / "data" / "synthetic")
+        if s < 0:
+            raise CCSInputError(f"--seed must be a whole number >= 0, not {s}")
+        target = out or r / "data" / "synthetic"
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CCSInputError(
+                f"cannot create the output folder: {exc.strerror}", file=target
+            ) from exc
+        written = generate_all(seed=s, out_dir=target)
     except CCSInputError as exc:
         _fail(exc)
     for name, path in written.items():
         typer.echo(f"{name}: {path}")
+
+
+def _numeric_failure(csv: Path, exc: Exception) -> CCSInputError:
+    """A clear error for a method that failed numerically on this file's data."""
+    from ccs_methods.errors import MethodInputError
+
+    return MethodInputError(
+        f"the method could not be computed on this data ({type(exc).__name__}: {exc}); check"
+        " for extreme values, all-zero stretches or too few distinct values",
+        file=csv,
+    )
 
 
 def _print_json(obj: Any) -> None:
@@ -210,7 +236,9 @@ def stats_trend(
             i = int(bad[0])
             raise CCSInputError(
                 f"value {col.iloc[i]!r} is missing or not a number; every row needs a number",
-                file=csv, row=i + 2, column=name,
+                file=csv,
+                row=i + 2,
+                column=name,
             )
         return vals.to_numpy(dtype=float)
 
@@ -236,6 +264,8 @@ def stats_trend(
             raise
     except CCSInputError as exc:
         _fail(exc)
+    except (ValueError, ArithmeticError) as exc:  # numerical failure on legal but odd data
+        _fail(_numeric_failure(csv, exc))
     if as_json:
         _print_json(out)
         return
@@ -295,6 +325,8 @@ def stats_its(
             raise
     except CCSInputError as exc:
         _fail(exc)
+    except (ValueError, ArithmeticError) as exc:  # numerical failure on legal but odd data
+        _fail(_numeric_failure(csv, exc))
     out = {"file": str(csv), **res.to_dict()}
     if as_json:
         _print_json(out)
@@ -329,9 +361,10 @@ def stats_spc(
             if bad.size:
                 i = int(bad[0])
                 raise CCSInputError(
-                    f"value {col.iloc[i]!r} is missing or not a number; every row needs a "
-                    "number",
-                    file=csv, row=i + 2, column=value,
+                    f"value {col.iloc[i]!r} is missing or not a number; every row needs a number",
+                    file=csv,
+                    row=i + 2,
+                    column=value,
                 )
             dates = list(_column(df, date, csv).astype(str)) if date else None
             res = spc.xmr(nums.to_numpy(dtype=float), dates)
@@ -341,6 +374,8 @@ def stats_spc(
             raise
     except CCSInputError as exc:
         _fail(exc)
+    except (ValueError, ArithmeticError) as exc:  # numerical failure on legal but odd data
+        _fail(_numeric_failure(csv, exc))
     out = {"file": str(csv), **res.to_dict()}
     if as_json:
         _print_json(out)
@@ -379,7 +414,9 @@ def stats_network(
             raise CCSInputError(
                 f"missing required column(s) {missing} in the header; a referral table needs "
                 f"the columns {list(network.REQUIRED_COLUMNS)}",
-                file=csv, row=1, column=missing[0],
+                file=csv,
+                row=1,
+                column=missing[0],
             )
         clean, report = network.clean_referrals(df, source_file=str(csv))
         if clean.empty:
@@ -400,6 +437,8 @@ def stats_network(
         }
     except CCSInputError as exc:
         _fail(exc)
+    except (ValueError, ArithmeticError) as exc:  # numerical failure on legal but odd data
+        _fail(_numeric_failure(csv, exc))
     if as_json:
         _print_json(out)
         return

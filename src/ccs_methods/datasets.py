@@ -64,6 +64,28 @@ def validate_one(path: Path) -> int:
     return len(records.validate_file(path))
 
 
+def check_sources(params: Params, *, root: Path) -> None:
+    """Check that every dataset params set to ``raw`` has its file in ``data/raw/``.
+
+    Raises
+    ------
+    DataValidationError
+        A raw source is chosen but its file is missing; names the file and the params key.
+    """
+    for name, source in sorted(params.programme.data_sources.items()):
+        spec = records.DATASETS.get(name)
+        if spec is None:
+            continue
+        path = root / "data" / source / spec.file_name
+        if not path.is_file():
+            raise DataValidationError(
+                f"params choose source '{source}' for dataset '{name}' (data_sources in "
+                f"params/programme.yml) but this file does not exist",
+                file=path,
+                column=f"data_sources.{name}",
+            )
+
+
 def validate_paths(paths: Sequence[Path] | None, *, root: Path) -> list[tuple[Path, int]]:
     """Validate the given files (default: every shipped data file); stop at the first error."""
     targets = [Path(p) for p in paths] if paths else shipped_files(root)

@@ -56,6 +56,18 @@ def _figures_cached(folder: str) -> pd.DataFrame:
     return published.load_figures(data_dir=folder)
 
 
+#: Reader labels of the E4 timepoints.
+TIMEPOINT_LABELS = {
+    "baseline_2019": "baseline 2019",
+    "end_year2_2021_09": "end of year 2 (Sep 2021)",
+}
+
+
+def site_label(site: str) -> str:
+    """A site id as readers see it (``tower_hamlets`` -> ``Tower Hamlets``)."""
+    return str(site).replace("_", " ").title()
+
+
 def figures() -> pd.DataFrame:
     """All published figures (validated), cached per data folder."""
     return _figures_cached(str(data_dir())).copy()
@@ -78,8 +90,8 @@ def figure_table(rows: pd.DataFrame) -> pd.DataFrame:
     """A reader-facing table of published figures with their source and any note."""
     out = pd.DataFrame(
         {
-            "site": rows["site"].astype(str).str.replace("_", " "),
-            "year": rows["year"].astype("Int64").astype(str).replace("<NA>", ""),
+            "site": rows["site"].map(site_label),
+            "year": [("" if pd.isna(v) else str(int(v))) for v in rows["year"]],
             "period": rows["period"].astype(str),
             "measure": rows["measure"].astype(str).str.replace("_", " "),
             "category": rows["category"].fillna("").astype(str),
@@ -206,7 +218,13 @@ def coordination_section(site: str | None = None) -> Section:
     cf = published.load_coordination_features(data_dir=data_dir())
     if site is not None:
         cf = cf[cf["site"] == site]
-    wide = cf.pivot_table(
+    labelled = cf.assign(
+        site=cf["site"].map(site_label),
+        feature=cf["feature"].str.replace("_", " "),
+        status=cf["status"].str.replace("_", " "),
+        timepoint=cf["timepoint"].map(TIMEPOINT_LABELS).fillna(cf["timepoint"]),
+    )
+    wide = labelled.pivot_table(
         index=["site", "feature"], columns="timepoint", values="status", aggfunc="first"
     )
     wide.columns.name = None

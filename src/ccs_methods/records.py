@@ -1060,6 +1060,38 @@ def _is_synthetic(path: Path) -> bool:
     return "SYNTHETIC" in str(info.get("statement", "")) and path.name in str(info.get("files"))
 
 
+def _check_one_sector_per_org(path: Path, frame: pd.DataFrame, lines: list[int]) -> None:
+    """Each organisation must have one sector across the file (as sender and as receiver)."""
+    sides = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "org": frame[f"{side}_org"],
+                    "sector": frame[f"{side}_sector"],
+                    "col": side,
+                    "pos": range(len(frame)),
+                }
+            )
+            for side in ("from", "to")
+        ],
+        ignore_index=True,
+    ).sort_values(["pos", "col"], kind="stable")
+    first = sides.drop_duplicates("org").set_index("org")["sector"]
+    clash = sides[sides["sector"].to_numpy() != first.reindex(sides["org"]).to_numpy()]
+    if clash.empty:
+        return
+    row = clash.iloc[0]
+    n_orgs = clash["org"].nunique()
+    raise _error(
+        path,
+        f"organisation {row['org']!r} has sector {row['sector']!r} here but "
+        f"{first[row['org']]!r} earlier in the file; each organisation needs one sector",
+        line=lines[int(row["pos"])],
+        column=f"{row['col']}_sector",
+        others=n_orgs - 1,
+    )
+
+
 def validate_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
     """Read and validate one record-level CSV file and return it typed.
 
@@ -1102,6 +1134,8 @@ def validate_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
         spec.build_schema(sites, schemes).validate(typed, lazy=True)
     except (SchemaError, SchemaErrors) as exc:
         _raise_schema(path, exc, typed, lines, spec, schemes)
+    if name.startswith("referrals_"):
+        _check_one_sector_per_org(path, typed, lines)
     typed.attrs.update(
         {"dataset": name, "source_file": str(path), "synthetic": _is_synthetic(path)}
     )

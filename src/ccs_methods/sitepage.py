@@ -158,14 +158,12 @@ def coordination_section(ctx: PageContext) -> Section:
         return Section(
             title, pd.DataFrame(), note=pages.not_reported_markdown("features of coordination", ctx)
         )
+    from ccs_methods.exhibits import TIMEPOINT_LABELS
+
     table = cf.pivot_table(index="feature", columns="timepoint", values="status", aggfunc="first")
     table = table.reindex(["network", "referral_system", "resource", "legitimacy"]).fillna("")
-    table.columns = [
-        {"baseline_2019": "baseline 2019", "end_year2_2021_09": "end of year 2 (Sep 2021)"}.get(
-            c, c
-        )
-        for c in table.columns
-    ]
+    table = table.apply(lambda col: col.str.replace("_", " "))
+    table.columns = [TIMEPOINT_LABELS.get(c, c) for c in table.columns]
     table.index = table.index.str.replace("_", " ")
     details = cf[cf["detail"].fillna("") != ""]
     # the tick tables have no quotable sentence: cite file and section only
