@@ -357,6 +357,24 @@ def test_bad_input_names_file_line_and_column(
     assert str(again.value) == str(info.value)
 
 
+def test_organisation_with_two_sectors_names_its_line(tmp_path: Path) -> None:
+    lines = _lines("referrals_ncan", 60)
+    seen: dict[str, str] = {}
+    for n in range(2, len(lines) + 1):
+        org, sector = get_cell(lines, n, "to_org"), get_cell(lines, n, "to_sector")
+        if org in seen:
+            other = "school" if sector != "school" else "vcs"
+            bad = set_cell(lines, n, "to_sector", other)
+            break
+        seen[org] = sector
+        seen.setdefault(get_cell(lines, n, "from_org"), get_cell(lines, n, "from_sector"))
+    path = _write(tmp_path, "referrals_ncan", bad)
+    with pytest.raises(DataValidationError) as info:
+        validate_file(path)
+    assert_names(info.value, path, n, "to_sector")
+    assert "needs one sector" in str(info.value)
+
+
 def test_bad_input_has_at_least_fifteen_cases() -> None:
     assert len(BAD_CASES) >= 15
 
