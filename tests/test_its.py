@@ -11,6 +11,7 @@ import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from ccs_methods.errors import MethodInputError
 from ccs_methods.its import breakpoint_sensitivity, describe_series, segmented_regression
@@ -65,12 +66,35 @@ def test_sicily_model1_poisson_step_change(sicily: pd.DataFrame) -> None:
     assert r.n_pre == 36 and r.n_post == 23 and r.breakpoint == "2005-01"
 
 
+Z975 = stats.norm.ppf(0.975)
+
+
+def _published_se(lo: float, hi: float) -> float:
+    """Standard error behind a published normal-quantile interval (``Epi::ci.exp``)."""
+    return (np.log(hi) - np.log(lo)) / (2 * Z975)
+
+
+def _assert_t_interval(eff: dict, df: int) -> None:
+    """The interval is exp(b -/+ t_{df, 0.975} se): quasi-Poisson uses t on residual df."""
+    q = stats.t.ppf(0.975, df)
+    b = np.log(eff["rate_ratio"])
+    assert eff["ci_low"] == pytest.approx(np.exp(b - q * eff["se"]), rel=1e-12)
+    assert eff["ci_high"] == pytest.approx(np.exp(b + q * eff["se"]), rel=1e-12)
+
+
 def test_sicily_model2_quasipoisson(sicily: pd.DataFrame) -> None:
-    """Lopez Bernal et al. (2017) Step 5a, `model2` (quasi-Poisson): RR 0.894 (0.839-0.953)."""
+    """Lopez Bernal et al. (2017) Step 5a, `model2` (quasi-Poisson): RR 0.894 (0.839-0.953).
+
+    The published interval uses the normal quantile (``Epi::ci.exp``); the book uses t on
+    the residual df for quasi-Poisson (as R's ``summary.glm``), so the estimate and the
+    standard error behind the published interval are checked, then the t interval.
+    """
     r = _fit(sicily, family="quasipoisson", fourier_k=0, impact="level")
     assert r.level_change["rate_ratio"] == pytest.approx(0.8944, abs=5e-5)
-    assert r.level_change["ci_low"] == pytest.approx(0.8392, abs=5e-5)
-    assert r.level_change["ci_high"] == pytest.approx(0.9532, abs=5e-5)
+    assert r.level_change["se"] == pytest.approx(_published_se(0.8392, 0.9532), rel=2e-3)
+    assert r.df_resid == 59 - 3 and r.reference == "t"
+    _assert_t_interval(r.level_change, 56)
+    assert r.level_change["ci_low"] < 0.8392 and r.level_change["ci_high"] > 0.9532
     assert r.dispersion == pytest.approx(3.559, abs=5e-4)
 
 
@@ -82,11 +106,13 @@ def test_sicily_model3_seasonally_adjusted(sicily: pd.DataFrame) -> None:
     """
     r = _fit(sicily, family="quasipoisson", fourier_k=2, impact="level")
     assert round(r.level_change["rate_ratio"], 3) == 0.885
-    assert round(r.level_change["ci_low"], 3) == 0.839
-    assert round(r.level_change["ci_high"], 3) == 0.933
+    assert r.level_change["se"] == pytest.approx(_published_se(0.839, 0.933), rel=2e-2)
+    _assert_t_interval(r.level_change, 59 - 7)
     params, ci = _direct(sicily, harmonics=2, slope=False, scale="X2")
     assert np.log(r.level_change["rate_ratio"]) == pytest.approx(params[1], rel=1e-7)
-    assert np.log(r.level_change["ci_high"]) == pytest.approx(ci[1, 1], rel=1e-6)
+    # statsmodels' normal-quantile interval reproduces the published one
+    assert np.exp(ci[1, 1]) == pytest.approx(0.933, abs=5e-4)
+    assert r.level_change["se"] == pytest.approx((ci[1, 1] - params[1]) / Z975, rel=1e-6)
     assert np.exp(12 * params[2]) == pytest.approx(r.pre_trend["rate_ratio_per_year"])
 
 
@@ -98,8 +124,9 @@ def test_sicily_model4_level_and_slope_change(sicily: pd.DataFrame) -> None:
     """
     r = _fit(sicily, family="quasipoisson", fourier_k=2, impact="level_slope")
     assert round(r.level_change["rate_ratio"], 3) == 0.876
-    assert round(r.level_change["ci_low"], 3) == 0.827
-    assert round(r.level_change["ci_high"], 3) == 0.929
+    assert r.level_change["se"] == pytest.approx(_published_se(0.827, 0.929), rel=2e-2)
+    _assert_t_interval(r.level_change, 59 - 8)
+    _assert_t_interval(r.slope_change, 59 - 8)
     assert round(r.slope_change["rate_ratio"], 3) == 1.001
     assert r.slope_change["ci_low"] < 1 < r.slope_change["ci_high"]
     params, _ = _direct(sicily, harmonics=2, slope=True, scale="X2")
@@ -138,7 +165,8 @@ def test_delta_method_interval_agrees_with_parametric_simulation(sicily: pd.Data
     post = t >= 36
     sums = np.exp(Xcf[post] @ draws.T + np.log(d["stdpop"].to_numpy(float))[post, None]).sum(0)
     se_sim = sums.std()
-    se_delta = (r.cumulative["ci_high"] - r.cumulative["difference"]) / 1.959963984540054
+    q = stats.t.ppf(0.975, r.df_resid)  # quasi-Poisson: t on the residual df
+    se_delta = (r.cumulative["ci_high"] - r.cumulative["difference"]) / q
     assert se_delta == pytest.approx(se_sim, rel=0.05)
     assert r.cumulative["counterfactual"] == pytest.approx(sums.mean(), rel=0.01)
 
@@ -157,7 +185,7 @@ def test_diagnostics_hac_negbin_and_json(sicily: pd.DataFrame) -> None:
         json.dumps(res.to_dict(), allow_nan=False)
 
 
-def test_covid_term_is_estimated_and_removed_from_counterfactual() -> None:
+def test_covid_term_is_estimated_and_kept_in_counterfactual() -> None:
     months = pd.date_range("2017-01-01", "2021-12-01", freq="MS")
     rng = np.random.default_rng(42)
     t = np.arange(len(months))
@@ -170,8 +198,44 @@ def test_covid_term_is_estimated_and_removed_from_counterfactual() -> None:
     assert r.covid_effect["ci_low"] < 0.6 < r.covid_effect["ci_high"]
     assert r.level_change["ci_low"] < 1.3 < r.level_change["ci_high"]
     frame = r.to_frame()
+    # the counterfactual removes only the programme: in the Covid-19 window it carries the
+    # Covid-19 dip, so fitted / counterfactual there is exactly the level and slope effect
     i = frame.index[frame["month"] == "2020-05"][0]
-    assert frame.loc[i, "counterfactual"] > frame.loc[i, "fitted"]
+    t_i = int(i)
+    programme = np.exp(r.level_change["log_estimate"]
+                       + r.slope_change["log_estimate"] * (t_i - 33 + 1))
+    assert frame.loc[i, "fitted"] / frame.loc[i, "counterfactual"] == pytest.approx(programme)
+    # and before the breakpoint it is the fitted model
+    pre = frame[frame["period"] == "pre"]
+    np.testing.assert_allclose(pre["counterfactual"], pre["fitted"], rtol=1e-10)
+    # a Covid-19 dip is not counted against the programme: cumulative difference uses the
+    # Covid-adjusted counterfactual, so its sign follows the built-in +30% step
+    assert r.cumulative["difference"] > 0
+
+
+@pytest.mark.parametrize(
+    ("values", "kw", "match"),
+    [
+        ([0] * 12 + list(range(5, 17)), {}, "before the breakpoint .* is zero"),
+        (list(range(5, 17)) + [0] * 12, {}, "from the breakpoint .* is zero"),
+        ([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 0, 0, 21, 22, 23, 24, 25, 26,
+          27], {"covid": ("2020-03", "2020-05")}, "covid window .* is zero"),
+    ],
+)
+def test_all_zero_segments_are_refused(values, kw, match) -> None:
+    df = _series(values=values)
+    with pytest.raises(MethodInputError, match=match):
+        segmented_regression(df, date_col="date", count_col="count", breakpoint="2020-01",
+                             fourier_k=0, **kw)
+
+
+def test_numeric_failure_is_an_input_error() -> None:
+    v = np.arange(24) % 7 + 10
+    v = v.astype(float)
+    v[3] = 1e308
+    with pytest.raises(MethodInputError, match=r"could not be fitted|non-finite|finite"):
+        segmented_regression(_series(values=v), date_col="date", count_col="count",
+                             breakpoint="2020-01")
 
 
 # ----------------------------------------------------------------------------------------

@@ -127,9 +127,23 @@ def test_exact_with_ties_equals_brute_force_enumeration() -> None:
     # ties in x only: same distribution by symmetry; ties in both: enumeration path
     r_x = mann_kendall(np.arange(7.0), x=y)  # ties now in x
     assert r_x.p_value == pytest.approx(r.p_value, rel=1e-12)
-    r_both = mann_kendall([1, 2, 2, 3, 4, 4], x=[2017, 2017, 2018, 2019, 2020, 2020])
+    xb = np.array([2017, 2017, 2018, 2019, 2020, 2020], dtype=float)
+    yb = np.array([1, 2, 2, 3, 4, 4], dtype=float)
+    r_both = mann_kendall(yb, x=xb)
     assert r_both.method_used == "exact"
-    assert 0 < r_both.p_value <= 1
+    # independent expectation: all 6! arrangements of y against the fixed x, pairs tied in
+    # x (or y) scoring 0, P(|S| >= |S_obs|) counted directly
+    s_both = sum(np.sign(xb[j] - xb[i]) * np.sign(yb[j] - yb[i])
+                 for i in range(6) for j in range(i + 1, 6))
+    assert r_both.s == s_both == 12
+    hits = 0
+    perms = list(itertools.permutations(range(6)))
+    for perm in perms:
+        yp = yb[list(perm)]
+        sp = sum(np.sign(xb[j] - xb[i]) * np.sign(yp[j] - yp[i])
+                 for i in range(6) for j in range(i + 1, 6))
+        hits += abs(sp) >= abs(s_both)
+    assert r_both.p_value == pytest.approx(hits / len(perms), rel=1e-12)
 
 
 def test_normal_var_with_ties_matches_trend_package_formula() -> None:
@@ -219,12 +233,68 @@ def test_theil_sen_matches_envstats_epa_example_17_7(sodium: pd.DataFrame) -> No
     modification of Theil/Sen) LCL = 0.3992083, UCL = 2.3333333; the Guidance itself
     reports slope 1.33 with CI [0.40, 2.33].
     """
-    r = theil_sen(sodium["sodium_ppm"], sodium["year"])
+    r = theil_sen(sodium["sodium_ppm"], sodium["year"], method="normal")
     assert r.slope == pytest.approx(1.3333333, rel=1e-6)
     assert r.intercept == pytest.approx(-65.9666667, rel=1e-6)
     assert r.ci_low == pytest.approx(0.3992083, rel=1e-6)
     assert r.ci_high == pytest.approx(2.3333333, rel=1e-6)
     assert r.n == 10 and r.n_slopes == 45
+    assert r.interval_method == "normal" and r.coverage is None
+
+
+def _exact_interval_by_enumeration(n: int, alpha: float = 0.05):
+    """Exact order-statistic ranks and coverage by enumerating all n! orderings.
+
+    Hollander & Wolfe (1999, section 9.4) / Gilbert (1987, section 16.5): with k the
+    smallest |S| value whose two-sided tail P(|S| >= k) <= alpha, the interval is
+    [Q_(M), Q_(N+1-M)], M = (N - k)/2 + 1, with coverage 1 - P(|S| >= k).
+    """
+    s_values = []
+    for perm in itertools.permutations(range(n)):
+        s_values.append(sum(np.sign(perm[j] - perm[i]) for i in range(n)
+                            for j in range(i + 1, n)))
+    s_values = np.abs(np.array(s_values))
+    n_slopes = n * (n - 1) // 2
+    for k in sorted(set(s_values[s_values > 0].tolist())):
+        tail = float(np.mean(s_values >= k))
+        if tail <= alpha:
+            m = (n_slopes - k) // 2 + 1
+            return m, n_slopes + 1 - m, 1 - tail
+    return None
+
+
+def test_theil_sen_exact_interval_small_n_matches_enumeration(sodium: pd.DataFrame) -> None:
+    """n <= 10 without ties: order statistics from the exact distribution of S.
+
+    Hollander & Wolfe (1999) Nonparametric Statistical Methods, section 9.4; the coverage
+    is checked against an enumeration of all n! orderings (n = 5, 6, 7) and, for n = 5,
+    against the closed form 1 - 2/5! for [smallest slope, largest slope].
+    """
+    y5, x5 = [10, 14, 12, 19, 23], [2018, 2019, 2020, 2021, 2022]
+    r5 = theil_sen(y5, x5)
+    slopes5 = sorted((y5[j] - y5[i]) / (x5[j] - x5[i]) for i in range(5)
+                     for j in range(i + 1, 5))
+    assert r5.interval_method == "exact"
+    assert (r5.ci_low, r5.ci_high) == (slopes5[0], slopes5[-1])
+    assert r5.coverage == pytest.approx(1 - 2 / math.factorial(5))
+    for n in (5, 6, 7):
+        y = [float((3 * i) % 11 + i) for i in range(n)]
+        r = theil_sen(y, list(range(n)))
+        lo_rank, hi_rank, cover = _exact_interval_by_enumeration(n)
+        slopes = sorted((y[j] - y[i]) / (j - i) for i in range(n) for j in range(i + 1, n))
+        assert (r.rank_low, r.rank_high) == (lo_rank, hi_rank)
+        assert (r.ci_low, r.ci_high) == (slopes[lo_rank - 1], slopes[hi_rank - 1])
+        assert r.coverage == pytest.approx(cover, rel=1e-12)
+        assert r.coverage >= 0.95
+    # the EPA data (n = 10, no ties) by the exact rule: ranks 12 and 34, coverage >= 95%
+    ex = theil_sen(sodium["sodium_ppm"], sodium["year"])
+    assert ex.interval_method == "exact" and ex.coverage >= 0.95
+    assert (ex.rank_low, ex.rank_high) == (12.0, 34.0)
+    # ties fall back to the documented normal approach
+    tied = theil_sen([1, 2, 2, 4, 5], [1, 2, 3, 4, 5])
+    assert tied.interval_method == "normal"
+    with pytest.raises(MethodInputError, match="distinct"):
+        theil_sen([1, 2, 2, 4, 5], [1, 2, 3, 4, 5], method="exact")
 
 
 def test_theil_sen_slope_and_intercept_match_scipy(sodium: pd.DataFrame) -> None:
@@ -243,9 +313,10 @@ def test_theil_sen_on_dates_gives_per_year_slope() -> None:
 
 
 def test_theil_sen_small_n_interval_is_open() -> None:
+    """n = 4: even [min, max slope] covers only 1 - 2/4! = 0.917 < 95%, so no limits."""
     r = theil_sen([1, 3, 2, 5], [1, 2, 3, 4])
-    assert r.ci_low is None or r.ci_high is None
-    assert "too small" in r.note
+    assert r.ci_low is None and r.ci_high is None
+    assert "0.917" in r.note and r.coverage is None
     _strict_json(r.to_dict())
 
 
@@ -289,6 +360,7 @@ def test_glm_trend_quasipoisson_uses_t_interval_like_r() -> None:
     xc = np.asarray(years, dtype=float) - np.mean(years)
     ref = sm.GLM(counts, sm.add_constant(xc), family=sm.families.Poisson()).fit(scale="X2")
     q = stats.t.ppf(0.975, 3)
+    assert r.df_resid == 3 and r.reference == "t"
     b, se = np.asarray(ref.params)[1], np.asarray(ref.bse)[1]
     assert r.rate_ratio == pytest.approx(math.exp(b))
     assert r.ci_low == pytest.approx(math.exp(b - q * se))
@@ -334,6 +406,37 @@ def test_glm_trend_offset_gives_rate_per_exposure() -> None:
 def test_glm_trend_bad_input(counts: list, x: list, kwargs: dict, match: str) -> None:
     with pytest.raises(MethodInputError, match=match):
         glm_trend(counts, x, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [[0, 0, 0, 5], [1, 0, 0, 0], [0, 0, 0, 0, 9], [3, 0, 0, 0, 0, 0]],
+)
+@pytest.mark.parametrize("family", ["auto", "poisson", "quasipoisson", "negbin"])
+def test_glm_trend_separation_is_refused_not_overflowed(counts: list, family: str) -> None:
+    """Counts at one end only: the MLE is infinite; a clear error, no OverflowError."""
+    with pytest.raises(MethodInputError, match="no finite estimate"):
+        glm_trend(counts, list(range(len(counts))), family=family)
+
+
+def test_glm_trend_zeros_inside_the_series_are_fine() -> None:
+    r = glm_trend([5, 0, 0, 5], [1, 2, 3, 4], family="quasipoisson")
+    assert r.rate_ratio == pytest.approx(1.0)
+    assert math.isfinite(r.ci_low) and math.isfinite(r.ci_high)
+
+
+def test_glm_trend_numeric_failure_is_an_input_error() -> None:
+    with pytest.raises(MethodInputError, match=r"could not be fitted|non-finite"):
+        glm_trend([1e308, 1, 2, 3], [1, 2, 3, 4])
+
+
+def test_glm_trend_hac_keeps_estimate_changes_interval() -> None:
+    counts = [10, 12, 15, 14, 18, 22, 21, 25, 30, 28, 33, 35]
+    a = glm_trend(counts, list(range(12)), family="quasipoisson")
+    h = glm_trend(counts, list(range(12)), family="quasipoisson", cov_type="HAC", hac_lags=2)
+    assert h.rate_ratio == pytest.approx(a.rate_ratio)
+    assert h.cov_type == "HAC" and h.hac_lags == 2 and h.reference == "t"
+    assert h.ci_low != pytest.approx(a.ci_low)
 
 
 # ----------------------------------------------------------------------------------------

@@ -86,6 +86,27 @@ def _figures_ok(section: sitepage.Section) -> list[plots.Figure]:
     return figs
 
 
+def _listed_annual_independent(params, site: str) -> pd.DataFrame:
+    """Annual award totals of the complete calendar years inside the listed programme years.
+
+    Written with pandas only: months before the end of the last listed programme year (the
+    site files list contiguous years from 0), then calendar years with 12 distinct months.
+    """
+    from ccs_methods import datasets
+
+    listed = params.site(site).datasets["lwa_awards"]
+    last = params.programme.year(max(listed)).end if max(listed) > 0 else \
+        params.programme.years[0].start - pd.Timedelta(days=1)
+    cutoff = pd.Timestamp(last).strftime("%Y-%m")
+    raw = datasets.load_record(params, "lwa_awards")
+    raw = raw[(raw["site"] == site) & (raw["month"] <= cutoff)]
+    g = raw.groupby(raw["month"].str[:4])
+    out = pd.DataFrame({"awards": g["awards"].sum(), "months": g["month"].nunique()})
+    out = out[out["months"] == 12]
+    out.index = out.index.astype(int)
+    return out
+
+
 def _ncan_monthly_independent(params) -> pd.DataFrame:
     """NCAN referrals per month from the raw CSV with pandas only (independent of the module)."""
     from ccs_methods import datasets
@@ -147,20 +168,66 @@ def test_monthly_referrals_zero_fills_gaps() -> None:
 # ----------------------------------------------------------------------------------------
 # analyses
 # ----------------------------------------------------------------------------------------
-def test_lwa_trend_equals_direct_method_calls() -> None:
+def test_lwa_trend_against_independent_expectations() -> None:
+    """S, the exact p, the Theil–Sen slope and the GLM written out independently."""
+    import itertools
+
+    import statsmodels.api as sm
+    from scipy import stats
+
     annual = ts.annual_awards(ts.monthly_awards(
         _awards_frame("norfolk", {2018: 1200, 2019: 1500, 2020: 2500, 2021: 3100, 2022: 2900}),
         "norfolk"))
     tr = ts.lwa_trend(annual)
     assert tr is not None
-    x = np.arange(2018, 2023, dtype=float)
     y = [1200, 1500, 2500, 3100, 2900]
-    assert tr.mann_kendall == trend.mann_kendall(y, x, method="exact")
-    assert tr.theil_sen == trend.theil_sen(y, x)
-    assert tr.glm == trend.glm_trend(y, x)
+    assert tr.years == [2018, 2019, 2020, 2021, 2022] and tr.counts == y
+    # S by counting pairs: 9 rising, 1 falling
+    assert tr.mann_kendall.s == 8
+    # exact p by enumerating the 5! orderings
+    s_all = [sum(np.sign(p[j] - p[i]) for i in range(5) for j in range(i + 1, 5))
+             for p in itertools.permutations(range(5))]
+    assert tr.mann_kendall.p_value == pytest.approx(np.mean(np.abs(s_all) >= 8))
+    slopes = [(y[j] - y[i]) / (j - i) for i in range(5) for j in range(i + 1, 5)]
+    assert tr.theil_sen.slope == pytest.approx(float(np.median(slopes)))
+    # n = 5, no ties: exact interval = [min slope, max slope], coverage 1 - 2/5!
+    assert (tr.theil_sen.ci_low, tr.theil_sen.ci_high) == (min(slopes), max(slopes))
+    assert tr.theil_sen.coverage == pytest.approx(1 - 2 / 120)
+    # quasi-Poisson (overdispersed, n < 8) written out in statsmodels with t on 3 df
+    xc = np.arange(5.0) - 2.0
+    fit = sm.GLM(y, sm.add_constant(xc), family=sm.families.Poisson()).fit(scale="X2")
+    assert fit.pearson_chi2 / 3 > 1.5 and tr.glm.family == "quasipoisson"
+    b, se = float(fit.params[1]), float(fit.bse[1])
+    q = stats.t.ppf(0.975, 3)
+    assert tr.glm.rate_ratio == pytest.approx(math.exp(b), rel=1e-9)
+    assert tr.glm.ci_low == pytest.approx(math.exp(b - q * se), rel=1e-7)
+    assert tr.glm.ci_high == pytest.approx(math.exp(b + q * se), rel=1e-7)
     res = tr.result()
     assert res["rate_ratio"] == tr.glm.rate_ratio and res["n"] == 5
     json.dumps(res, allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    ("counts", "words"),
+    [
+        ({2018: 1200, 2019: 1500, 2020: 2500, 2021: 3100, 2022: 3900},
+         ("they rose overall", "point to a rise")),
+        ({2018: 3900, 2019: 3100, 2020: 2500, 2021: 1500, 2022: 1200},
+         ("they fell overall", "point to a fall")),
+        ({2018: 2000, 2019: 2600, 2020: 1900, 2021: 2500, 2022: 2100},
+         ("", "direction is not settled")),
+    ],
+)
+def test_lwa_reading_follows_the_data(counts, words) -> None:
+    """The reading's direction words come from S and the rate ratio's interval."""
+    annual = ts.annual_awards(ts.monthly_awards(_awards_frame("norfolk", counts), "norfolk"))
+    tr = ts.lwa_trend(annual)
+    text = ts._lwa_reading(tr, "awards")
+    for w in words:
+        assert w in text
+    for other in ("point to a rise", "point to a fall", "direction is not settled"):
+        if other not in words:
+            assert other not in text
 
 
 def test_lwa_trend_needs_three_complete_years() -> None:
@@ -170,13 +237,35 @@ def test_lwa_trend_needs_three_complete_years() -> None:
 
 
 def test_period_ratio_is_ratio_of_monthly_means_with_quasipoisson_interval() -> None:
+    """Ratio of means; the interval from a quasi-Poisson fit written out (t on n - 2 df)."""
+    import statsmodels.api as sm
+    from scipy import stats
+
     before, after = [10, 12, 9, 11], [20, 18, 25, 21, 19]
     r = ts.period_ratio(before, after)
     assert r.rate_ratio == pytest.approx(np.mean(after) / np.mean(before), rel=1e-9)
-    direct = trend.glm_trend(before + after, [0.0] * 4 + [1.0] * 5, family="quasipoisson")
-    assert (r.ci_low, r.ci_high, r.n) == (direct.ci_low, direct.ci_high, 9)
+    assert r.cov_type == "nonrobust" and r.ljung_box_p >= ts.AUTOCORRELATION_P
+    x = np.array([0.0] * 4 + [1.0] * 5)
+    fit = sm.GLM(before + after, sm.add_constant(x - x.mean()),
+                 family=sm.families.Poisson()).fit(scale="X2")
+    q = stats.t.ppf(0.975, 7)
+    b, se = float(fit.params[1]), float(fit.bse[1])
+    assert r.ci_low == pytest.approx(math.exp(b - q * se), rel=1e-7)
+    assert r.ci_high == pytest.approx(math.exp(b + q * se), rel=1e-7)
+    assert r.n == 9
     with pytest.raises(MethodInputError):
         ts.period_ratio([], [1, 2])
+
+
+def test_period_ratio_uses_newey_west_when_months_are_autocorrelated() -> None:
+    """A smooth wave within each period: Ljung–Box flags it and HAC errors are used."""
+    wave = [100 + round(40 * math.sin(2 * math.pi * m / 12)) for m in range(12)]
+    before, after = wave, [v + 30 for v in wave]
+    r = ts.period_ratio(before, after)
+    assert r.ljung_box_p < ts.AUTOCORRELATION_P
+    assert r.cov_type == "HAC" and r.glm.hac_lags >= 1
+    assert "Newey–West" in r.method_text()
+    assert r.rate_ratio == pytest.approx(np.mean(after) / np.mean(before), rel=1e-9)
 
 
 def test_e14_comparisons_recompute_published_ratio() -> None:
@@ -254,20 +343,54 @@ def test_counterfactual_window_reproduces_whole_post_period(params) -> None:
 
 
 def test_referral_its_uses_params_settings_and_finds_a_known_step(params) -> None:
+    """Settings from params; the estimate equals a GLM written out by hand in statsmodels."""
+    import statsmodels.api as sm
+
     s = _step_series()
     a = ts.referral_its(params, s)
+    res = a.result
     c = params.programme.covid
-    direct = its.segmented_regression(
-        pd.DataFrame({"date": s["date"], "count": s["referrals"]}), date_col="date",
-        count_col="count", breakpoint=str(pd.Timestamp(params.programme.ccs_start).to_period("M")),
-        family="quasipoisson", fourier_k=ts.ITS_FOURIER_K,
-        covid=(str(pd.Timestamp(c.period_start).to_period("M")),
-               str(pd.Timestamp(c.period_end).to_period("M"))),
-        cov_type=a.result.cov_type,
-    )
-    assert a.result == direct
-    assert a.result.breakpoint == "2019-10"
-    assert a.result.level_change["ci_low"] > 1.0  # the built-in 40% step is found
+    assert res.breakpoint == str(pd.Timestamp(params.programme.ccs_start).to_period("M"))
+    assert res.covid == [str(pd.Timestamp(c.period_start).to_period("M")),
+                         str(pd.Timestamp(c.period_end).to_period("M"))]
+    assert res.fourier_k == ts.ITS_FOURIER_K and res.family == "quasipoisson"
+    months = pd.PeriodIndex(s["month"], freq="M")
+    t = np.arange(len(s), dtype=float)
+    post = (t >= 24).astype(float)
+    cols = [np.ones(len(s)), t, post, (t - 23) * post]
+    for k in (1, 2):
+        cols += [np.sin(2 * np.pi * k * months.month / 12),
+                 np.cos(2 * np.pi * k * months.month / 12)]
+    cols.append(np.array([pd.Period(res.covid[0], "M") <= p <= pd.Period(res.covid[1], "M")
+                          for p in months], dtype=float))
+    X = np.column_stack(cols)
+    keep = [i for i in range(X.shape[1]) if np.ptp(X[:, i]) > 1e-12 or i == 0]
+    fit = sm.GLM(s["referrals"].to_numpy(float), X[:, keep],
+                 family=sm.families.Poisson()).fit(scale="X2")
+    assert res.level_change["rate_ratio"] == pytest.approx(math.exp(fit.params[2]), rel=1e-6)
+    assert res.slope_change["rate_ratio"] == pytest.approx(math.exp(fit.params[3]), rel=1e-6)
+    assert res.level_change["ci_low"] > 1.0  # the built-in 40% step is found
+
+
+@pytest.mark.parametrize(
+    ("growth", "step", "pre_word", "step_word"),
+    [(0.01, 1.4, "were rising", "a step up"), (-0.01, 0.6, "were falling", "a step down")],
+)
+def test_its_reading_follows_the_data(params, growth, step, pre_word, step_word) -> None:
+    """The referral reading's direction words flip when the data flip."""
+    rng = np.random.default_rng(7)
+    months = pd.period_range("2017-10", periods=48, freq="M")
+    t = np.arange(48)
+    y = rng.poisson(200 * np.exp(growth * t) * np.where(t >= 24, step, 1.0))
+    recs = _referral_records(dict(zip([str(m) for m in months], y, strict=True)))
+    sec = ts.referrals_section(pages.page_context(params, "norfolk", 1), referrals=recs,
+                               synthetic=False)
+    reading = next(m for m in sec.markdown if m.startswith("**Reading.**"))
+    assert pre_word in reading and step_word in reading
+    other_pre = {"were rising", "were falling"} - {pre_word}
+    assert not any(w in reading for w in other_pre)
+    model = next(m for m in sec.markdown if m.startswith("**Model.**"))
+    assert "Covid-19 shift kept" in model
 
 
 # ----------------------------------------------------------------------------------------
@@ -280,11 +403,12 @@ def test_lwa_section_shipped_data_numbers_equal_direct_calls(params) -> None:
     sec = ts.lwa_section(ctx)
     assert sec.note is None and sec.banner and "Synthetic" in sec.banner
     assert len(_figures_ok(sec)) == 2
-    # independent annual totals straight from the file
-    raw = datasets.load_record(params, "lwa_awards")
-    raw = raw[raw["site"] == "norfolk"]
-    annual = raw.groupby(raw["month"].str[:4])["awards"].sum()
+    # independent annual totals straight from the file, listed programme years only
+    annual = _listed_annual_independent(params, "norfolk")["awards"]
     years = [int(y) for y in annual.index]
+    raw = datasets.load_record(params, "lwa_awards")
+    assert raw.loc[raw["site"] == "norfolk", "month"].max() == "2021-12"  # data end with E14
+    assert max(years) == 2021  # Year 3 is listed, so calendar 2021 is complete
     glm = trend.glm_trend(annual.to_numpy(), np.asarray(years, dtype=float))
     mk = trend.mann_kendall(annual.to_numpy(), np.asarray(years, dtype=float), method="exact")
     assert sec.results["trend.lwa.norfolk"]["rate_ratio"] == glm.rate_ratio
@@ -296,8 +420,12 @@ def test_lwa_section_shipped_data_numbers_equal_direct_calls(params) -> None:
     row = next(i for i in tests.index if i.startswith("GLM"))
     assert tests.loc[row, "estimate"] == f"{glm.rate_ratio:.2f}"
     assert tests.loc[row, "95% interval"] == f"{glm.ci_low:.2f} to {glm.ci_high:.2f}"
-    assert sec.table.loc["2021"].iloc[0] == f"{int(annual.loc['2021']):,}"
+    assert sec.table.loc[str(years[-1])].iloc[0] == f"{int(annual.loc[years[-1]]):,}"
+    assert sec.table.loc["2021", "complete year"] == "yes"
+    assert "2022" not in sec.table.index
     assert any("0.083" in m for m in sec.markdown)  # the small-n warning is there
+    assert any("Which months are used" in m and "pre-CCS, Year 1, Year 2" in m
+               for m in sec.markdown)
 
 
 def test_lwa_section_year_comparison_and_xmr_equal_direct_calls(params) -> None:
@@ -309,6 +437,7 @@ def test_lwa_section_year_comparison_and_xmr_equal_direct_calls(params) -> None:
     for fig in [sec.figure, *sec.figures]:
         assert not any("SYNTHETIC" in t.get_text() for t in fig.texts)
     monthly = ts.monthly_awards(frame, "norfolk")
+    monthly = monthly[monthly["month"] <= "2022-09"].reset_index(drop=True)  # listed years
     per = pd.PeriodIndex(monthly["month"], freq="M")
     prev = monthly.loc[(per >= pd.Period("2018-10", "M")) & (per <= pd.Period("2019-09", "M")),
                        "awards"].tolist()
@@ -329,9 +458,21 @@ def test_lwa_section_year_comparison_and_xmr_equal_direct_calls(params) -> None:
     assert meanings.loc["shift", "meaning"] == x.flag_meanings["shift"]
 
 
-def test_lwa_section_year3_gives_a_note_not_an_error(params) -> None:
+def test_lwa_section_year3_partial_data_says_no_comparison(params) -> None:
+    # the award extracts end in December 2021: Year 3 has 3 of its 12 months, so the page shows
+    # the trend but says the year cannot be compared with the 12 months before it
     ctx = pages.page_context(params, "norfolk", 3)
     sec = ts.lwa_section(ctx)
+    assert sec.note is None
+    assert any("No comparison for Year 3" in m for m in sec.markdown)
+
+
+def test_lwa_section_year_without_data_gives_a_note(params) -> None:
+    ctx = pages.page_context(params, "norfolk", 3)
+    site = ctx.site.model_copy(
+        update={"datasets": {**ctx.site.datasets, "lwa_awards": [0, 1, 2]}}
+    )
+    sec = ts.lwa_section(pages.PageContext(site=site, year=ctx.year, params=params))
     assert sec.note and "No LWA/DAF award data for Year 3" in sec.note
     assert sec.figure is None and sec.table is None and not sec.results
 
@@ -463,13 +604,17 @@ def test_programme_trends_sections(params) -> None:
         assert len(_figures_ok(s)) >= 1
     cross, pooled, e14, e5, e15 = secs
     assert list(cross.table.index) == ["Norfolk", "Oldham", "Swansea", "Tower Hamlets"]
-    long = []
+    long, left_out = [], []
     for site in params.programme.sites:
-        a = ts.annual_awards(ts.monthly_awards(ts.load_dataset(params, "lwa_awards"), site))
-        a = a[a["complete"]]
-        long.append(pd.DataFrame({"site": site, "year": a["year"].astype(float),
-                                  "count": a["awards"]}))
+        a = _listed_annual_independent(params, site)
+        if len(a) < ts.MIN_TREND_YEARS:
+            left_out.append(params.site(site).display_name)
+            continue
+        long.append(pd.DataFrame({"site": site, "year": a.index.astype(float),
+                                  "count": a["awards"].to_numpy()}))
     direct = trend.pooled_trend(pd.concat(long, ignore_index=True))
+    for name in left_out:
+        assert any(name in m and "Left out" in m for m in pooled.markdown)
     row = pooled.table.iloc[0]
     assert row["estimate"] == f"{direct.glm['rate_ratio']:.2f}"
     assert row["95% interval"] == f"{direct.glm['ci_low']:.2f} to {direct.glm['ci_high']:.2f}"
@@ -477,6 +622,28 @@ def test_programme_trends_sections(params) -> None:
     assert not pooled.results  # only evidence-register ids go in results
     assert e14.table.loc[("Norfolk", "2018 → 2021"), "published"] == "×3"
     assert e14.table.loc[("Swansea", "2018 → 2021"), "published"] == "+182%"
+    # 2018 -> 2021 recomputed from the records (annual sums straight from the CSV)
+    raw = pd.read_csv(params.root.parent / "data" / "synthetic" / "lwa_awards.csv")
+    nor = raw[raw["site"] == "norfolk"].groupby(raw["month"].str[:4])["awards"].sum()
+    assert e14.table.loc[("Norfolk", "2018 → 2021"), "computed"] == (
+        f"×{nor['2021'] / nor['2018']:.2f}"
+    )
+    # citations and years of generated prose come from the published rows
+    figs = load_figures()
+    e14_rows = figs[(figs["exhibit"] == "E14") & figs["measure"].isin(
+        ["lwa_awards_fold_change", "lwa_awards_change_pct"])]
+    assert pages.cite(e14_rows.iloc[0]) in e14.markdown[0]
+    count = figs[figs["measure"] == "sites_with_rising_lwa_awards"].iloc[0]
+    y0, y1 = str(count["period"]).split("/")
+    assert ("programme", f"sites with a rising trend, {y0}–{y1}") in e14.table.index
+    e5_rows = figs[(figs["exhibit"] == "E5") & (figs["measure"] == "referrals_per_month_mean")]
+    pre_pub, post_pub = (f"{v:,.0f}" for v in e5_rows["value"])
+    e10 = figs[(figs["exhibit"] == "E10") & (figs["measure"] == "people_referred")
+               & (figs["site"] == "norfolk")].iloc[0]
+    caveat = next(m for m in e5.markdown if "Caveat" in m)
+    assert f"{e10['value']:,.0f} people" in caveat and f"The {post_pub} a month" in caveat
+    assert f"calibrated to {pre_pub} and {post_pub}" in caveat
+    assert f"the report gives {pre_pub} and {post_pub}" in e5.figure.alt_text
     assert "Key finding 3" in e5.table.iloc[0]["source"]
     flows = dict(e15.extra_tables)["E15 recomputed beside the published figures"]
     assert flows.loc[("NAS to VCS", "referrals in 2021"), "published"] == "178"
@@ -502,9 +669,15 @@ def test_programme_trends_sections_without_ncan(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------------------
 def test_computed_results_keys_values_and_json(params) -> None:
     res = ts.computed_results(params)
+    with_trend = {s for s in params.programme.sites
+                  if len(_listed_annual_independent(params, s)) >= ts.MIN_TREND_YEARS}
     expected = {"its.ncan.level_change", "its.ncan.slope_change"} | {
-        f"trend.lwa.{s}" for s in params.programme.sites}
+        f"trend.lwa.{s}" for s in with_trend}
     assert set(res) == expected
+    for s in with_trend:
+        a = _listed_annual_independent(params, s)
+        assert res[f"trend.lwa.{s}"]["n"] == len(a)
+        assert res[f"trend.lwa.{s}"]["last_year"] == int(a.index.max())
     for rid, r in res.items():
         for k in ("rate_ratio", "ci_low", "ci_high", "n"):
             assert k in r, (rid, k)
@@ -522,13 +695,19 @@ def test_computed_results_keys_values_and_json(params) -> None:
 
 def test_computed_results_match_sections(params) -> None:
     res = ts.computed_results(params)
-    lwa = ts.lwa_section(pages.page_context(params, "oldham", 2))
+    lwa = ts.lwa_section(pages.page_context(params, "norfolk", 2))
     ref = ts.referrals_section(pages.page_context(params, "norfolk", 1))
-    assert lwa.results["trend.lwa.oldham"] == res["trend.lwa.oldham"]
-    assert res["trend.lwa.oldham"]["n"] == 4  # items from 2019 only
+    assert lwa.results["trend.lwa.norfolk"] == res["trend.lwa.norfolk"]
     assert ref.results["its.ncan.level_change"] == res["its.ncan.level_change"]
     assert res["its.ncan.level_change"]["dataset"] == "referrals_ncan"
-    assert res["trend.lwa.oldham"]["dataset"] == "lwa_awards"
+    assert res["trend.lwa.norfolk"]["dataset"] == "lwa_awards"
+    # Oldham's items start in 2019: with Years 0-2 listed only 2019 and 2020 are complete,
+    # too few for a trend, and the page says so instead of reporting one
+    old = _listed_annual_independent(params, "oldham")
+    oldham = ts.lwa_section(pages.page_context(params, "oldham", 2))
+    if len(old) < ts.MIN_TREND_YEARS:
+        assert "trend.lwa.oldham" not in res and not oldham.results
+        assert any("Too few years" in m for m in oldham.markdown)
 
 
 def test_results_and_sections_are_deterministic(params) -> None:
@@ -694,3 +873,41 @@ def test_cli_bad_values_and_method_errors_exit_2(tmp_path: Path) -> None:
     assert r.exit_code == 2 and str(short) in r.stderr and "at least" in r.stderr
     r = _run("trend", "--csv", str(tmp_path / "nope.csv"), "--y", "n", "--x", "year")
     assert r.exit_code == 2 and "nope.csv" in r.stderr
+
+
+# ----------------------------------------------------------------------------------------
+# readings follow the data (flip the data, the words flip)
+# ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("values", "word", "absent"),
+    [
+        ([12, 25, 30, 38, 41, 49, 55], "referrals rose", "referrals fell"),
+        ([55, 49, 41, 38, 30, 25, 12], "referrals fell", "referrals rose"),
+        ([30, 32, 29, 31, 30, 31, 29], "no clear rise or fall", "referrals rose"),
+    ],
+)
+def test_describe_section_early_trend_text_follows_the_data(params, values, word,
+                                                            absent) -> None:
+    months = [f"2021-{m:02d}" for m in range(3, 3 + len(values))]
+    recs = _referral_records(dict(zip(months, values, strict=True)), site="tower_hamlets")
+    sec = ts.referrals_section(pages.page_context(params, "tower_hamlets", 2),
+                               referrals=recs, synthetic=False)
+    why = next(m for m in sec.markdown if "Why there is no counterfactual" in m)
+    assert word in why and absent not in why
+    assert "expected as members join" in why if word == "referrals rose" else True
+
+
+@pytest.mark.parametrize(
+    ("y2020", "word"),
+    [(2400, "rose in every site"), (600, "fell in every site")],
+)
+def test_pooled_covid_year_text_follows_the_data(params, y2020, word) -> None:
+    per_site = {}
+    for s, base in (("norfolk", 1200), ("tower_hamlets", 1300)):
+        frame = _awards_frame(s, {2018: base, 2019: base, 2020: y2020})
+        m = ts.monthly_awards(frame, s)
+        per_site[s] = (m, ts.annual_awards(m))
+    text = ts._covid_year_text(params, per_site)
+    cy = params.programme.covid.first_lockdown.year
+    assert f"From {cy - 1} to {cy}" in text and word in text
+    assert ("not an effect of CCS" in text) == (word.startswith("rose"))

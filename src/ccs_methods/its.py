@@ -6,9 +6,9 @@ with no pre-period (e.g. THCAN from March 2021), for which no counterfactual is 
 
 * :func:`segmented_regression` - log-linear count model with pre-trend, level change,
   slope change, Fourier seasonality, an optional Covid-19 term and an optional exposure
-  offset; rate ratios with 95% intervals, the counterfactual (no programme) with a
-  delta-method interval, the cumulative observed-minus-counterfactual difference, and
-  residual autocorrelation checks (Ljung-Box, Durbin-Watson).
+  offset; rate ratios with 95% intervals, the counterfactual (no programme; the Covid-19
+  term kept) with a delta-method interval, the cumulative observed-minus-counterfactual
+  difference, and residual autocorrelation checks (Ljung-Box, Durbin-Watson).
 * :func:`breakpoint_sensitivity` - the same model refitted for several breakpoints.
 * :func:`describe_series` - monthly mean, min, max and total for a series with no
   pre-period.
@@ -25,10 +25,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ccs_methods.errors import MethodInputError
-from ccs_methods.trend import _fit_count_glm, json_safe
+from ccs_methods.trend import _fit_count_glm, checked_exp, json_safe, reference_distribution
 
 __all__ = [
     "ITSResult",
@@ -179,9 +178,10 @@ class ITSResult(_ResultMixin):
     dates, observed, fitted
         Month labels, observed counts, fitted expected counts.
     counterfactual, counterfactual_ci_low, counterfactual_ci_high
-        Expected counts with level change, slope change and Covid term set to 0 (the
-        pre-period trend and seasonality carried forward), with a 95% delta-method
-        interval (parameter uncertainty only).
+        Expected counts without the programme: the level and slope change set to 0, the
+        Covid-19 term (if any) kept, i.e. the pre-period trend and seasonality carried
+        forward with the modelled Covid-19 shift. 95% delta-method interval (parameter
+        uncertainty only).
     cumulative
         Post-period totals: ``observed``, ``counterfactual``, ``difference`` with
         ``ci_low``/``ci_high``, ``percent`` with ``percent_ci_low``/``percent_ci_high``.
@@ -193,6 +193,11 @@ class ITSResult(_ResultMixin):
         Confidence level.
     interval_method
         How intervals were computed.
+    df_resid
+        Residual degrees of freedom (months minus parameters).
+    reference
+        Reference distribution of intervals and p-values: ``"t"`` on ``df_resid`` degrees of
+        freedom (quasi-Poisson) or ``"normal"`` (Poisson, negative binomial).
     notes
         Caveats and warnings.
 
@@ -227,6 +232,8 @@ class ITSResult(_ResultMixin):
     conf_level: float
     interval_method: str
     notes: list[str] = field(default_factory=list)
+    df_resid: int | None = None
+    reference: str = "normal"
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per month: observed, fitted, counterfactual and its interval."""
@@ -280,12 +287,14 @@ class SeriesDescription(_ResultMixin):
 # --------------------------------------------------------------------------------------
 # model
 # --------------------------------------------------------------------------------------
-def _effect(b: float, se: float, z: float) -> dict[str, Any]:
+def _effect(b: float, se: float, ref: Any, alpha: float, what: str) -> dict[str, Any]:
+    q = float(ref.ppf(1 - alpha / 2))
+    rr, lo, hi = checked_exp(b, se, q, what)
     return {
-        "rate_ratio": math.exp(b),
-        "ci_low": math.exp(b - z * se),
-        "ci_high": math.exp(b + z * se),
-        "p_value": float(2 * stats.norm.sf(abs(b / se))) if se > 0 else 0.0,
+        "rate_ratio": rr,
+        "ci_low": lo,
+        "ci_high": hi,
+        "p_value": float(2 * ref.sf(abs(b / se))) if se > 0 else 0.0,
         "log_estimate": b,
         "se": se,
     }
@@ -343,8 +352,10 @@ def segmented_regression(
     impact
         Impact model: ``"level_slope"`` (default), ``"level"`` or ``"slope"``.
     alpha
-        1 - confidence level; intervals use the normal quantile (Wald), as in the
-        Lopez Bernal et al. (2017) code (``Epi::ci.exp``).
+        1 - confidence level. Wald intervals use Student's t on the residual df for
+        quasi-Poisson (the dispersion is estimated, as R's ``summary.glm``) and the normal
+        quantile for Poisson and negative binomial (as ``Epi::ci.exp`` in the Lopez Bernal
+        et al. 2017 code); the same rule as :func:`ccs_methods.trend.glm_trend`.
     min_points
         Minimum months needed on each side of the breakpoint (default 8).
 
@@ -358,9 +369,11 @@ def segmented_regression(
     ------
     MethodInputError
         Missing columns, gaps, duplicate months, negative or fractional counts, all-zero
-        or constant series, breakpoint outside the series or with too few months on a side,
-        a Covid window that does not overlap the series or is confounded with the
-        intervention terms, or bad settings.
+        or constant series, all-zero months before or after the breakpoint (or in the Covid
+        window), breakpoint outside the series or with too few months on a side, a Covid
+        window that does not overlap the series or is confounded with the intervention
+        terms, counts that give the model no finite estimate or make the fit fail, or bad
+        settings.
 
     """
     from statsmodels.stats.diagnostic import acorr_ljungbox
@@ -413,6 +426,13 @@ def segmented_regression(
             "without enough pre-period use describe_series()."
         )
 
+    for label, seg in (("before", y[:b_idx]), ("from", y[b_idx:])):
+        if np.all(seg == 0):
+            raise MethodInputError(
+                f"every monthly count {label} the breakpoint {bp} is zero ({seg.size} months), "
+                "so the level change would be infinite or zero and cannot be estimated; "
+                "segmented regression needs events on both sides of the breakpoint."
+            )
     t = np.arange(n, dtype=float)
     post = (t >= b_idx).astype(float)
     slope_term = (t - b_idx + 1) * post
@@ -455,6 +475,12 @@ def segmented_regression(
                 f"the covid window {c_start} to {c_end} covers every month, so its effect "
                 "cannot be separated from the intercept; shorten it or drop it."
             )
+        if np.all(y[ind == 1] == 0):
+            raise MethodInputError(
+                f"every monthly count in the covid window {c_start} to {c_end} is zero, so "
+                "the Covid-19 effect would be zero with an infinite interval; shorten or move "
+                "the window, or drop it."
+            )
         cols.append(ind)
         names.append("covid")
         covid_labels = [str(c_start), str(c_end)]
@@ -477,24 +503,31 @@ def segmented_regression(
     params, cov, dispersion, nb_alpha, _ = _fit_count_glm(
         y, X, off, family, cov_type=cov_type, cov_kwds=cov_kwds
     )
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    df_resid = int(n - X.shape[1])
+    ref, ref_name = reference_distribution(family, df_resid)
+    z = float(ref.ppf(1 - alpha / 2))
     se = np.sqrt(np.diag(cov))
     idx = {nm: i for i, nm in enumerate(names)}
+    what = {"time": "pre-period trend", "level": "level change", "slope": "slope change",
+            "covid": "Covid-19 effect"}
 
     def eff(nm: str) -> dict[str, Any] | None:
         if nm not in idx:
             return None
         i = idx[nm]
-        return _effect(float(params[i]), float(se[i]), z)
+        return _effect(float(params[i]), float(se[i]), ref, alpha, what[nm])
 
     pre = eff("time")
     assert pre is not None
     pre["rate_ratio_per_year"] = math.exp(12 * pre["log_estimate"])
+    level_eff, slope_eff, covid_eff = eff("level"), eff("slope"), eff("covid")
 
     eta = X @ params + (off if off is not None else 0.0)
     fitted = np.exp(eta)
+    # Counterfactual: no programme (level and slope terms 0); the Covid-19 term is kept, so
+    # a Covid-19 shift is not attributed to the programme.
     X_cf = X.copy()
-    for nm in ("level", "slope", "covid"):
+    for nm in ("level", "slope"):
         if nm in idx:
             X_cf[:, idx[nm]] = 0.0
     eta_cf = X_cf @ params + (off if off is not None else 0.0)
@@ -559,10 +592,16 @@ def segmented_regression(
         )
     notes.append(
         "The counterfactual assumes the pre-period log-linear trend and seasonality would "
-        "have continued unchanged; it is an extrapolation and grows less certain with time."
+        "have continued unchanged"
+        + (", with the modelled Covid-19 shift" if covid is not None else "")
+        + "; it is an extrapolation and grows less certain with time."
+    )
+    quantile = (
+        f"Student's t quantile on {df_resid} residual df" if ref_name == "t"
+        else "the normal quantile"
     )
     interval_method = (
-        "Wald intervals on the log scale with the normal quantile; counterfactual and "
+        f"Wald intervals on the log scale with {quantile}; counterfactual and "
         "cumulative intervals by the delta method from the coefficient covariance "
         f"({'HAC Newey-West, ' + str(lags) + ' lags' if cov_type == 'HAC' else 'model-based'}"
         f"{', scaled by the Pearson dispersion' if family == 'quasipoisson' else ''}). "
@@ -583,9 +622,9 @@ def segmented_regression(
         dispersion=dispersion,
         nb_alpha=nb_alpha,
         pre_trend=pre,
-        level_change=eff("level"),
-        slope_change=eff("slope"),
-        covid_effect=eff("covid"),
+        level_change=level_eff,
+        slope_change=slope_eff,
+        covid_effect=covid_eff,
         dates=[str(p) for p in months],
         observed=[int(v) for v in y],
         fitted=[float(v) for v in fitted],
@@ -599,6 +638,8 @@ def segmented_regression(
         conf_level=1 - alpha,
         interval_method=interval_method,
         notes=notes,
+        df_resid=df_resid,
+        reference=ref_name,
     )
 
 

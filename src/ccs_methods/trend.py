@@ -7,7 +7,8 @@ when each site has only four or five annual points:
   (ties handled exactly), a tie-corrected normal approximation for larger n, and a note
   saying when the sample is too small for any result to reach the chosen alpha.
 * :func:`theil_sen` - Theil-Sen slope on real time values with the Sen (1968) / Gilbert
-  (1987) order-statistic confidence interval.
+  (1987) order-statistic confidence interval (ranks from the exact distribution of S for
+  n <= 10 without ties, with the interval's exact coverage).
 * :func:`glm_trend` - Poisson / quasi-Poisson / negative-binomial log-linear trend giving a
   rate ratio per unit of time.
 * :func:`percent_change` - percentage change with a clear error for a zero base.
@@ -522,7 +523,7 @@ class TheilSenResult(_ResultMixin):
     ci_low, ci_high
         Order-statistic confidence limits (None when n is too small for them).
     conf_level
-        Confidence level, ``1 - alpha``.
+        Requested confidence level, ``1 - alpha``.
     n
         Number of points.
     n_slopes
@@ -535,6 +536,12 @@ class TheilSenResult(_ResultMixin):
         ``"year"`` when x were dates, else ``"x unit"``.
     note
         Caveats.
+    interval_method
+        ``"exact"`` (ranks from the exact distribution of S) or ``"normal"`` (Gilbert's
+        normal approximation).
+    coverage
+        Exact coverage of the reported interval (``"exact"`` only; at least
+        ``conf_level``), else None (the normal approach is nominally ``conf_level``).
 
     """
 
@@ -550,6 +557,27 @@ class TheilSenResult(_ResultMixin):
     rank_high: float
     x_unit: str
     note: str
+    interval_method: str = "normal"
+    coverage: float | None = None
+
+
+def _exact_slope_ranks(n: int, n_slopes: int, alpha: float) -> tuple[int, int, float] | None:
+    """Ranks (1-based) of the exact order-statistic interval and its coverage, no ties.
+
+    With no ties, ``S(b) = N - 2 #{slopes < b}`` between slopes, and the true slope lies in
+    ``{b : |S(b)| < k}`` with probability ``P(|S| < k)`` under the exact null distribution
+    of S (Hollander & Wolfe 1999, section 9.4; Gilbert 1987, section 16.5). The smallest
+    attainable k with ``P(|S| >= k) <= alpha`` gives the interval
+    ``[Q_(M), Q_(N + 1 - M)]`` with ``M = (N - k)/2 + 1``. None when no such k exists
+    (n <= 4 at alpha = 0.05).
+    """
+    dist = _exact_s_distribution_untied_x([], n)
+    for k in sorted(v for v in dist if v > 0):
+        tail = _two_sided_exact_p(dist, k)
+        if tail <= alpha:
+            m = (n_slopes - k) // 2 + 1
+            return m, n_slopes + 1 - m, 1.0 - tail
+    return None
 
 
 def theil_sen(
@@ -557,6 +585,7 @@ def theil_sen(
     x: Sequence[Any] | np.ndarray | pd.Series,
     *,
     alpha: float = 0.05,
+    method: Literal["auto", "exact", "normal"] = "auto",
 ) -> TheilSenResult:
     """Theil-Sen slope with the Sen (1968) / Gilbert (1987) confidence interval.
 
@@ -568,6 +597,11 @@ def theil_sen(
         Times as numbers (e.g. 2018.0, 2019.0) or dates (converted to decimal years).
     alpha
         1 - confidence level.
+    method
+        How the order statistics of the interval are chosen. ``"exact"``: from the exact
+        null distribution of Kendall's S (no ties in x or y; the interval's exact coverage,
+        at least ``1 - alpha``, is reported); ``"normal"``: Gilbert's normal approximation
+        (below); ``"auto"`` (default): exact for n <= 10 without ties, normal otherwise.
 
     Returns
     -------
@@ -576,7 +610,14 @@ def theil_sen(
 
     Notes
     -----
-    With N' pairwise slopes sorted, ``C = z_{1-alpha/2} * sqrt(var S)``,
+    Exact (Hollander & Wolfe 1999, section 9.4): with k the smallest attainable value of
+    |S| such that ``P(|S| >= k) <= alpha`` under no trend, the limits are the M-th and
+    (N' + 1 - M)-th smallest slopes with ``M = (N' - k)/2 + 1``; the coverage is
+    ``1 - P(|S| >= k)``. With n = 5 only k = 10 qualifies, so the interval is
+    [smallest slope, largest slope] with coverage ``1 - 2/5! = 0.983``; with n <= 4 no
+    order-statistic interval reaches 95% and the limits are None.
+
+    Normal: with N' pairwise slopes sorted, ``C = z_{1-alpha/2} * sqrt(var S)``,
     ``M1 = (N' - C)/2`` and ``M2 = (N' + C)/2``; the limits are the M1-th and (M2+1)-th
     smallest slopes, interpolated linearly when the ranks are fractional (as in
     ``EnvStats::kendallTrendTest``). If a rank falls outside 1..N' the limit is None.
@@ -589,6 +630,8 @@ def theil_sen(
     """
     if not 0 < alpha < 1:
         raise MethodInputError(f"alpha must be between 0 and 1; got {alpha}.")
+    if method not in ("auto", "exact", "normal"):
+        raise MethodInputError(f"method must be 'auto', 'exact' or 'normal'; got {method!r}.")
     yv = as_float_array(y, "y", min_n=3)
     xv, unit = time_to_float(x, "x")
     if xv.size != yv.size:
@@ -605,20 +648,55 @@ def theil_sen(
     n_slopes = slopes.size
     slope = float(np.median(slopes))
     intercept = float(np.median(yv) - slope * np.median(xv))
-    var_s = _var_s(n, _tie_sizes(xv), _tie_sizes(yv))
-    c_alpha = stats.norm.ppf(1 - alpha / 2) * math.sqrt(var_s)
-    m1 = (n_slopes - c_alpha) / 2.0
-    m2 = (n_slopes + c_alpha) / 2.0
-    ranks = np.arange(1, n_slopes + 1, dtype=float)
-    notes = []
-    ci_low = float(np.interp(m1, ranks, slopes)) if 1 <= m1 <= n_slopes else None
-    ci_high = float(np.interp(m2 + 1, ranks, slopes)) if 1 <= m2 + 1 <= n_slopes else None
-    if ci_low is None or ci_high is None:
-        notes.append(
-            f"n={n} is too small for a {100 * (1 - alpha):g}% order-statistic interval: the "
-            f"required ranks ({m1:.2f}, {m2 + 1:.2f}) fall outside the {n_slopes} slopes. "
-            "The missing limit is reported as None (unbounded)."
+    tx, ty = _tie_sizes(xv), _tie_sizes(yv)
+    var_s = _var_s(n, tx, ty)
+    untied = tx.size == 0 and ty.size == 0
+    if method == "exact" and not untied:
+        raise MethodInputError(
+            "the exact Theil-Sen interval needs distinct x and distinct y values; use "
+            "method='normal' when there are ties."
         )
+    if method == "exact" and n > EXACT_GF_MAX_N:
+        raise MethodInputError(
+            f"the exact Theil-Sen interval is computed for n <= {EXACT_GF_MAX_N}; got n={n}."
+        )
+    use_exact = method == "exact" or (method == "auto" and untied and n <= EXACT_MAX_N)
+    notes = []
+    coverage: float | None = None
+    if use_exact:
+        ranks_ex = _exact_slope_ranks(n, n_slopes, alpha)
+        if ranks_ex is None:
+            m1, m2p1 = 0.0, float(n_slopes + 1)
+            ci_low = ci_high = None
+            full = 1.0 - 2.0 / math.factorial(n)
+            notes.append(
+                f"With n={n} no order-statistic interval reaches {100 * (1 - alpha):g}%: even "
+                f"[smallest slope, largest slope] covers only 1 - 2/{n}! = {full:.3f} "
+                "(exact). The limits are reported as None (unbounded)."
+            )
+        else:
+            lo_rank, hi_rank, coverage = ranks_ex
+            m1, m2p1 = float(lo_rank), float(hi_rank)
+            ci_low, ci_high = float(slopes[lo_rank - 1]), float(slopes[hi_rank - 1])
+            notes.append(
+                f"Exact order-statistic interval (ranks {lo_rank} and {hi_rank} of "
+                f"{n_slopes} slopes, from the exact distribution of S): exact coverage "
+                f"{coverage:.3f}, at least the {100 * (1 - alpha):g}% asked for."
+            )
+    else:
+        c_alpha = stats.norm.ppf(1 - alpha / 2) * math.sqrt(var_s)
+        m1 = (n_slopes - c_alpha) / 2.0
+        m2p1 = (n_slopes + c_alpha) / 2.0 + 1
+        ranks = np.arange(1, n_slopes + 1, dtype=float)
+        ci_low = float(np.interp(m1, ranks, slopes)) if 1 <= m1 <= n_slopes else None
+        ci_high = float(np.interp(m2p1, ranks, slopes)) if 1 <= m2p1 <= n_slopes else None
+        if ci_low is None or ci_high is None:
+            notes.append(
+                f"n={n} is too small for a {100 * (1 - alpha):g}% order-statistic interval "
+                f"by the normal approximation: the required ranks ({m1:.2f}, {m2p1:.2f}) fall "
+                f"outside the {n_slopes} slopes. The missing limit is reported as None "
+                "(unbounded)."
+            )
     if n < 8:
         notes.append(f"Only n={n} points: the slope is fragile and the interval wide.")
     return TheilSenResult(
@@ -631,9 +709,11 @@ def theil_sen(
         n_slopes=int(n_slopes),
         var_s=float(var_s),
         rank_low=float(m1),
-        rank_high=float(m2 + 1),
+        rank_high=float(m2p1),
         x_unit=unit,
         note=" ".join(notes),
+        interval_method="exact" if use_exact else "normal",
+        coverage=coverage,
     )
 
 
@@ -672,6 +752,13 @@ class GLMTrendResult(_ResultMixin):
         Unit of x.
     warning
         Small-sample warning text, or "".
+    cov_type
+        ``"nonrobust"`` (model-based standard errors) or ``"HAC"`` (Newey-West).
+    hac_lags
+        Lags of the Newey-West estimator, when used.
+    reference
+        Reference distribution of the interval and p-value: ``"t"`` (quasi-Poisson, on
+        ``df_resid`` degrees of freedom) or ``"normal"``.
 
     """
 
@@ -689,6 +776,9 @@ class GLMTrendResult(_ResultMixin):
     conf_level: float
     x_unit: str
     warning: str
+    cov_type: str = "nonrobust"
+    hac_lags: int | None = None
+    reference: str = "normal"
 
 
 def _check_counts(counts: Any, name: str, *, min_n: int) -> np.ndarray:
@@ -724,6 +814,79 @@ def _fit_count_glm(
     ``dispersion`` is Pearson chi2 / df of the Poisson fit (None when df = 0); for the
     negative binomial the returned parameters and covariance exclude alpha.
     """
+    if _has_separation(y, X):
+        raise MethodInputError(
+            "the counts are zero wherever one of the model terms could push the expected "
+            "count to zero (for example every count before, or after, a given point is 0), so "
+            "the log-linear model has no finite estimate: the rate ratio would be 0 or "
+            "infinite. A count trend needs non-zero counts spread over the series (at both "
+            "ends and on both sides of any step); report the counts themselves instead."
+        )
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = _fit_count_glm_raw(y, X, offset, family, cov_type=cov_type,
+                                     cov_kwds=cov_kwds)
+    except MethodInputError:
+        raise
+    except (OverflowError, ValueError, FloatingPointError, ZeroDivisionError,
+            np.linalg.LinAlgError) as exc:
+        raise MethodInputError(
+            f"the {family} count model could not be fitted ({type(exc).__name__}: {exc}); "
+            "the counts are probably too large or too extreme for a log-linear model. Check "
+            "the values (counts, not amounts) and rescale or drop impossible ones."
+        ) from exc
+    params, cov, dispersion = out[0], out[1], out[2]
+    if not (np.all(np.isfinite(params)) and np.all(np.isfinite(cov))
+            and (dispersion is None or math.isfinite(dispersion))):
+        raise MethodInputError(
+            f"the {family} count model gave non-finite estimates (the fit did not converge); "
+            "the counts are probably too large or too extreme for a log-linear model. Check "
+            "the values (counts, not amounts) and rescale or drop impossible ones."
+        )
+    return out
+
+
+def _has_separation(y: np.ndarray, X: np.ndarray) -> bool:
+    """Whether the Poisson log-likelihood has no finite maximum (separation).
+
+    The log-likelihood ``sum y_i eta_i - exp(eta_i)`` keeps increasing along a direction
+    ``d`` with ``X_i d = 0`` wherever ``y_i > 0`` and ``X_i d <= 0`` elsewhere, strictly
+    negative for at least one zero count. Such a ``d`` is found (or ruled out) by a linear
+    programme: minimise ``sum_{y_i = 0} X_i d`` subject to those constraints and
+    ``X_i d >= -1``.
+    """
+    from scipy.optimize import linprog
+
+    zero = np.asarray(y) == 0
+    if not zero.any():
+        return False
+    Xz, Xp = X[zero], X[~zero]
+    scale = np.maximum(np.abs(X).max(axis=0), 1e-12)
+    Xz, Xp = Xz / scale, Xp / scale
+    nz = len(Xz)
+    res = linprog(
+        Xz.sum(axis=0),
+        A_ub=np.vstack([Xz, -Xz]),
+        b_ub=np.concatenate([np.zeros(nz), np.ones(nz)]),
+        A_eq=Xp if len(Xp) else None,
+        b_eq=np.zeros(len(Xp)) if len(Xp) else None,
+        bounds=[(None, None)] * X.shape[1],
+        method="highs",
+    )
+    return bool(res.status == 0 and res.fun < -1e-7)
+
+
+def _fit_count_glm_raw(
+    y: np.ndarray,
+    X: np.ndarray,
+    offset: np.ndarray | None,
+    family: str,
+    *,
+    cov_type: str = "nonrobust",
+    cov_kwds: dict[str, Any] | None = None,
+) -> tuple[np.ndarray, np.ndarray, float | None, float | None, Any]:
+    """The fit behind :func:`_fit_count_glm`, without the input and output checks."""
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
@@ -794,6 +957,8 @@ def glm_trend(
     family: Literal["auto", "poisson", "quasipoisson", "negbin"] = "auto",
     offset: Sequence[float] | np.ndarray | pd.Series | None = None,
     alpha: float = 0.05,
+    cov_type: Literal["nonrobust", "HAC"] = "nonrobust",
+    hac_lags: int | None = None,
 ) -> GLMTrendResult:
     """Log-linear trend in counts: ``log E[y] = b0 + b1 x (+ log offset)``.
 
@@ -805,15 +970,20 @@ def glm_trend(
         Times: numbers or dates (decimal years); the rate ratio is per unit x.
     family
         ``"poisson"``, ``"quasipoisson"`` (Poisson with Pearson dispersion; interval and p
-        from the t distribution on n - 2 df, as R's ``summary.glm``), ``"negbin"`` (NB2 by
-        maximum likelihood) or ``"auto"``: Poisson unless the Pearson dispersion exceeds
-        1.5; then negative binomial if n >= 8, else quasi-Poisson (and quasi-Poisson if the
-        NB fit fails).
+        from the t distribution on the residual df, n - 2, as R's ``summary.glm``),
+        ``"negbin"`` (NB2 by maximum likelihood) or ``"auto"``: Poisson unless the Pearson
+        dispersion exceeds 1.5; then negative binomial if n >= 8, else quasi-Poisson (and
+        quasi-Poisson if the NB fit fails).
     offset
         Exposure (e.g. population or funding); its log enters with coefficient 1, so the
         rate ratio is for counts per unit exposure.
     alpha
         1 - confidence level.
+    cov_type
+        ``"nonrobust"`` (model-based standard errors, default) or ``"HAC"`` (Newey-West
+        standard errors for counts in time order that are autocorrelated).
+    hac_lags
+        Lags for HAC; default ``floor(4 (n/100)^(2/9))`` (at least 1).
 
     Returns
     -------
@@ -824,13 +994,19 @@ def glm_trend(
     ------
     MethodInputError
         Negative or fractional counts, all zeros, constant x, non-positive offset,
-        mismatched lengths, too few points.
+        mismatched lengths, too few points; counts that give the model no finite estimate
+        (e.g. zero everywhere except at one end: 0, 0, 0, 5), or a fit that fails or gives
+        non-finite estimates (e.g. counts of 1e308).
 
     """
     if family not in ("auto", "poisson", "quasipoisson", "negbin"):
         raise MethodInputError(
             f"family must be 'auto', 'poisson', 'quasipoisson' or 'negbin'; got {family!r}."
         )
+    if cov_type not in ("nonrobust", "HAC"):
+        raise MethodInputError(f"cov_type must be 'nonrobust' or 'HAC'; got {cov_type!r}.")
+    if not 0 < alpha < 1:
+        raise MethodInputError(f"alpha must be between 0 and 1; got {alpha}.")
     y = _check_counts(counts, "counts", min_n=3)
     xv, unit = time_to_float(x, "x")
     if xv.size != y.size:
@@ -881,19 +1057,31 @@ def glm_trend(
                 f"auto: Pearson dispersion {disp:.2f} > {OVERDISPERSION_THRESHOLD} "
                 "(overdispersion), so a negative-binomial model was used."
             )
+    lags: int | None = None
+    cov_kwds: dict[str, Any] = {}
+    if cov_type == "HAC":
+        lags = int(hac_lags) if hac_lags is not None else max(1, int(4 * (n / 100) ** (2 / 9)))
+        if lags < 1:
+            raise MethodInputError(f"hac_lags must be at least 1; got {hac_lags}.")
+        cov_kwds = {"maxlags": lags}
     try:
-        params, cov, disp, nb_alpha, _ = _fit_count_glm(y, X, off, chosen)
-    except MethodInputError:
-        if family != "auto":
+        params, cov, disp, nb_alpha, _ = _fit_count_glm(
+            y, X, off, chosen, cov_type=cov_type, cov_kwds=cov_kwds
+        )
+    except MethodInputError as exc:
+        if family != "auto" or chosen != "negbin" or "finite estimate" in str(exc):
             raise
         chosen = "quasipoisson"
         reason += " The negative-binomial fit failed, so quasi-Poisson was used instead."
-        params, cov, disp, nb_alpha, _ = _fit_count_glm(y, X, off, chosen)
+        params, cov, disp, nb_alpha, _ = _fit_count_glm(
+            y, X, off, chosen, cov_type=cov_type, cov_kwds=cov_kwds
+        )
     b, se = float(params[1]), float(math.sqrt(cov[1, 1]))
-    # quasi families: t reference distribution on the residual df, as R's summary.glm
-    ref = stats.t(df=n - 2) if chosen == "quasipoisson" else stats.norm()
+    df_resid = int(n - X.shape[1])
+    ref, ref_name = reference_distribution(chosen, df_resid)
     zq = float(ref.ppf(1 - alpha / 2))
     p = float(2 * ref.sf(abs(b / se))) if se > 0 else 0.0
+    rr, lo, hi = checked_exp(b, se, zq, "rate ratio")
     warning = ""
     if n < GLM_SMALL_N:
         warning = (
@@ -902,21 +1090,92 @@ def glm_trend(
             "Treat the rate ratio as descriptive and compare with the exact Mann-Kendall test."
         )
     return GLMTrendResult(
-        rate_ratio=math.exp(b),
-        ci_low=math.exp(b - zq * se),
-        ci_high=math.exp(b + zq * se),
+        rate_ratio=rr,
+        ci_low=lo,
+        ci_high=hi,
         p_value=p,
-        percent_change_per_unit=100.0 * (math.exp(b) - 1.0),
+        percent_change_per_unit=100.0 * (rr - 1.0),
         family=chosen,
         family_reason=reason,
         dispersion=disp,
-        df_resid=int(n - 2),
+        df_resid=df_resid,
         nb_alpha=nb_alpha,
         n=int(n),
         conf_level=1 - alpha,
         x_unit=unit,
         warning=warning,
+        cov_type=cov_type,
+        hac_lags=lags,
+        reference=ref_name,
     )
+
+
+#: Largest |log rate ratio| (or its interval limit) accepted as an estimate: exp(50) ~ 5e21.
+MAX_ABS_LOG_RR = 50.0
+
+
+def reference_distribution(family: str, df_resid: int) -> tuple[Any, str]:
+    """Reference distribution for Wald intervals and p-values of a count model.
+
+    Quasi-Poisson uses Student's t on the residual degrees of freedom (the dispersion is
+    estimated, as in R's ``summary.glm``); Poisson and negative binomial use the normal.
+    The same rule is used by :func:`glm_trend`, :func:`pooled_trend` and
+    :func:`ccs_methods.its.segmented_regression`.
+
+    Parameters
+    ----------
+    family
+        ``"poisson"``, ``"quasipoisson"`` or ``"negbin"``.
+    df_resid
+        Residual degrees of freedom (points minus parameters).
+
+    Returns
+    -------
+    tuple
+        A frozen scipy distribution and its name (``"t"`` or ``"normal"``).
+
+    """
+    if family == "quasipoisson":
+        if df_resid < 1:
+            raise MethodInputError(
+                "a quasi-Poisson interval needs at least one residual degree of freedom."
+            )
+        return stats.t(df=df_resid), "t"
+    return stats.norm(), "normal"
+
+
+def checked_exp(b: float, se: float, q: float, what: str) -> tuple[float, float, float]:
+    """``exp(b)`` and ``exp(b -/+ q se)``, refusing non-finite or absurd estimates.
+
+    Parameters
+    ----------
+    b, se
+        Log-scale estimate and its standard error.
+    q
+        Quantile of the reference distribution.
+    what
+        Name of the estimate, for the message.
+
+    Returns
+    -------
+    tuple of float
+        Estimate, lower and upper limit on the ratio scale.
+
+    Raises
+    ------
+    MethodInputError
+        If the estimate or a limit is not finite or beyond ``exp(+/-50)``.
+
+    """
+    limits = (b, b - q * se, b + q * se)
+    if not all(math.isfinite(v) and abs(v) <= MAX_ABS_LOG_RR for v in limits):
+        raise MethodInputError(
+            f"the {what} or its interval is not finite or beyond exp(±{MAX_ABS_LOG_RR:g}) "
+            f"(log estimate {b:.3g}, standard error {se:.3g}): the data give the model "
+            "almost no information (e.g. nearly all counts zero, or counts concentrated in "
+            "one point). Report the counts themselves instead."
+        )
+    return math.exp(limits[0]), math.exp(limits[1]), math.exp(limits[2])
 
 
 # --------------------------------------------------------------------------------------
@@ -1296,12 +1555,13 @@ def pooled_trend(
         params, cov, disp, nb_alpha, _ = _fit_count_glm(y, X, off, chosen)
     b = float(params[-1])
     se = float(math.sqrt(cov[-1, -1]))
-    ref = stats.t(df=y.size - X.shape[1]) if chosen == "quasipoisson" else stats.norm()
+    ref, _ = reference_distribution(chosen, int(y.size - X.shape[1]))
     zq = float(ref.ppf(1 - alpha / 2))
+    rr, lo, hi = checked_exp(b, se, zq, "common rate ratio")
     glm = {
-        "rate_ratio": math.exp(b),
-        "ci_low": math.exp(b - zq * se),
-        "ci_high": math.exp(b + zq * se),
+        "rate_ratio": rr,
+        "ci_low": lo,
+        "ci_high": hi,
         "p_value": float(2 * ref.sf(abs(b / se))) if se > 0 else 0.0,
         "family": chosen,
         "family_reason": reason,

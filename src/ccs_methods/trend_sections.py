@@ -11,7 +11,12 @@ Every statistic comes from the tested methods in :mod:`ccs_methods.trend`,
 :mod:`ccs_methods.its` and :mod:`ccs_methods.spc`; this module only selects the data, calls
 them and lays out the results. Two comparisons are built from :func:`ccs_methods.trend.glm_trend`
 on *monthly* counts with a 0/1 period indicator (quasi-Poisson): the rate ratio of two periods
-with an interval that reflects month-to-month variation (see :func:`period_ratio`).
+with an interval that reflects month-to-month variation, with Newey-West standard errors when
+the months are autocorrelated (see :func:`period_ratio`).
+
+LWA/DAF award analyses use only the months of the programme years that params list for the
+site's ``lwa_awards`` dataset (year 0 = before CCS), and a calendar year only when all 12 of
+its months are covered (:func:`restrict_to_listed`).
 
 Record-level data are loaded through :func:`ccs_methods.datasets.load_record` once per process
 (:func:`load_dataset` is cached by params root and data source); the interrupted time series
@@ -39,6 +44,7 @@ from ccs_methods.sitepage import Section
 __all__ = [
     "ITSAnalysis",
     "LWATrend",
+    "PeriodRatio",
     "annual_awards",
     "clear_cache",
     "computed_results",
@@ -54,6 +60,7 @@ __all__ = [
     "programme_trends_sections",
     "referral_its",
     "referrals_section",
+    "restrict_to_listed",
 ]
 
 #: Fourier pairs (12-month period) used for seasonality in the interrupted time series.
@@ -73,11 +80,12 @@ MIN_XMR_BASELINE = spc.MIN_RECOMMENDED_POINTS
 
 _LWA = "lwa_awards"
 _SMALL_N_TEXT = (
-    "Four or five annual points cannot show much. With n = 4 the smallest two-sided p-value "
-    "the exact Mann–Kendall test can give is 2/4! = 0.083, so no result can reach the 5% "
-    "level whatever the data; with n = 5 it is 0.017, reached only if every year rises (or "
-    "every year falls). Read S, tau and the slopes as descriptions with wide intervals, not "
-    "as proof of a trend, and a non-significant test as 'too little data', not 'no trend'."
+    "A handful of annual points cannot show much. The smallest two-sided p-value the exact "
+    "Mann–Kendall test can give with n points is 2/n!: 2/3! = 0.333 for n = 3 and "
+    "2/4! = 0.083 for n = 4, so no result can reach the 5% level whatever the data; for n = 5 "
+    "it is 0.017, reached only if every year rises (or every year falls). Read S, tau and the "
+    "slopes as descriptions with wide intervals, not as proof of a trend, and a "
+    "non-significant test as 'too little data', not 'no trend'."
 )
 
 
@@ -184,6 +192,43 @@ def _interval_verdict(lo: float, hi: float, null: float, above: str, below: str,
 
 def _month(value: Any) -> pd.Period:
     return pd.Timestamp(value).to_period("M")
+
+
+def _direction(lo: float, hi: float, null: float = 1.0) -> str:
+    """``"up"`` if the interval lies above ``null``, ``"down"`` if below, else ``"unclear"``."""
+    if lo > null:
+        return "up"
+    if hi < null:
+        return "down"
+    return "unclear"
+
+
+def _in_listed(params: Params, site_id: str, months: Sequence[str],
+               dataset: str = _LWA) -> np.ndarray:
+    """Boolean mask: which ``YYYY-MM`` months lie in a listed programme year (0 = pre-CCS)."""
+    site = params.site(site_id)
+    listed = set(site.datasets.get(dataset, []))  # type: ignore[call-overload]
+    prog = params.programme
+    mask = []
+    for m in months:
+        per = pd.Period(m, "M")
+        first = per.start_time.date()
+        last = per.end_time.date()
+        mask.append(prog.year_of(first) in listed and prog.year_of(last) in listed)
+    return np.asarray(mask, dtype=bool)
+
+
+def _listed_text(params: Params, site_id: str, dataset: str = _LWA) -> str:
+    """Plain words for the programme years listed for a dataset, e.g. 'pre-CCS, Year 1'."""
+    have = params.site(site_id).datasets.get(dataset, [])  # type: ignore[call-overload]
+    return ", ".join("pre-CCS" if n == 0 else f"Year {n}" for n in sorted(have)) or "none"
+
+
+def restrict_to_listed(monthly: pd.DataFrame, params: Params, site_id: str,
+                       dataset: str = _LWA) -> pd.DataFrame:
+    """Keep the months of :func:`monthly_awards` that lie in the listed programme years."""
+    return monthly[_in_listed(params, site_id, list(monthly["month"]), dataset)].reset_index(
+        drop=True)
 
 
 def _year_months(year: ProgrammeYear) -> pd.PeriodIndex:
@@ -381,29 +426,111 @@ def lwa_trend(annual: pd.DataFrame) -> LWATrend | None:
     )
 
 
-def period_ratio(before: Sequence[float], after: Sequence[float]) -> trend.GLMTrendResult:
+@dataclass(frozen=True)
+class PeriodRatio:
+    """Result of :func:`period_ratio`: the GLM and the autocorrelation check behind it."""
+
+    glm: trend.GLMTrendResult
+    ljung_box_p: float | None
+    ljung_box_lags: int
+
+    @property
+    def rate_ratio(self) -> float:
+        """Ratio of the mean monthly count after to before."""
+        return self.glm.rate_ratio
+
+    @property
+    def ci_low(self) -> float:
+        """Lower 95% limit."""
+        return self.glm.ci_low
+
+    @property
+    def ci_high(self) -> float:
+        """Upper 95% limit."""
+        return self.glm.ci_high
+
+    @property
+    def n(self) -> int:
+        """Months in both periods."""
+        return self.glm.n
+
+    @property
+    def dispersion(self) -> float | None:
+        """Pearson dispersion of the Poisson fit (1 = Poisson)."""
+        return self.glm.dispersion
+
+    @property
+    def cov_type(self) -> str:
+        """``"HAC"`` (Newey–West) or ``"nonrobust"``."""
+        return self.glm.cov_type
+
+    def method_text(self) -> str:
+        """How the interval was computed, in words."""
+        lb = _fmt_p(self.ljung_box_p)
+        if self.glm.cov_type == "HAC":
+            return (
+                f"quasi-Poisson, t on {self.glm.df_resid} df; the monthly residuals are "
+                f"autocorrelated (Ljung–Box p = {lb} at {self.ljung_box_lags} lags), so "
+                f"Newey–West (HAC) standard errors with {self.glm.hac_lags} lags"
+            )
+        return (
+            f"quasi-Poisson, t on {self.glm.df_resid} df; no residual autocorrelation "
+            f"detected (Ljung–Box p = {lb} at {self.ljung_box_lags} lags), so model-based "
+            "standard errors"
+        )
+
+
+def period_ratio(before: Sequence[float], after: Sequence[float]) -> PeriodRatio:
     """Rate ratio of the mean monthly count after vs before, with a 95% interval.
 
     :func:`ccs_methods.trend.glm_trend` on the monthly counts with x = 0 (before) / 1
     (after) and a quasi-Poisson family: the rate ratio is exactly the ratio of the two
     monthly means, and the interval reflects month-to-month variation (including seasonal
     swings, which makes it conservative when both periods cover the same calendar months).
+    Months are not assumed independent: the Ljung–Box test (``min(12, n/5)`` lags) is run
+    on the Pearson residuals in time order (the before months, then the after months), and
+    when ``p <`` :data:`AUTOCORRELATION_P` the interval uses Newey–West (HAC) standard errors
+    with ``floor(4 (n/100)^(2/9))`` lags (at least 1), as the interrupted time series does.
 
     Parameters
     ----------
     before, after
-        Monthly counts of the two periods (at least one each, three in all).
+        Monthly counts of the two periods in time order (at least one each, three in all).
 
     Returns
     -------
-    ccs_methods.trend.GLMTrendResult
-        ``rate_ratio``, ``ci_low``, ``ci_high``, ``dispersion`` and ``n`` (months).
+    PeriodRatio
+        ``rate_ratio``, ``ci_low``, ``ci_high``, ``dispersion``, ``n`` (months),
+        ``cov_type``, the Ljung–Box p and the underlying GLM result.
+
+    Raises
+    ------
+    MethodInputError
+        An empty period, or counts the GLM cannot use (e.g. a period of all zeros).
 
     """
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+
     b, a = list(before), list(after)
     if not b or not a:
         raise MethodInputError("both periods need at least one month of counts.")
-    return trend.glm_trend(b + a, [0.0] * len(b) + [1.0] * len(a), family="quasipoisson")
+    y = b + a
+    x = [0.0] * len(b) + [1.0] * len(a)
+    first = trend.glm_trend(y, x, family="quasipoisson")
+    yv = np.asarray(y, dtype=float)
+    mu = np.where(np.asarray(x) == 0, np.mean(b), np.mean(a))
+    resid = (yv - mu) / np.sqrt(mu)
+    lags = int(max(1, min(12, len(y) // 5)))
+    lb_p: float | None = None
+    if len(y) > lags + 1 and np.ptp(resid) > 0:
+        lb_p = float(acorr_ljungbox(resid, lags=[lags], return_df=True)["lb_pvalue"].iloc[-1])
+        if not math.isfinite(lb_p):
+            lb_p = None
+    if lb_p is not None and lb_p < AUTOCORRELATION_P:
+        res = trend.glm_trend(y, x, family="quasipoisson", cov_type="HAC")
+    else:
+        res = first
+    return PeriodRatio(glm=res, ljung_box_p=lb_p, ljung_box_lags=lags)
 
 
 def _window_counts(monthly: pd.DataFrame, months: pd.PeriodIndex, col: str) -> list[float] | None:
@@ -433,8 +560,9 @@ def _e14_items(
 ) -> list[dict[str, Any]]:
     """The numbers behind :func:`e14_comparisons`, one dict per published comparison."""
     items: list[dict[str, Any]] = []
-    totals = dict(zip(annual["year"], annual["awards"], strict=True))
-    complete = [int(y) for y in annual.loc[annual["complete"], "year"]]
+    comp_rows = annual[annual["complete"]]
+    totals = dict(zip(comp_rows["year"], comp_rows["awards"], strict=True))
+    complete = [int(y) for y in comp_rows["year"]]
     for _, r in e14_rows.iterrows():
         if r["measure"] not in ("lwa_awards_fold_change", "lwa_awards_change_pct"):
             continue
@@ -498,7 +626,10 @@ def e14_comparisons(
         r, y0, y1, a, b, rr = it["row"], it["y0"], it["y1"], it["a"], it["b"], it["rr"]
         row: dict[str, Any] = {"comparison": f"{y0} → {y1}"}
         if a is None or b is None:
-            row.update(computed="not available: a year is missing from the data",
+            missing = ", ".join(str(y) for y in (y0, y1) if y not in set(
+                annual.loc[annual["complete"], "year"]))
+            row.update(computed=f"not available: {missing} is not a complete calendar year "
+                                "in the data used (see the rule above)",
                        published=_published_value_text(r), note=it["note"],
                        source=pages.cite(r))
             rows.append(row)
@@ -712,6 +843,72 @@ def _year_vs_previous(monthly: pd.DataFrame, year: ProgrammeYear) -> dict[str, A
     return out
 
 
+def _cites(rows: pd.DataFrame) -> str:
+    """The distinct citations (report and section, from the figure rows) joined by '; '."""
+    if rows.empty:
+        return ""
+    return "; ".join(dict.fromkeys(pages.cite(r) for _, r in rows.iterrows()))
+
+
+def _listed_rule_text(params: Params, site_id: str, all_months: pd.DataFrame,
+                      used: pd.DataFrame) -> str:
+    """The rule deciding which months of the award records are analysed, with this site's case."""
+    dropped = len(all_months) - len(used)
+    text = (
+        f"**Which months are used.** Only months in the programme years that "
+        f"`params/sites/{site_id}.yml` lists for `{_LWA}` ({_listed_text(params, site_id)}; "
+        "pre-CCS = before Year 1) are analysed, and a calendar year enters the trend tests only "
+        "when all 12 of its months are covered; the pages of other years say there are no "
+        "award data for them, and the analyses agree."
+    )
+    if dropped:
+        text += (
+            f" The records run from {all_months['month'].iloc[0]} to "
+            f"{all_months['month'].iloc[-1]}; {dropped} month(s) outside the listed years are "
+            "left out until those years are listed in the site file."
+        )
+    return text
+
+
+def _theil_sen_interval_note(ts_res: trend.TheilSenResult) -> str:
+    if ts_res.interval_method == "exact":
+        if ts_res.coverage is None:
+            full = 1 - 2 / math.factorial(ts_res.n)
+            return (f"exact order statistics: with n = {ts_res.n} even the smallest-to-largest "
+                    f"slope covers only {full:.3f}, so no 95% interval")
+        return f"exact order-statistic interval, exact coverage {ts_res.coverage:.3f}"
+    return "Sen (1968) order-statistic interval, normal approximation"
+
+
+def _lwa_reading(tr: LWATrend, unit_word: str) -> str:
+    """The reading of the trend tests, every direction word taken from the estimates."""
+    mk, ts_res, g = tr.mann_kendall, tr.theil_sen, tr.glm
+    moved = "rose" if mk.s > 0 else "fell" if mk.s < 0 else "showed no overall direction"
+    if ts_res.ci_low is not None and ts_res.ci_high is not None:
+        ts_ci = (f"95% CI {_fmt_ci(ts_res.ci_low, ts_res.ci_high, 0)}"
+                 + (f", exact coverage {ts_res.coverage:.3f}" if ts_res.coverage else ""))
+    elif ts_res.interval_method == "exact":
+        ts_ci = (f"with n = {ts_res.n} no order-statistic interval reaches 95%: even the "
+                 f"smallest-to-largest slope covers only 1 − 2/{ts_res.n}! = "
+                 f"{1 - 2 / math.factorial(ts_res.n):.3f}")
+    else:
+        ts_ci = f"95% CI {_fmt_ci(ts_res.ci_low, ts_res.ci_high, 0)}"
+    verdict = {
+        "up": "the interval lies above 1, so the data point to a rise",
+        "down": "the interval lies below 1, so the data point to a fall",
+        "unclear": "the interval includes 1 (no change), so the direction is not settled",
+    }[_direction(g.ci_low, g.ci_high)]
+    return (
+        f"**Reading.** Over the {tr.n} complete years {tr.years[0]}–{tr.years[-1]} "
+        f"{unit_word} went from {tr.counts[0]:,} to {tr.counts[-1]:,}; by Kendall's S they "
+        f"{moved} overall. The Theil–Sen slope is {ts_res.slope:+,.0f} {unit_word} a year "
+        f"({ts_ci}); the log-linear model gives a rate ratio of "
+        f"{_rr_text(g.rate_ratio, g.ci_low, g.ci_high)} per year ({verdict}), about "
+        f"{_pct(g.percent_change_per_unit)} a year. Kendall's tau is {mk.tau:.2f} "
+        f"(S = {mk.s}) with an exact two-sided p = {_fmt_p(mk.p_value)} (n = {mk.n})."
+    )
+
+
 def lwa_section(
     ctx: PageContext,
     *,
@@ -742,6 +939,8 @@ def lwa_section(
     unit_word = "awards" if scheme.award_unit == "awards" else "items awarded"
     title = f"{scheme.short_name} {unit_word}, {site.display_name}"
     e14 = _published("E14", site.id)
+    e14_cite = _cites(e14[e14["measure"].isin(["lwa_awards_fold_change",
+                                                "lwa_awards_change_pct"])])
     if not ctx.has(_LWA):
         return Section(title, pd.DataFrame(),
                        note=_no_data_note(ctx, _LWA, "LWA/DAF award data", _LWA))
@@ -750,10 +949,18 @@ def lwa_section(
     if synthetic is None:
         synthetic = datasets.is_synthetic(ctx.params, _LWA)
     try:
-        monthly = monthly_awards(awards, site.id)
+        all_months = monthly_awards(awards, site.id)
     except MethodInputError as exc:
         return Section(title, pd.DataFrame(), note=pages.admonition(
             "warning", "No award records for this site", f"{exc}"))
+    monthly = restrict_to_listed(all_months, ctx.params, site.id)
+    if monthly.empty:
+        return Section(title, pd.DataFrame(), note=pages.admonition(
+            "note", "No award records in the listed years",
+            f"The `{_LWA}` records for {site.display_name} run from "
+            f"{all_months['month'].iloc[0]} to {all_months['month'].iloc[-1]}, none of it in "
+            f"the programme years `params/sites/{site.id}.yml` lists for `{_LWA}` "
+            f"({_listed_text(ctx.params, site.id)})."))
     annual = annual_awards(monthly)
     tr = lwa_trend(annual)
     source = _source_line(_LWA, synthetic, f"{scheme.name} ({scheme.short_name})")
@@ -781,7 +988,9 @@ def lwa_section(
             if set(types) == {"EAP", "IAP"}
             else ""
         )
-        + f", by calendar year as in the report's Figure 2.12 (E14). Complete years (12 months "
+        + ", by calendar year as in the report"
+        + (f" ({e14_cite})" if e14_cite else "")
+        + f". Complete years (12 months "
         f"of data): {', '.join(map(str, complete_years)) or 'none'}"
         + (
             f"; incomplete and left out of the tests: {', '.join(map(str, partial_years))}."
@@ -792,6 +1001,7 @@ def lwa_section(
         "every page of this site; the comparison for the page's programme year is below."
     )
     md.append(what)
+    md.append(_listed_rule_text(ctx.params, site.id, all_months, monthly))
     data_unit = str(monthly["unit"].iloc[0])
     if data_unit != scheme.award_unit:
         md.append(pages.admonition(
@@ -809,19 +1019,7 @@ def lwa_section(
     else:
         mk, ts, g = tr.mann_kendall, tr.theil_sen, tr.glm
         results[f"trend.lwa.{site.id}"] = tr.result()
-        rising = "rose" if mk.s > 0 else "fell" if mk.s < 0 else "did not move"
-        md.append(
-            f"**Reading.** Over the {tr.n} complete years {tr.years[0]}–{tr.years[-1]} "
-            f"{unit_word} {rising} overall, from {tr.counts[0]:,} to {tr.counts[-1]:,}. "
-            f"The Theil–Sen slope is {ts.slope:+,.0f} {unit_word} a year ("
-            + (f"95% CI {_fmt_ci(ts.ci_low, ts.ci_high, 0)}" if ts.ci_low is not None
-               or ts.ci_high is not None else
-               f"with n = {ts.n} no 95% order-statistic interval can be bounded")
-            + "); the log-linear model gives a rate ratio "
-            f"of {_rr_text(g.rate_ratio, g.ci_low, g.ci_high)} per year, about "
-            f"{_pct(g.percent_change_per_unit)} a year. Kendall's tau is {mk.tau:.2f} "
-            f"(S = {mk.s}) with an exact two-sided p = {_fmt_p(mk.p_value)} (n = {mk.n})."
-        )
+        md.append(_lwa_reading(tr, unit_word))
         md.append(pages.admonition("important", "How sure can we be?", _SMALL_N_TEXT + (
             f" Here n = {mk.n}: the smallest attainable p is {mk.min_attainable_p:.3f}."
             if mk.min_attainable_p is not None else "")
@@ -841,12 +1039,13 @@ def lwa_section(
                 {"method": f"Theil–Sen slope ({unit_word} per year)",
                  "estimate": f"{ts.slope:+,.0f}",
                  "95% interval": _fmt_ci(ts.ci_low, ts.ci_high, 0), "p-value": "–",
-                 "n": ts.n, "note": "Sen (1968) order-statistic interval"},
+                 "n": ts.n, "note": _theil_sen_interval_note(ts)},
                 {"method": f"GLM rate ratio per year ({g.family})",
                  "estimate": f"{g.rate_ratio:.2f}",
                  "95% interval": _fmt_ci(g.ci_low, g.ci_high, 2),
                  "p-value": _fmt_p(g.p_value), "n": g.n,
-                 "note": f"dispersion {_fmt(g.dispersion, 1)}; {g.df_resid} residual df"},
+                 "note": f"dispersion {_fmt(g.dispersion, 1)}; {g.df_resid} residual df"
+                         + ("; t interval" if g.reference == "t" else "")},
             ]
         ).set_index("method")
         extra.append((f"Trend tests on the complete calendar years {tr.years[0]}–"
@@ -861,11 +1060,11 @@ def lwa_section(
             e14["measure"].isin(["lwa_awards_fold_change", "lwa_awards_change_pct"]),
             "source_quote"])
         md.append(
-            f"**E14 reconciliation.** The report says {quotes} "
-            f"({pages.REPORT_NAMES['003_be4685d4f24850f1.txt']}, key finding 10, Figure 2.12). "
+            f"**E14 reconciliation.** The report says {quotes} ({e14_cite}). "
             "The table puts the same comparison computed from the data next to it, with the "
             "rate ratio of the two years' monthly counts and its 95% interval, which the "
-            "report did not give."
+            "report did not give (quasi-Poisson on the monthly counts, with Newey–West "
+            "standard errors when the months are autocorrelated)."
             + (" The synthetic stand-ins were calibrated to these ratios, so agreement here "
                "checks the pipeline, not the report." if synthetic else "")
         )
@@ -881,7 +1080,7 @@ def lwa_section(
             f"**{ctx.year.label}.** {now_total:,.0f} {unit_word} from {months[0]:%B %Y} to "
             f"{months[-1]:%B %Y}, against {before_total:,.0f} in the previous 12 months "
             f"({_pct(pct, 1)}): rate ratio {_rr_text(res.rate_ratio, res.ci_low, res.ci_high)}"
-            f" from the {res.n} monthly counts (quasi-Poisson; dispersion "
+            f" from the {res.n} monthly counts ({res.method_text()}; dispersion "
             f"{_fmt(res.dispersion, 1)}). A before/after comparison of two years cannot "
             "separate CCS from Covid-19, funding or rule changes in the same months."
         )
@@ -897,7 +1096,8 @@ def lwa_section(
                      "value": f"{now_total:,.0f}", "n (months)": 12},
                     {"quantity": "percentage change", "value": _pct(pct, 1),
                      "n (months)": res.n},
-                    {"quantity": "rate ratio (95% CI), quasi-Poisson on monthly counts",
+                    {"quantity": "rate ratio (95% CI), quasi-Poisson on monthly counts"
+                                 + (", Newey–West SE" if res.cov_type == "HAC" else ""),
                      "value": _rr_cell(res.rate_ratio, res.ci_low, res.ci_high),
                      "n (months)": res.n},
                     {"quantity": "dispersion (month-to-month variation; 1 = Poisson)",
@@ -910,9 +1110,10 @@ def lwa_section(
         md.append(pages.admonition(
             "note", f"No comparison for {ctx.year.label}",
             f"Comparing {ctx.year.label} with the 12 months before it needs every month from "
-            f"{prev[0]:%B %Y} to {months[-1]:%B %Y}; the {site.display_name} data run from "
-            f"{monthly['month'].iloc[0]} to {monthly['month'].iloc[-1]} and do not cover "
-            f"{missing} completely, so no comparison is made."))
+            f"{prev[0]:%B %Y} to {months[-1]:%B %Y}; the {site.display_name} data used (the "
+            f"listed programme years) run from {monthly['month'].iloc[0]} to "
+            f"{monthly['month'].iloc[-1]} and do not cover {missing} completely, so no "
+            "comparison is made."))
 
     # ---------------- XmR chart of the monthly series
     mon = monthly[monthly["complete"]].reset_index(drop=True)
@@ -1096,7 +1297,8 @@ def referral_its(params: Params, series: pd.DataFrame) -> ITSAnalysis:
 def _its_design(res: its.ITSResult) -> tuple[np.ndarray, np.ndarray]:
     """Rebuild the design matrix of :func:`ccs_methods.its.segmented_regression`.
 
-    Returns the design and its counterfactual version (level, slope and Covid terms set to 0).
+    Returns the design and its counterfactual version (level and slope terms set to 0; the
+    Covid-19 term is kept, as in the model's own counterfactual).
     """
     months = pd.PeriodIndex(res.dates, freq="M")
     n = len(months)
@@ -1120,7 +1322,6 @@ def _its_design(res: its.ITSResult) -> tuple[np.ndarray, np.ndarray]:
     if res.covid is not None:
         c0, c1 = pd.Period(res.covid[0], "M"), pd.Period(res.covid[1], "M")
         cols.append(np.array([(c0 <= p <= c1) for p in months], dtype=float))
-        zero.append(len(cols) - 1)
     X = np.column_stack(cols)
     X_cf = X.copy()
     X_cf[:, zero] = 0.0
@@ -1159,8 +1360,6 @@ def counterfactual_window(
         If the refit does not reproduce the result (the design has changed).
 
     """
-    from scipy import stats
-
     months = pd.PeriodIndex(res.dates, freq="M")
     lo, hi = _month(start), _month(end)
     mask = np.array([(lo <= p <= hi) for p in months])
@@ -1177,7 +1376,9 @@ def counterfactual_window(
             "refitting the interrupted time series did not reproduce its fitted values; the "
             "model in ccs_methods.its has changed and counterfactual_window must follow it."
         )
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    df_resid = res.df_resid if res.df_resid is not None else len(y) - X.shape[1]
+    ref, _ = trend.reference_distribution(res.family, int(df_resid))
+    z = float(ref.ppf(1 - alpha / 2))
     cf = np.exp(X_cf @ params_)
     obs = float(y[mask].sum())
     cf_sum = float(cf[mask].sum())
@@ -1276,7 +1477,7 @@ def _its_figure(
     ax.plot(x, res.observed, "o", ms=3, color="#333333", label="observed")
     ax.plot(x, res.fitted, color=plots.PALETTE[0], lw=1.6, label="fitted model")
     ax.plot(x[npre:], res.counterfactual[npre:], color=plots.PALETTE[1], lw=1.6, ls="--",
-            label="counterfactual (no CCS, no Covid-19 term)")
+            label="counterfactual (no CCS; Covid-19 term kept)")
     ax.axvline(x[npre], color="#000000", lw=0.9, ls=":", label=f"CCS start ({x[npre]:%b %Y})")
     ax.legend(loc="upper left", fontsize=7, ncol=2)
     cum = res.cumulative
@@ -1284,13 +1485,15 @@ def _its_figure(
     alt = (
         f"Line chart of {network} referrals per month, {x[0]:%B %Y} to {x[-1]:%B %Y} "
         f"({res.n} months), with the fitted interrupted time series and, from "
-        f"{x[npre]:%B %Y}, the counterfactual without CCS and its 95% band."
+        f"{x[npre]:%B %Y}, the counterfactual without CCS (keeping the modelled Covid-19 "
+        "shift) and its 95% band."
         + (f" The level change at the start is a rate ratio of {lv['rate_ratio']:.2f} "
            f"(95% CI {lv['ci_low']:.2f} to {lv['ci_high']:.2f})" if lv else "")
         + (f" and the monthly growth changes by a factor {sl['rate_ratio']:.3f} "
            f"({sl['ci_low']:.3f} to {sl['ci_high']:.3f})." if sl else ".")
         + f" Over the {cum['months']} months from the start, observed referrals total "
-        f"{cum['observed']:,.0f} against {cum['counterfactual']:,.0f} expected without CCS."
+        f"{cum['observed']:,.0f} against {cum['counterfactual']:,.0f} expected without CCS "
+        "(Covid-19 term kept)."
         + (f" {year.label} is shaded." if year is not None else "")
     )
     return plots.finish(fig, ax, title=title, xlabel="Month",
@@ -1331,7 +1534,8 @@ def _e5_table(series: pd.DataFrame, ccs_start: Any, e5: pd.DataFrame) -> tuple[p
     pc, sc = pub("referrals_per_month_change_pct")
     rows.append({"measure": "percentage change", "computed": _pct(pct, 1),
                  "n (months)": len(before) + len(after), "published": pc, "source": sc})
-    rows.append({"measure": "rate ratio, since vs before (95% CI; quasi-Poisson)",
+    rows.append({"measure": "rate ratio, since vs before (95% CI; quasi-Poisson"
+                            + (", Newey–West SE)" if rr.cov_type == "HAC" else ")"),
                  "computed": _rr_cell(rr.rate_ratio, rr.ci_low, rr.ci_high),
                  "n (months)": rr.n, "published": "not given", "source": ""})
     info = {"before": mb, "after": ma, "n_before": len(before), "n_after": len(after),
@@ -1456,26 +1660,35 @@ def _its_section(ctx: PageContext, series: pd.DataFrame, name: str, synthetic: b
         "pairs of Fourier terms for the season, "
         + (f"a Covid-19 term for {res.covid[0]} to {res.covid[1]} (params), "
            if res.covid else "no Covid-19 term, ")
-        + f"quasi-Poisson (dispersion {_fmt(res.dispersion, 1)}); {a.cov_reason}. The "
-        "counterfactual is the pre-CCS trend and season carried forward with no CCS and no "
-        "Covid-19 term. Method: `book/methods/trends.md`.",
-        f"**Reading.** Before CCS, referrals grew by a factor {pre['rate_ratio']:.3f} a month "
-        f"({_pct(100 * (pre['rate_ratio_per_year'] - 1))} a year). At the CCS start the level "
-        f"changed by a rate ratio of {_rr_text(lv['rate_ratio'], lv['ci_low'], lv['ci_high'])}"
-        ": "
+        + f"quasi-Poisson (dispersion {_fmt(res.dispersion, 1)}; intervals from Student's t on "
+        f"{res.df_resid} residual df); {a.cov_reason}. The counterfactual, 'expected without "
+        "CCS', is the pre-CCS trend and season carried forward with the level and slope "
+        "changes removed but the modelled Covid-19 shift kept, so a Covid-19 rise or fall is "
+        "not credited to CCS. Method: `book/methods/trends.md`.",
+        "**Reading.** Before CCS, referrals "
+        + _interval_verdict(
+            pre["ci_low"], pre["ci_high"], 1.0, "were rising", "were falling",
+            "showed no clear trend",
+        )
+        + f" (rate ratio {_rr_text(pre['rate_ratio'], pre['ci_low'], pre['ci_high'], 3)} a "
+        f"month, {_pct(100 * (pre['rate_ratio_per_year'] - 1))} a year). At the CCS start the "
+        f"level changed by a rate ratio of "
+        f"{_rr_text(lv['rate_ratio'], lv['ci_low'], lv['ci_high'])}: "
         + _interval_verdict(
             lv["ci_low"], lv["ci_high"], 1.0,
             "a step up beyond the prior trend",
             "a step down from the prior trend",
             "no clear step at the start",
         )
-        + ". Monthly growth changed by a factor of "
+        + ". The monthly trend changed by a factor of "
         f"{_rr_text(sl['rate_ratio'], sl['ci_low'], sl['ci_high'], 3)}: "
         + _interval_verdict(
             sl["ci_low"], sl["ci_high"], 1.0,
-            "referrals grew faster after the start than before",
-            "referrals kept rising but more slowly than before",
-            "no clear change in growth",
+            "the trend bent upwards after the start (faster growth or slower decline than "
+            "before)",
+            "the trend bent downwards after the start (slower growth or faster decline than "
+            "before)",
+            "no clear change in the trend",
         )
         + ". "
         + (
@@ -1487,13 +1700,12 @@ def _its_section(ctx: PageContext, series: pd.DataFrame, name: str, synthetic: b
             f"{win['ci_high']:+,.0f}), {_pct(win['percent'], 1)}. "
             + _interval_verdict(
                 win["ci_low"], win["ci_high"], 0.0,
-                "More referrals than the pre-CCS trend projects: this model leaves room for a "
-                "CCS contribution, alongside the rivals in the caveat below.",
-                "Fewer referrals than the pre-CCS trend projects: referrals rose, but not as "
-                "fast as the rise already under way, so this model gives no sign that CCS "
-                "added referrals beyond the trend.",
+                "More referrals than the counterfactual projects: this model leaves room for "
+                "a CCS contribution, alongside the rivals in the caveat below.",
+                "Fewer referrals than the counterfactual projects: this model gives no sign "
+                "that CCS added referrals beyond the pre-CCS trend.",
                 "The interval includes no difference: the data cannot tell the year apart "
-                "from the pre-CCS trend.",
+                "from the counterfactual.",
             )
             if win else ""
         ),
@@ -1503,7 +1715,9 @@ def _its_section(ctx: PageContext, series: pd.DataFrame, name: str, synthetic: b
         "important", "How far to trust the counterfactual",
         "The counterfactual extrapolates the pre-CCS trend: if referrals were already "
         "rising fast, extending that rise for two years or more gives large expected numbers "
-        "and the comparison can turn negative even though referrals rose. The interval "
+        "and the comparison can turn negative even if referrals rose. The Covid-19 term is "
+        "an average shift over the whole window set in params; a Covid-19 effect that varied "
+        "within it is partly left in the difference. The interval "
         "reflects parameter uncertainty only. Other changes at about the same time "
         "(council funding for debt advice, new member organisations, Covid-19 demand beyond "
         "the modelled window) are not in the model, and a breakpoint a few months either side "
@@ -1547,7 +1761,7 @@ def _its_section(ctx: PageContext, series: pd.DataFrame, name: str, synthetic: b
                 [
                     {"quantity": "observed referrals", "value": f"{win['observed']:,.0f}",
                      "95% interval": "–"},
-                    {"quantity": "expected without CCS (counterfactual)",
+                    {"quantity": "expected without CCS (counterfactual; Covid-19 term kept)",
                      "value": f"{win['counterfactual']:,.0f}",
                      "95% interval": f"{win['counterfactual_ci_low']:,.0f} to "
                                      f"{win['counterfactual_ci_high']:,.0f}"},
@@ -1577,8 +1791,9 @@ def _its_section(ctx: PageContext, series: pd.DataFrame, name: str, synthetic: b
             f"{info['n_before']} months before CCS and {info['after']:,.1f} over "
             f"{info['n_after']} months since ({_pct(info['percent'], 1)}). The report does not "
             "state its averaging windows; these are the whole series either side of the CCS "
-            "start. A before/after ratio ignores the rise already under way, which is why the "
-            "time series above is the better guide."
+            f"start. The rate ratio's interval: {info['rr'].method_text()}. A before/after "
+            "ratio ignores any trend already under way, which is why the time series above is "
+            "the better guide."
         )
     # XmR chart with limits from the pre-CCS months
     dates = list(series["date"])
@@ -1609,6 +1824,31 @@ def _its_section(ctx: PageContext, series: pd.DataFrame, name: str, synthetic: b
     return Section(title, e5, table=effects, figure=fig, extra_tables=extra,
                    banner=pages.synthetic_banner([name]) if synthetic else None, markdown=md,
                    figures=figures, results=results)
+
+
+def _early_trend_text(part: pd.DataFrame) -> str:
+    """What the months of a new referral system show, in words taken from the data.
+
+    A quasi-Poisson log-linear trend per month over the months shown; the direction is
+    stated only when its 95% interval excludes 1.
+    """
+    if len(part) < 4:
+        return ""
+    try:
+        g = trend.glm_trend(part["referrals"].to_numpy(), np.arange(len(part), dtype=float),
+                            family="quasipoisson")
+    except MethodInputError:
+        return ""
+    rr = _rr_text(g.rate_ratio, g.ci_low, g.ci_high, 3)
+    direction = _direction(g.ci_low, g.ci_high)
+    if direction == "up":
+        return (f" Over these {g.n} months referrals rose (rate ratio {rr} a month); a rise "
+                "early in a new system's life is expected as members join, so it says nothing "
+                "by itself about CCS.")
+    if direction == "down":
+        return f" Over these {g.n} months referrals fell (rate ratio {rr} a month)."
+    return (f" Over these {g.n} months referrals show no clear rise or fall (rate ratio {rr} a "
+            "month; the interval includes 1).")
 
 
 def _describe_section(ctx: PageContext, series: pd.DataFrame, name: str, synthetic: bool,
@@ -1646,7 +1886,7 @@ def _describe_section(ctx: PageContext, series: pd.DataFrame, name: str, synthet
              "programme, so there are no referral records from before CCS. "
              if launch else "There are no referral records from before CCS. ")
             + d.note
-            + " An early rise is what any new system shows as members join."
+            + _early_trend_text(part)
             + (" These are synthetic stand-in data." if synthetic else ""),
         ),
     ]
@@ -1734,11 +1974,14 @@ def _flow_monthly(referrals: pd.DataFrame, f: str, t: str, year: int) -> list[fl
 
 def _site_lwa(params: Params, awards: pd.DataFrame) -> dict[str, tuple[pd.DataFrame,
                                                                       pd.DataFrame]]:
+    """Monthly and annual awards of each site, restricted to its listed programme years."""
     out = {}
     for s in params.programme.sites:
         try:
-            m = monthly_awards(awards, s)
+            m = restrict_to_listed(monthly_awards(awards, s), params, s)
         except MethodInputError:
+            continue
+        if m.empty:
             continue
         out[s] = (m, annual_awards(m))
     return out
@@ -1891,18 +2134,72 @@ def _log_ratio_axis(ax: Any, lo: float, hi: float) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
-def _long_complete(per_site: dict) -> pd.DataFrame:
-    parts = []
+def _long_complete(per_site: dict) -> tuple[pd.DataFrame, list[str]]:
+    """Complete years of the sites with enough of them, and the sites left out."""
+    parts, left_out = [], []
     for s, (_, a) in per_site.items():
         c = a[a["complete"]]
+        if len(c) < MIN_TREND_YEARS:
+            left_out.append(s)
+            continue
         parts.append(pd.DataFrame({"site": s, "year": c["year"].astype(float),
                                    "count": c["awards"].astype(int)}))
-    return pd.concat(parts, ignore_index=True)
+    long = (pd.concat(parts, ignore_index=True) if parts
+            else pd.DataFrame(columns=["site", "year", "count"]))
+    return long, left_out
+
+
+def _covid_year_text(params: Params, per_site: dict) -> str:
+    """How awards moved into the first Covid-19 year in each site, from the data."""
+    cy = params.programme.covid.first_lockdown.year
+    ups, downs, flat = [], [], []
+    for s, (monthly, annual) in per_site.items():
+        comp = set(annual.loc[annual["complete"], "year"])
+        if cy not in comp or cy - 1 not in comp:
+            continue
+        before = _window_counts(monthly, _calendar_months(cy - 1), "awards")
+        after = _window_counts(monthly, _calendar_months(cy), "awards")
+        if not before or not after:
+            continue
+        try:
+            rr = period_ratio(before, after)
+        except MethodInputError:
+            continue
+        name = params.site(s).display_name
+        {"up": ups, "down": downs, "unclear": flat}[_direction(rr.ci_low, rr.ci_high)].append(
+            f"{name} ×{rr.rate_ratio:.2f}")
+    n = len(ups) + len(downs) + len(flat)
+    if n == 0:
+        return ""
+    parts = []
+    for words, group in (("rose", ups), ("fell", downs), ("showed no clear change", flat)):
+        if group:
+            share = "every site" if len(group) == n and n > 1 else f"{len(group)} of {n} sites"
+            parts.append(f"{words} in {share} ({', '.join(group)})")
+    text = (f"From {cy - 1} to {cy}, the first Covid-19 year, awards "
+            + "; ".join(parts)
+            + " (rate ratio of the two years' monthly counts; a direction is stated only when "
+            "its 95% interval excludes 1).")
+    if ups:
+        text += (" A shared Covid-19 shock (emergency funding and demand) is part of the "
+                 "pooled trend and is not an effect of CCS.")
+    return text
 
 
 def _pooled_section(params: Params, per_site: dict, synthetic: bool) -> Section:
     title = "A common LWA/DAF trend across the sites (pooled, site fixed effects)"
-    long = _long_complete(per_site)
+    long, left_out = _long_complete(per_site)
+    left_txt = (
+        f"Left out for having fewer than {MIN_TREND_YEARS} complete calendar years in the "
+        "listed programme years: "
+        + ", ".join(params.site(s).display_name for s in left_out) + "."
+        if left_out else ""
+    )
+    if long["site"].nunique() < 2:
+        return Section(title, pd.DataFrame(), note=pages.admonition(
+            "note", "Too few sites for a pooled trend",
+            "A pooled trend needs at least two sites with "
+            f"{MIN_TREND_YEARS} or more complete calendar years. {left_txt}"))
     res = trend.pooled_trend(long, site_col="site", x_col="year", count_col="count")
     g, smk, hom = res.glm, res.stratified_mk, res.homogeneity
     table = pd.DataFrame(
@@ -1968,6 +2265,8 @@ def _pooled_section(params: Params, per_site: dict, synthetic: bool) -> Section:
                  xlabel="Rate ratio per year (log scale; 1 = no change)", ylabel="",
                  source=_source_line(_LWA, synthetic, "ccs_methods.trend.glm_trend and "
                                      "pooled_trend"), alt=alt, synthetic=synthetic)
+    n_lo, n_hi = min(e["n"] for e in res.per_site), max(e["n"] for e in res.per_site)
+    n_words = f"{n_lo}" if n_lo == n_hi else f"{n_lo}–{n_hi}"
     md = [
         f"**Reading.** Taking the sites together (one intercept per site, one common slope), "
         f"awards changed by a rate ratio of {g['rate_ratio']:.2f} a year (95% CI "
@@ -1977,15 +2276,15 @@ def _pooled_section(params: Params, per_site: dict, synthetic: bool) -> Section:
         f"{_fmt_p(smk['p_value'])}); the homogeneity test has p = {_fmt_p(hom['p_value'])}"
         + (" — the sites trend differently, so the common rate ratio averages over "
            "different stories." if hom["p_value"] < 0.05 else
-           " — no clear evidence that the sites trend differently, though with 4–5 points a "
-           "site the test has little power."),
+           f" — no clear evidence that the sites trend differently, though with {n_words} "
+           "points a site the test has little power.")
+        + (f" {left_txt}" if left_txt else ""),
         pages.admonition("important", "Caveats", " ".join(
             [*res.caveats,
              "Oldham counts items awarded, the others awards: the site fixed effects absorb "
              "the difference in level, but a change in how items are counted would look like "
              "a trend.",
-             "Awards rose in 2020 in every site with Covid-19 emergency funding: the pooled "
-             "trend includes that shared shock and is not an effect of CCS."])),
+             _covid_year_text(params, per_site)])),
     ]
     return Section(title, pd.DataFrame(), table=table, figure=fig,
                    extra_tables=[("Per-site trends (complete calendar years)", per_table)],
@@ -2026,29 +2325,38 @@ def _e14_section(params: Params, per_site: dict, synthetic: bool) -> Section:
                 plot_rows.append((site.display_name, it["published_ratio"], it["b"] / it["a"],
                                   it["rr"], plots.SITE_COLOURS.get(s, plots.PALETTE[0])))
     # "3 of 4 areas": rose every year over the report's years vs positive S
-    rising_every, positive_s = [], []
+    count_row = e14_all[e14_all["measure"] == "sites_with_rising_lwa_awards"]
+    span = _YEARS_RE.search(str(count_row.iloc[0]["period"])) if not count_row.empty else None
+    if span is None:
+        count_row = count_row.iloc[0:0]
+        y_first, y_last = 0, 0
+    else:
+        y_first, y_last = int(span.group(1)), int(span.group(2))
+    rising_every, positive_s, counted = [], [], []
     for s, (_, annual) in per_site.items():
-        a = annual[annual["complete"] & (annual["year"] <= 2021)]
+        a = annual[annual["complete"] & annual["year"].between(y_first, y_last)]
         if len(a) < 2:
             continue
         v = a["awards"].to_numpy()
+        counted.append(f"{params.site(s).display_name} {int(a['year'].min())}–"
+                       f"{int(a['year'].max())}")
         if np.all(np.diff(v) > 0):
             rising_every.append(params.site(s).display_name)
         if len(a) >= 3 and trend.mann_kendall(v, a["year"].to_numpy(dtype=float)).s > 0:
             positive_s.append(params.site(s).display_name)
-    count_row = e14_all[e14_all["measure"] == "sites_with_rising_lwa_awards"]
     if not count_row.empty:
         r = count_row.iloc[0]
         rows.append({
             "site": "programme", "unit": "sites",
-            "comparison": "sites with a rising trend, 2018–2021",
-            "published": f"{r['value']:g} of {len(per_site)}",
+            "comparison": f"sites with a rising trend, {y_first}–{y_last}",
+            "published": f"{r['value']:g} of {len(params.programme.sites)}",
             "computed": f"rose every year: {len(rising_every)} ({', '.join(rising_every)}); "
                         f"Mann–Kendall S > 0: {len(positive_s)}",
             "rate ratio of the two years (95% CI)": "–",
             "trend, all complete years: exact MK p (tau)": "–",
             "trend: rate ratio per year (95% CI)": "–",
-            "note": "'general trend of increasing' read two ways",
+            "note": "'general trend of increasing' read two ways, on the complete years in the "
+                    "data used: " + ("; ".join(counted) or "none"),
             "source": pages.cite(r),
         })
     table = pd.DataFrame(rows).set_index(["site", "comparison"])
@@ -2077,18 +2385,22 @@ def _e14_section(params: Params, per_site: dict, synthetic: bool) -> Section:
         )
         + "."
     )
+    e14_sites = e14_all[e14_all["measure"].isin(["lwa_awards_fold_change",
+                                                 "lwa_awards_change_pct"])]
+    e14_cite = _cites(e14_sites) or "E14"
     plots.finish(fig, ax, title="E14: published and recomputed change in LWA/DAF awards",
                  xlabel="Ratio of the later year to the base year (×)", ylabel="",
-                 source=_source_line(_LWA, synthetic, "published: "
-                                     + pages.REPORT_NAMES["003_be4685d4f24850f1.txt"]
-                                     + ", key finding 10 (Figure 2.12)"),
+                 source=_source_line(_LWA, synthetic, f"published: {e14_cite}"),
                  alt=alt, synthetic=synthetic)
     md = [
-        "The report's Figure 2.12 and key finding 10 (E14) give each site's change in awards "
+        f"The report (E14; {e14_cite}) gives each site's change in awards "
         "as a single ratio between two years, with no test or interval. The table gives the "
         "same ratio recomputed from the data, the rate ratio of the two years' monthly counts "
         "with its 95% interval, and the exact Mann–Kendall test and log-linear trend over all "
-        "complete years of the site.",
+        "complete years of the site. Only the programme years each site file lists for "
+        f"`{_LWA}` are used (a calendar year only when all 12 months are covered), so a "
+        "published comparison with a later year shows 'not available' until that year is "
+        "listed.",
         pages.admonition("important", "What the extra columns add", _SMALL_N_TEXT),
     ]
     if synthetic:
@@ -2101,6 +2413,50 @@ def _e14_section(params: Params, per_site: dict, synthetic: bool) -> Section:
         markdown=md, banner=pages.synthetic_banner([_LWA]) if synthetic else None)
 
 
+def _e5_published(params: Params, site_id: str, e5: pd.DataFrame) -> dict[str, str]:
+    """Wording built from the published E5 and E10 rows (values and sources), never typed in.
+
+    ``text``: "292 and 505 (+73%)"-style summary; ``pair``: the two monthly means;
+    ``tension``: the sentence setting the monthly mean against the people referred (E10).
+    """
+    def first(mask: pd.Series) -> pd.Series | None:
+        rows = e5[mask]
+        return rows.iloc[0] if not rows.empty else None
+
+    out = {"text": "", "pair": "", "tension": ""}
+    if e5.empty:
+        return out
+    means = e5["measure"] == "referrals_per_month_mean"
+    pre = first(means & e5["figure_id"].str.contains("pre_ccs"))
+    post = first(means & e5["figure_id"].str.contains("post_launch"))
+    change = first(e5["measure"] == "referrals_per_month_change_pct")
+    if pre is not None and post is not None:
+        out["pair"] = f"{_published_value_text(pre)} and {_published_value_text(post)}"
+        out["text"] = out["pair"] + (f" ({_published_value_text(change)})"
+                                     if change is not None else "")
+    e10 = _published("E10", site_id, ["people_referred"])
+    if post is not None and not e10.empty:
+        r = e10.iloc[0]
+        net = params.site(site_id).referral_network
+        period = str(r["period"])
+        when = period
+        m = re.match(r"(\d{4}-\d{2})/(\d{4}-\d{2})$", period)
+        if m:
+            for y in params.programme.years:
+                if (str(_month(y.start)), str(_month(y.end))) == (m.group(1), m.group(2)):
+                    when = y.label
+                    break
+            else:
+                when = f"{m.group(1)} to {m.group(2)}"
+        out["tension"] = (
+            f" The {_published_value_text(post)} a month count referrals (accepted and "
+            f"declined), which cannot be squared with the {_published_value_text(r)} people "
+            f"referred via {net.short_name} in {when} (E10; {pages.cite(r)}): a tension kept "
+            "visible, not resolved."
+        )
+    return out
+
+
 def _e5_section(params: Params, site_id: str, ds: str, referrals: pd.DataFrame,
                 synthetic: bool) -> Section:
     site = params.site(site_id)
@@ -2109,6 +2465,7 @@ def _e5_section(params: Params, site_id: str, ds: str, referrals: pd.DataFrame,
     e5 = _published("E5", site_id, ["referrals_per_month_mean", "referrals_per_month_change_pct"])
     series = monthly_referrals(referrals, site_id)
     table, info = _e5_table(series, params.programme.ccs_start, e5)
+    pub = _e5_published(params, site_id, e5)
     a = referral_its(params, series)
     lv, sl = a.result.level_change, a.result.slope_change
     bp = _month(params.programme.ccs_start)
@@ -2132,7 +2489,8 @@ def _e5_section(params: Params, site_id: str, ds: str, referrals: pd.DataFrame,
         f"{per[-1]:%B %Y} with a 3-month rolling average, as in the report's Figure 2.4. "
         f"Dashed lines mark the mean before CCS ({info['before']:,.1f} a month over "
         f"{info['n_before']} months) and since ({info['after']:,.1f} over {info['n_after']} "
-        f"months), {_pct(info['percent'], 1)}; the report gives 292 and 505 (+73%)."
+        f"months), {_pct(info['percent'], 1)}"
+        + (f"; the report gives {pub['text']}." if pub["text"] else ".")
     )
     plots.finish(fig, ax, title=f"E5: {net.short_name} referrals per month, "
                  f"{site.display_name}", xlabel="Month", ylabel="Referrals per month (count)",
@@ -2142,7 +2500,8 @@ def _e5_section(params: Params, site_id: str, ds: str, referrals: pd.DataFrame,
         f"The report (E5): “{e5.iloc[0]['source_quote']}” ({pages.cite(e5.iloc[0])}). "
         f"Recomputed from the data: {info['before']:,.1f} a month before CCS and "
         f"{info['after']:,.1f} since, {_pct(info['percent'], 1)}; rate ratio "
-        f"{_rr_text(rr.rate_ratio, rr.ci_low, rr.ci_high)} from {rr.n} months (quasi-Poisson)."
+        f"{_rr_text(rr.rate_ratio, rr.ci_low, rr.ci_high)} from {rr.n} months "
+        f"({rr.method_text()})."
         if not e5.empty else "The reports give no E5 figures for this site.",
         f"**Beyond the prior trend.** The before/after ratio credits CCS with a rise already "
         f"under way. The interrupted time series on the {site.display_name} pages, which "
@@ -2156,10 +2515,10 @@ def _e5_section(params: Params, site_id: str, ds: str, referrals: pd.DataFrame,
         pages.admonition(
             "important", "Caveat",
             "The report does not state its averaging windows; the whole series either side "
-            "of the CCS start is used here. The 505 a month counts referrals (accepted and "
-            "declined), which cannot be squared with the 3,040 people referred via NCAN in "
-            "year 2 (E10): a tension kept visible, not resolved."
-            + (" The synthetic stand-ins were calibrated to 292 and 505." if synthetic else "")),
+            "of the CCS start is used here."
+            + pub["tension"]
+            + (f" The synthetic stand-ins were calibrated to {pub['pair']}."
+               if synthetic and pub["pair"] else "")),
     ]
     return Section(title, e5, table=table, figure=fig, markdown=[m for m in md if m],
                    banner=pages.synthetic_banner([ds]) if synthetic else None)
@@ -2197,9 +2556,14 @@ def _e15_section(params: Params, site_id: str, ds: str, referrals: pd.DataFrame,
                     a, b = float(tot.loc[y0, key]), float(tot.loc[y1, key])
                     comp = f"×{b / a:.2f}" if r["unit"] == "ratio" else _pct(
                         trend.percent_change(a, b), 1)
-                    rr = period_ratio(_flow_monthly(referrals, f, t, y0),
-                                      _flow_monthly(referrals, f, t, y1))
-                    rr_txt, n = _rr_cell(rr.rate_ratio, rr.ci_low, rr.ci_high), rr.n
+                    try:
+                        rr = period_ratio(_flow_monthly(referrals, f, t, y0),
+                                          _flow_monthly(referrals, f, t, y1))
+                        rr_txt = _rr_cell(rr.rate_ratio, rr.ci_low, rr.ci_high) + (
+                            " (Newey–West SE)" if rr.cov_type == "HAC" else "")
+                        n = rr.n
+                    except MethodInputError:
+                        rr_txt, n = "– (a year has no such referrals)", ""
                 else:
                     comp, rr_txt, n = "–", "–", ""
                 rows.append({"direction": direction, "figure": f"change {y0} → {y1}",

@@ -7,9 +7,10 @@ from templates.cells import code, md
 SETUP = """
 from IPython.display import Markdown, display
 
-from ccs_methods import sitepage, trend_sections
+from ccs_methods import pages, sitepage, trend_sections
 from ccs_methods.params import load_params
 
+pages.setup_display()
 params = load_params()
 sections = trend_sections.programme_trends_sections(params)
 """
