@@ -615,9 +615,9 @@ def test_plot_reasons(refs) -> None:
         assert title_of(ax) == "Reasons for referral by period"
         # benefits is the most frequent reason overall (15 of 28); debt is grouped as "other"
         labels = [t.get_text() for t in ax.get_yticklabels()]
-        assert labels == ["benefits", "All other reasons"]
+        assert labels == ["Benefits", "All other reasons"]
         assert "debt" not in set(fig.data["reason"])
-        assert "benefits: 60% in 2019, 50% in 2021" in fig.alt_text
+        assert "Benefits: 60% in 2019, 50% in 2021" in fig.alt_text
     finally:
         plt.close(fig)
 
@@ -626,3 +626,94 @@ def test_sector_palette_is_fixed_and_complete() -> None:
     pal = nw.sector_palette()
     assert set(pal) == set(nw.SECTORS)
     assert len(set(pal.values())) == len(nw.SECTORS)
+
+
+def _simulated_network(rng: np.random.Generator, n_orgs: int, n_edges: int,
+                       scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Directed connections with Poisson rates: gamma(0.5) rates, so many are rarely used."""
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < n_edges:
+        a, b = (int(x) for x in rng.integers(0, n_orgs, 2))
+        if a != b:
+            pairs.add((a, b))
+    src, dst = (np.array(x) for x in zip(*sorted(pairs), strict=True))
+    return src, dst, rng.gamma(0.5, scale, size=n_edges) + 0.05
+
+
+def _expected_measures(src, dst, lam, n_orgs) -> dict[str, float]:
+    # Connections are independent Poisson counts, so a connection is present with probability
+    # 1 - exp(-rate) and an organisation with 1 - exp(-sum of the rates of its connections).
+    node_rate = np.bincount(src, lam, n_orgs) + np.bincount(dst, lam, n_orgs)
+    e = float((1 - np.exp(-lam)).sum())
+    n = float((1 - np.exp(-node_rate[node_rate > 0])).sum())
+    return {"connections": e, "organisations": n, "connections_per_organisation": 2 * e / n}
+
+
+def test_yoy_distinct_counts_interval_is_centred_on_the_estimate() -> None:
+    # A replicate can lose a rarely used connection but never gain an unseen one, so percentile
+    # intervals of distinct counts sit below the estimate. Simulated example with known
+    # expected counts (the estimand: the change in the expected number of connections or
+    # organisations under the same referral process): the recentred interval contains the
+    # estimate every time and misses the truth on both sides about equally, whereas the
+    # plain percentile interval misses almost only from below (truth above the interval).
+    rng = np.random.default_rng(2024)
+    nets = {2019: (*_simulated_network(rng, 60, 200, 4.0), 60),
+            2021: (*_simulated_network(rng, 80, 400, 2.0), 80)}
+    measures = ("connections", "organisations", "connections_per_organisation")
+    expected = {y: _expected_measures(*net) for y, net in nets.items()}
+    truth = {m: 100 * (expected[2021][m] / expected[2019][m] - 1) for m in measures}
+    n_sim = 60
+    miss = {m: {"recentred": [0, 0], "percentile": [0, 0]} for m in measures}
+    for s in range(n_sim):
+        frames = []
+        for year, (src, dst, lam, _) in nets.items():
+            w = rng.poisson(lam)
+            keep = w > 0
+            frames.append(pd.DataFrame({
+                "from_org": np.repeat(src[keep], w[keep]).astype(str),
+                "to_org": np.repeat(dst[keep], w[keep]).astype(str),
+                "from_sector": "vcs", "to_sector": "vcs", "yr": year,
+            }))
+        df = pd.concat(frames, ignore_index=True)
+        for m in measures:
+            r = nw.yoy_change(df, m, 2019, 2021, n_boot=400, seed=s, period="yr")
+            assert r["interval"] == "recentred percentile"
+            assert "recentred" in r["method"]
+            lo, hi = r["ci_low_pct"], r["ci_high_pct"]
+            assert lo <= r["change_pct"] <= hi
+            shift = r["recentre_shift_pct"]
+            for kind, (a, b) in (("recentred", (lo, hi)),
+                                 ("percentile", (lo - shift, hi - shift))):
+                miss[m][kind][0] += truth[m] < a
+                miss[m][kind][1] += truth[m] > b
+    for m in ("connections", "connections_per_organisation"):
+        below, above = miss[m]["recentred"]
+        assert below + above <= 0.25 * n_sim, (m, below, above)
+        assert below >= 1 and above >= 1, (m, below, above)  # misses on both sides
+        assert abs(below - above) <= max(4, (below + above) // 2), (m, below, above)
+        p_below, p_above = miss[m]["percentile"]
+        assert p_above >= 3 * (p_below + 1), (m, p_below, p_above)  # one-sided before the fix
+    below, above = miss["organisations"]["recentred"]
+    assert below + above <= 0.15 * n_sim, (below, above)
+
+
+def test_yoy_referral_counts_keep_the_percentile_interval(refs) -> None:
+    r = nw.yoy_change(refs, "total_referrals", 2019, 2021, n_boot=300, seed=7)
+    assert r["interval"] == "percentile" and r["recentre_shift_pct"] == 0.0
+    c = nw.yoy_change(refs, "connections", 2019, 2021, n_boot=300, seed=7)
+    assert c["interval"] == "recentred percentile"
+    assert c["ci_low_pct"] <= c["change_pct"] <= c["ci_high_pct"]
+
+
+def test_plot_reasons_single_period_is_described_once(refs) -> None:
+    one = refs[refs["date"].dt.year == 2021]
+    fig = nw.plot_reasons(one)
+    try:
+        t = one["reason"].value_counts(normalize=True)
+        for reason, share in t.items():
+            part = f"{nw.reason_label(reason)}: {100 * share:.0f}%"
+            assert fig.alt_text.count(part) == 1
+        assert " in 2021, " not in fig.alt_text
+        assert "2021" in fig.alt_text
+    finally:
+        plt.close(fig)

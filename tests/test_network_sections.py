@@ -212,8 +212,8 @@ def test_reasons_change_matches_shares():
     clean["year"] = clean["date"].dt.year
     table, _, _ = ns.reasons_table(clean, "year", [2019, 2021], 5)
     col = "change in share, 2019 to 2021 (points)"
-    assert table.loc["debt", col] == "+20.0" and table.loc["benefits", col] == "-20.0"
-    low, high = (float(x) for x in table.loc["debt", "95% CI (points)"].split(" to "))
+    assert table.loc["Debt", col] == "+20.0" and table.loc["Benefits", col] == "-20.0"
+    low, high = (float(x) for x in table.loc["Debt", "95% CI (points)"].split(" to "))
     assert low < 20 < high
 
 
@@ -425,8 +425,8 @@ def test_e13_and_e6(programme):
     assert _small_visible(matrix, 5) == []
     assert MARK in matrix.to_numpy()  # the organisation-level table does have small cells
     e6 = programme["e6"].table
-    assert e6.loc["debt", "reconciliation"] == "consistent: the debt share rose"
-    assert float(e6.loc["debt", "change in share, 2019 to 2021 (points)"]) > 0
+    assert e6.loc["Debt", "reconciliation"] == "consistent: the debt share rose"
+    assert float(e6.loc["Debt", "change in share, 2019 to 2021 (points)"]) > 0
     assert set(programme["e6"].rows["exhibit"]) == {"E6"}
     _, by_year = programme["e6"].extra_tables[0]
     assert _small_visible(by_year, 5, [c for c in by_year.columns if c.endswith("referrals")]) == []
@@ -597,3 +597,92 @@ def test_cli_network_bad_input_exit_2(tmp_path, referral_csv, edit, where):
     for w in where:
         assert w in message, message
     assert "Traceback" not in res.output
+
+
+def _vcs_nas_res(a: int, b: int, lo: float, hi: float) -> dict:
+    return {"value_a": a, "value_b": b, "change_pct": 100 * (b / a - 1),
+            "ci_low_pct": lo, "ci_high_pct": hi}
+
+
+def test_vcs_nas_reading_follows_the_data():
+    from ccs_methods.published import load_figures
+
+    fig = load_figures()
+    row = fig[(fig["measure"] == "nas_referrals_change_pct")
+              & (fig["category"] == "VCS to NAS")].iloc[0]
+    pub = float(row["value"])
+    # rising, agrees with the report, interval includes no change
+    a = 12
+    b = round(a * (1 + pub / 100))
+    text = ns.vcs_nas_reading(_vcs_nas_res(a, b, -10.0, 300.0), row, 5)
+    assert f"rose from {a} to {b}" in text and f"{pub:+.0f}%" in text
+    assert "reproduced" in text and "includes no change" in text and "rise" in text
+    assert pages.cite(row) in text
+    # flipped: falling, disagrees, interval excludes no change
+    text = ns.vcs_nas_reading(_vcs_nas_res(40, 20, -70.0, -30.0), row, 5)
+    assert "fell from 40 to 20" in text and "reproduced" not in text
+    assert f"differs by {-50 - pub:+.1f} points" in text
+    assert "excludes no change" in text and "fall" in text and "rose" not in text
+    # counts below the disclosure threshold are not printed
+    text = ns.vcs_nas_reading(_vcs_nas_res(3, 9, -20.0, 900.0), row, 5)
+    assert "from 3 " not in text and "not shown" in text
+    assert "cannot be estimated" in ns.vcs_nas_reading({"error": "too small"}, row, 5)
+
+
+def test_reasons_reading_follows_the_data():
+    rows = [("2019-05-01", "A", "vcs", "B", "vcs", 20, "debt", "accepted"),
+            ("2019-05-01", "A", "vcs", "B", "vcs", 80, "benefits", "accepted"),
+            ("2021-05-01", "A", "vcs", "B", "vcs", 40, "debt", "accepted"),
+            ("2021-05-01", "A", "vcs", "B", "vcs", 100, "benefits", "accepted")]
+    clean, _ = network.clean_referrals(_referrals(rows))
+    clean["year"] = clean["date"].dt.year
+    up = ns.reasons_reading(clean, "year", 2019, 2021)
+    assert "rose overall (100 in 2019, 140 in 2021)" in up
+    assert "2 of 2 reasons rose in count and 1 of 2 rose in share" in up
+    down = ns.reasons_reading(clean, "year", 2021, 2019)  # flipped: referrals fell
+    assert "fell overall (140 in 2021, 100 in 2019)" in down
+    assert "0 of 2 reasons rose in count and 1 of 2 rose in share" in down
+    assert "rose overall" not in down and "fall in count while its share" in down
+
+
+def test_programme_prose_is_written_from_data_and_published_figures(programme, params):
+    from ccs_methods.published import load_figures
+
+    fig = load_figures()
+    e12 = fig[fig["exhibit"] == "E12"]
+    text = " ".join(programme["definitions"].markdown)
+    for _, r in e12.iterrows():
+        v = float(r["value"])
+        shown = f"{v:+.0f}%" if r["unit"] == "percent" else f"{v:.1f}"
+        if r["measure"] != "referrals_to_vcs_change_pct":
+            assert shown in text, r["figure_id"]
+    for fid in ("E10-norfolk-y2-people_referred-ncan",
+                "E05-norfolk-post_launch-referrals_per_month_mean"):
+        r = fig[fig["figure_id"] == fid].iloc[0]
+        assert f"{float(r['value']):,.0f}" in text and pages.cite(r) in text
+    vn = ns._programme(ns._key(params, ns.NCAN)).yoy["flow_vcs_to_lwa"]
+    row = fig[(fig["measure"] == "nas_referrals_change_pct")
+              & (fig["category"] == "VCS to NAS")].iloc[0]
+    assert ns.vcs_nas_reading(vn, row, params.programme.disclosure_threshold) in \
+        programme["e15"].markdown
+    thcan = programme["thcan"].table
+    r = fig[fig["figure_id"] == "E07-tower_hamlets-y2-referrals-thcan"].iloc[0]
+    whole = next(i for i in thcan.index if "whole extract" in i)
+    assert f"counts {float(r['value']):,.0f} for" in thcan.loc[whole, "reconciliation"]
+
+
+def _tables(section):
+    out = [section.table] + [t for _, t in (section.extra_tables or [])]
+    return [t for t in out if isinstance(t, pd.DataFrame) and not t.empty]
+
+
+def test_reader_tables_have_no_raw_identifiers(programme, params):
+    raw = re.compile(r"\b(vcs|lwa|tower_hamlets|not_reported|[a-z]+_[a-z_]+|E\d{2}-[\w-]+)\b")
+    sections = list(programme.values()) + [_section(params, s, 2)
+                                           for s in ("norfolk", "tower_hamlets")]
+    for sec in sections:
+        for t in _tables(sec):
+            cells = [str(x) for x in [*t.index, *t.columns, t.index.name, t.columns.name]]
+            cells += [str(v) for v in t.astype(str).to_numpy().ravel()]
+            hits = {m.group(0) for c in cells for m in raw.finditer(c)}
+            assert not hits, (sec.title, hits)

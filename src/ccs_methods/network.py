@@ -55,6 +55,7 @@ __all__ = [
     "plot_network",
     "plot_reasons",
     "plot_sector_flows",
+    "reason_label",
     "reasons_by_period",
     "scalar_measure_names",
     "sector_flow_matrix",
@@ -86,6 +87,24 @@ SECTOR_SHORT_LABELS: dict[str, str] = {
     "health": "Health",
     "other": "Other",
 }
+
+def reason_label(reason: Hashable) -> str:
+    """Reader label of a reason code: ``"not_reported"`` -> ``"Not reported"``.
+
+    Parameters
+    ----------
+    reason
+        A reason for referral as recorded (or an already readable label).
+
+    Returns
+    -------
+    str
+        Underscores replaced by spaces, first letter capitalised.
+
+    """
+    text = str(reason).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
 
 #: Allowed values of ``outcome``.
 OUTCOMES: tuple[str, ...] = ("accepted", "declined")
@@ -728,6 +747,23 @@ _COUNT_MEASURES = frozenset(
 )
 
 
+#: Measures built from counts of *distinct* organisations or connections (presence, not
+#: weight). A bootstrap replicate can lose a rarely used connection or organisation but never
+#: gain an unseen one, so their replicates sit below the observed value; see :func:`yoy_change`.
+_DISTINCT_MEASURES = frozenset(
+    {"organisations", "connections", "connections_per_organisation", "mean_out_degree",
+     "mean_partners", "density", "reciprocity", "cross_sector_connection_share",
+     "referring_organisations", "receiving_organisations"}
+)
+
+
+def _is_distinct(name: str) -> bool:
+    """Whether a scalar measure counts distinct organisations or connections."""
+    return name in _DISTINCT_MEASURES or name.startswith(
+        ("organisations_", "referring_organisations_", "receiving_organisations_")
+    )
+
+
 def _is_count(name: str) -> bool:
     return name in _COUNT_MEASURES or name.startswith(
         ("organisations_", "referring_organisations_", "receiving_organisations_",
@@ -1200,7 +1236,7 @@ def yoy_change(
     scheme: Literal["poisson", "multinomial"] = "poisson",
     confidence: float = 0.95,
 ) -> dict[str, Any]:
-    r"""Percent change of a measure between two periods, with a bootstrap percentile interval.
+    r"""Percent change of a measure between two periods, with a bootstrap interval.
 
     The resampling unit is the **referral**: the referral is the event recorded, and the
     question is how much a measure could differ had the same underlying referral process
@@ -1220,10 +1256,20 @@ def yoy_change(
       replacement within each period; yearly totals are then fixed, so ``total_referrals``
       has a zero-width interval.
 
-    Percent change is :math:`100 (m_b / m_a - 1)`; the interval is the percentile interval of
-    the replicates. Counts of organisations and connections in a replicate are biased
-    downwards (rarely used connections can be missed), and partly cancel in a ratio; see
-    the methods page.
+    Percent change is :math:`100 (m_b / m_a - 1)`. For measures that add up referrals (totals,
+    flows, shares of referrals) and for measure functions, the interval is the percentile
+    interval of the replicates. For measures built from counts of *distinct* organisations or
+    connections (``organisations``, ``connections``, ``connections_per_organisation``,
+    ``referring_organisations_s``, ...) a replicate can lose a rarely used connection but
+    never gain an unseen one, so the replicates sit below the observed value and the
+    percentile interval is shifted away from the estimate. This shortfall is an artefact of
+    resampling, not a bias of the observed count (which is unbiased for its own expected
+    value), so the interval is **recentred**: the percentile interval shifted by the
+    estimate minus the median replicate,
+    :math:`[\hat\theta + q_{\alpha/2} - q_{0.5},\ \hat\theta + q_{1-\alpha/2} - q_{0.5}]`.
+    BCa and the basic interval treat the shortfall as a bias of the estimate and correct
+    the estimate for it, which overshoots in the other direction (simulation in the tests
+    and on the methods page).
 
     Parameters
     ----------
@@ -1250,7 +1296,10 @@ def yoy_change(
     dict
         JSON-serialisable: ``measure``, ``period``, ``year_a``, ``year_b``, ``value_a``,
         ``value_b``, ``change_pct``, ``ci_low_pct``, ``ci_high_pct``, ``confidence``,
-        ``n_referrals_a``, ``n_referrals_b``, ``n_boot``, ``n_boot_base_zero`` (replicates
+        ``interval`` (``"percentile"`` or ``"recentred percentile"``),
+        ``recentre_shift_pct`` (the shift applied, estimate minus median replicate; 0 for a
+        percentile interval), ``n_referrals_a``, ``n_referrals_b``, ``n_boot``,
+        ``n_boot_base_zero`` (replicates
         where the base value was zero: change +inf, or 0 if both are zero),
         ``n_boot_undefined`` (replicates where the measure is undefined, left out; more than
         2.5% is an error), ``seed``, ``scheme``, ``method``.
@@ -1322,14 +1371,21 @@ def yoy_change(
         )
     pct = pct[~undefined]
     alpha = 100 * (1 - confidence) / 2
+    change = float(100.0 * (value_b / value_a - 1.0))
     with np.errstate(invalid="ignore"):  # inf - inf when a limit falls among infinite values
-        low, high = np.percentile(pct, [alpha, 100 - alpha])
+        low, mid, high = np.percentile(pct, [alpha, 50, 100 - alpha])
     if not (math.isfinite(low) and math.isfinite(high)):
         raise MethodInputError(
             f"{label} is too small in {period} {year_a!r} ({value_a:g}) for a bootstrap "
             "percent change: too many replicates have a zero base. Report the counts with "
             "exact intervals instead."
         )
+    recentre = isinstance(measure, str) and _is_distinct(measure)
+    shift = float(change - mid) if recentre else 0.0
+    if recentre:
+        low, high = max(-100.0, low + shift), high + shift
+    kind = ("percentile interval recentred on the estimate (distinct-count measure)"
+            if recentre else "percentile interval")
     return {
         "measure": label,
         "period": period,
@@ -1337,9 +1393,11 @@ def yoy_change(
         "year_b": _json_label(year_b),
         "value_a": _num(value_a),
         "value_b": _num(value_b),
-        "change_pct": float(100.0 * (value_b / value_a - 1.0)),
+        "change_pct": change,
         "ci_low_pct": float(low),
         "ci_high_pct": float(high),
+        "interval": "recentred percentile" if recentre else "percentile",
+        "recentre_shift_pct": shift,
         "confidence": float(confidence),
         "n_referrals_a": len(parts[year_a]),
         "n_referrals_b": len(parts[year_b]),
@@ -1350,7 +1408,7 @@ def yoy_change(
         "scheme": scheme,
         "method": (
             f"{scheme} bootstrap of referrals within each {period}, {n_boot} replicates, "
-            f"{round(100 * confidence)}% percentile interval of the percent change"
+            f"{round(100 * confidence)}% {kind} of the percent change"
         ),
     }
 
@@ -1793,9 +1851,11 @@ def plot_reasons(
     height = 1.8 + 0.28 * len(order) * max(1, len(periods))
     fig, ax = plots.new_figure(figsize=(8, min(height, 14)))
     plot_data = table.assign(share_pct=100 * table["share"],
+                             reason=table["reason"].map(reason_label),
                              **{period: table[period].astype(str)})
     sns.barplot(
-        data=plot_data, y="reason", x="share_pct", hue=period, order=order,
+        data=plot_data, y="reason", x="share_pct", hue=period,
+        order=[reason_label(r) for r in order],
         hue_order=[str(p) for p in periods], orient="h", ax=ax,
         palette=plots.PALETTE[: len(periods)] if len(periods) <= 7 else "viridis",
     )
@@ -1805,10 +1865,19 @@ def plot_reasons(
     for reason in order[: min(5, len(order))]:
         sel = table["reason"] == reason
         a = float(table.loc[sel & (table[period] == first), "share"].iloc[0])
+        if len(periods) == 1:
+            desc.append(f"{reason_label(reason)}: {100 * a:.0f}%")
+            continue
         b = float(table.loc[sel & (table[period] == last), "share"].iloc[0])
-        desc.append(f"{reason}: {100 * a:.0f}% in {first}, {100 * b:.0f}% in {last}")
-    alt = (f"{title}. Horizontal bar chart of the share of referrals for each reason, one bar "
-           f"per {period} ({', '.join(str(p) for p in periods)}). " + "; ".join(desc) + ".")
+        desc.append(f"{reason_label(reason)}: {100 * a:.0f}% in {first}, "
+                    f"{100 * b:.0f}% in {last}")
+    if len(periods) == 1:
+        alt = (f"{title}. Horizontal bar chart of the share of referrals for each reason in "
+               f"{first}. " + "; ".join(desc) + ".")
+    else:
+        alt = (f"{title}. Horizontal bar chart of the share of referrals for each reason, one "
+               f"bar per {period} ({', '.join(str(p) for p in periods)}). "
+               + "; ".join(desc) + ".")
     plots.finish(fig, ax, title=title, xlabel="Share of the period's referrals (%)",
                  ylabel="Reason for referral", source=source, alt=alt, synthetic=synthetic)
     fig.data = table  # type: ignore[attr-defined]

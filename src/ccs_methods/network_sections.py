@@ -67,8 +67,10 @@ __all__ = [
     "no_referral_data_note",
     "plot_flow_tables",
     "programme_network_sections",
+    "reasons_reading",
     "reasons_table",
     "sector_flow_tables",
+    "vcs_nas_reading",
     "year_windows",
 ]
 
@@ -581,7 +583,8 @@ def reasons_table(
     Returns
     -------
     (pandas.DataFrame, SuppressionReport, list of str)
-        The display table (strings, reasons as index, largest in the last period first, a
+        The display table (strings, reasons as index with reader labels from
+        :func:`ccs_methods.network.reason_label`, largest in the last period first, a
         ``Total`` row last), the suppression report, and the reasons with any suppressed
         cell (group these before drawing shares).
 
@@ -601,7 +604,9 @@ def reasons_table(
     counts = counts.sort_values(list(periods)[::-1], ascending=False, kind="stable")
     sup, report = disclosure.suppress(counts, threshold, margins=True)
     totals = counts.sum(axis=0)
-    out = pd.DataFrame(index=pd.Index(list(sup.index), name="reason"))
+    out = pd.DataFrame(index=pd.Index(
+        [r if r in disclosure.TOTAL_LABELS else network.reason_label(r) for r in sup.index],
+        name="reason"))
     for p in periods:
         col = sup[p]
         out[f"{names[p]}: referrals"] = [MARK if pd.isna(v) else f"{int(v):,}" for v in col]
@@ -857,7 +862,7 @@ def _reconcile_site(rows: pd.DataFrame, clean: pd.DataFrame,
                        "in the report or a different count, kept visible")
         note = f"{verdict}; computed as {basis}."
         if isinstance(r.get("note"), str) and r["note"]:
-            note += f" Report note: {r['note']}"
+            note += f" Report note: {_readable_note(str(r['note']))}"
         out.append({
             "what": what,
             "computed": f"{computed:,.0f}",
@@ -1302,6 +1307,133 @@ def _pick(rows: pd.DataFrame, measure: str, category: str | None = None) -> pd.S
     return found.iloc[0]
 
 
+def _figure(figure_id: str) -> pd.Series:
+    """One published figure by its ``figure_id`` (value and source columns of figures.csv)."""
+    from ccs_methods.published import load_figures
+
+    fig = load_figures()
+    found = fig.loc[fig["figure_id"] == figure_id]
+    if found.empty:
+        raise MethodInputError(f"no published figure {figure_id!r} in figures.csv",
+                               column="figure_id")
+    return found.iloc[0]
+
+
+def _pub(row: pd.Series, kind: str) -> str:
+    """A published value formatted for prose: ``pct`` (+80%), ``count`` (3,040), ``ratio``."""
+    v = float(row["value"])
+    if kind == "pct":
+        return f"{v:+.0f}%"
+    if kind == "count":
+        return f"{v:,.0f}"
+    return f"{v:.1f}"
+
+
+def _readable_note(note: str) -> str:
+    """Replace figure ids (``E05-norfolk-...``) in a published note by a citation."""
+    import re
+
+    from ccs_methods.published import load_figures
+
+    ids = set(load_figures()["figure_id"])
+
+    def sub(m: re.Match[str]) -> str:
+        return pages.cite(_figure(m.group(0))) if m.group(0) in ids else m.group(0)
+
+    return re.sub(r"\bE\d{2}-[A-Za-z0-9_\-]+", sub, note)
+
+
+def _direction(a: float, b: float, up: str = "rose", down: str = "fell",
+               same: str = "did not change") -> str:
+    return up if b > a else down if b < a else same
+
+
+def vcs_nas_reading(res: Mapping[str, Any], published: pd.Series, threshold: int) -> str:
+    """The reading of the VCS -> NAS change (E15), written from the computed values.
+
+    Parameters
+    ----------
+    res
+        :func:`ccs_methods.network.yoy_change` result for ``flow_vcs_to_lwa`` (or a dict
+        with an ``error`` entry).
+    published
+        The figures.csv row of the report's percent change.
+    threshold
+        Disclosure threshold: counts below it are not printed.
+
+    Returns
+    -------
+    str
+        Direction of change, whether the report's figure is reproduced, and whether the 95%
+        interval excludes no change.
+
+    """
+    pub = _pub(published, "pct")
+    src = pages.cite(published)
+    if "error" in res:
+        return (f"VCS → NAS referrals: the report gives {pub} ({src}); the change cannot be "
+                f"estimated from these records ({res['error']})")
+    a, b = res["value_a"], res["value_b"]
+    shown = all(v == 0 or v >= threshold for v in (a, b))
+    counts = f" from {a:,} to {b:,}" if shown else " (counts below the threshold not shown)"
+    direction = _direction(a, b)
+    text = f"VCS → NAS referrals {direction}{counts}, {_pct(res['change_pct'])}. "
+    diff = res["change_pct"] - float(published["value"])
+    text += (f"The report's {pub} ({src}) is reproduced as arithmetic. " if abs(diff) <= 0.5
+             else f"The report gives {pub} ({src}); the computed change differs by "
+                  f"{diff:+.1f} points. ")
+    lo, hi = res["ci_low_pct"], res["ci_high_pct"]
+    if lo <= 0 <= hi:
+        text += (f"The 95% interval ({_ci_pct(res)}) includes no change, so on a base of "
+                 f"this size the {'rise' if b > a else 'fall' if b < a else 'difference'} "
+                 "is weak evidence on its own.")
+    else:
+        text += (f"The 95% interval ({_ci_pct(res)}) excludes no change, so chance variation "
+                 f"in which referrals were made is unlikely to explain the "
+                 f"{'rise' if b > a else 'fall'}.")
+    return text
+
+
+def reasons_reading(df: pd.DataFrame, period: str, a: Hashable, b: Hashable) -> str:
+    """How counts and shares of reasons moved between two periods, from the data.
+
+    Parameters
+    ----------
+    df
+        Cleaned referrals with a ``reason`` column and a period column.
+    period
+        The period column.
+    a, b
+        The base and comparison periods.
+
+    Returns
+    -------
+    str
+        Direction of the total, and how many reasons rose in count and in share.
+
+    """
+    counts = pd.crosstab(df["reason"], df[period]).reindex(columns=[a, b], fill_value=0)
+    na, nb = int(counts[a].sum()), int(counts[b].sum())
+    if na == 0 or nb == 0:
+        return "Reasons cannot be compared: one of the periods has no referrals."
+    k = len(counts)
+    up_count = int((counts[b] > counts[a]).sum())
+    up_share = int((counts[b] / nb > counts[a] / na).sum())
+    total = _direction(na, nb)
+    text = (f"A rising share and a rising count are different statements. Referrals {total} "
+            f"overall ({na:,} in {a}, {nb:,} in {b}); {up_count} of {k} reasons rose in "
+            f"count and {up_share} of {k} rose in share. ")
+    if nb > na:
+        text += ("With more referrals overall, a reason can rise in count while its share "
+                 "falls; the shares show which reasons grew faster than the rest.")
+    elif nb < na:
+        text += ("With fewer referrals overall, a reason can fall in count while its share "
+                 "rises; the shares show which reasons fell less than the rest.")
+    else:
+        text += "With the same total, counts and shares move together."
+    return text
+
+
 def _verdict_pct(change: float, published: float, res: Mapping[str, Any]) -> str:
     diff = change - published
     out = ("reproduced (the report rounds to whole percent)" if abs(diff) <= 0.5 else
@@ -1351,7 +1483,8 @@ def _e12(pg: _Programme) -> tuple[pd.DataFrame, pd.DataFrame]:
                            "differs from the report's levels at one decimal"),
     })
     org = pg.yoy["organisations"]
-    implied = 100 * ((1 + float(_pick(rows, "connections_change_pct")["value"]) / 100)
+    conn_row = _pick(rows, "connections_change_pct")
+    implied = 100 * ((1 + float(conn_row["value"]) / 100)
                      * float(r19["value"]) / float(r21["value"]) - 1)
     out.append({
         "measure": "Organisations (N)",
@@ -1359,7 +1492,8 @@ def _e12(pg: _Programme) -> tuple[pd.DataFrame, pd.DataFrame]:
         "computed change": _pct(org["change_pct"]), "95% CI": _ci_pct(org),
         "published": "not published",
         "source": "implied by the two rows above (E = N × (2E/N) / 2)",
-        "reconciliation": (f"the report's +80% and 5.7 → 7.2 together imply {implied:+.1f}% "
+        "reconciliation": (f"the report's {_pub(conn_row, 'pct')} and {_pub(r19, 'ratio')} → "
+                           f"{_pub(r21, 'ratio')} together imply {implied:+.1f}% "
                            f"organisations; computed {_pct(org['change_pct'])}"),
     })
     return pd.DataFrame(out).set_index("measure"), rows
@@ -1455,7 +1589,7 @@ def _e6(pg: _Programme) -> pd.DataFrame:
     col = f"change in share, {a} to {b} (points)"
     pub, rec = [], []
     for reason in table.index:
-        if reason == "debt":
+        if reason == network.reason_label("debt"):
             pub.append("'an increase in the number of households experiencing debt' (no number)")
             v = table.loc[reason, col]
             rising = v not in (MARK, "") and float(v) > 0
@@ -1522,14 +1656,16 @@ def _thcan_section(params: Params) -> Section:
     first, last = clean["date"].min(), clean["date"].max()
     whole = Window("THCAN extract", first.date(), last.date())
     m = network.measures_by_period(clean.assign(period="all"), "period").iloc[0]
+    thcan_row = _pick(rows, "referrals")
     recon.loc[f"Referrals, {first:%b %Y} to {last:%b %Y} (whole extract)"] = pd.Series({
         "computed": f"{len(clean):,}",
         "published": "period stated, no count",
         "source": f"{pages.REPORT_NAMES[REPORT_FILE]}, Methods (data sources)",
         "reconciliation": ("the methods section says the THCAN data represent March to "
-                           "October 2021, key finding 3 counts 224 for March to September; "
-                           f"the extract runs to {last:%-d %B %Y}, so October's referrals are "
-                           "in the extract but not in the 224"),
+                           f"October 2021, {pages.cite(thcan_row)} counts "
+                           f"{_pub(thcan_row, 'count')} for March to September; the extract "
+                           f"runs to {last:%-d %B %Y}, so October's referrals are in the "
+                           f"extract but not in the {_pub(thcan_row, 'count')}"),
     })
     ftable, frep = sector_flow_tables({"2021": clean}, threshold)["2021"]
     hidden = hidden_totals(ftable)
@@ -1609,9 +1745,12 @@ def programme_network_sections(params: Params) -> dict[str, Section]:
         if synthetic else
         "Computed from the NCAN record-level extract; agreement tests the report's figures."
     )
-    boot = (f"Intervals: 95% percentile bootstrap of referrals within each year (Poisson "
-            f"scheme, {N_BOOT:,} replicates, seed {BOOTSTRAP_SEED}); single counts have exact "
-            "Poisson intervals.")
+    boot = (f"Intervals: 95% bootstrap of referrals within each year (Poisson scheme, "
+            f"{N_BOOT:,} replicates, seed {BOOTSTRAP_SEED}): percentile intervals for referral "
+            "counts and flows; for counts of distinct organisations and connections, "
+            "percentile intervals recentred on the estimate, because a replicate can lose "
+            "rarely used connections but never gain new ones (methods page); single counts "
+            "have exact Poisson intervals.")
     n19, n21 = int(pg.by_year.loc[a, "total_referrals"]), int(pg.by_year.loc[b, "total_referrals"])
     o19, o21 = int(pg.by_year.loc[a, "organisations"]), int(pg.by_year.loc[b, "organisations"])
     n_line = (f"n: {n19:,} referrals among {o19} organisations in {a}; {n21:,} referrals among "
@@ -1682,9 +1821,8 @@ def programme_network_sections(params: Params) -> dict[str, Section]:
         "Referrals between the NAS and VCS organisations (E15)", e15_rows, table=e15,
         banner=banner,
         markdown=[boot, calib,
-                  f"VCS → NAS referrals rose from {vn['value_a']} to {vn['value_b']}: the "
-                  "report's +83% is right as arithmetic, but on a base this small the 95% "
-                  f"interval ({_ci_pct(vn)}) is wide, so the rise is weak evidence on its own."],
+                  vcs_nas_reading(vn, _pick(e15_rows, "nas_referrals_change_pct",
+                                            "VCS to NAS"), pg.threshold)],
         figure=_lwa_chart(pg, synthetic, src),
         results={k: v for k, v in res.items() if k in ("network.ncan.vcs_to_nas_ratio",
                                                         "network.ncan.nas_to_vcs_ratio")},
@@ -1722,9 +1860,7 @@ def programme_network_sections(params: Params) -> dict[str, Section]:
                   "percentage points, with 95% bootstrap intervals (Poisson resampling of "
                   f"referrals, {N_BOOT:,} replicates, seed {BOOTSTRAP_SEED}). The report gives "
                   "no numbers for this exhibit (Figure 2.5 only).",
-                  "A rising share and a rising count are different statements: referrals rose "
-                  "overall, so most reasons rose in count; the shares show which reasons grew "
-                  "faster than the rest.",
+                  reasons_reading(pg.clean, "year", a, b),
                   "**Disclosure control.** " + _suppressed_note(pg.threshold, [pg.reasons[1],
                                                                               rrep])],
         extra_tables=[("Reasons for referral by calendar year (counts suppressed below the "
@@ -1738,15 +1874,29 @@ def programme_network_sections(params: Params) -> dict[str, Section]:
     out["thcan"] = _thcan_section(params)
 
     cpo = pg.yoy["connections_per_organisation"]
+    e12_rows = _figure_rows("E12")
+    p_conn = _pick(e12_rows, "connections_change_pct")
+    p19 = _pick(e12_rows[e12_rows["period"] == str(a)], "connections_per_organisation")
+    p21 = _pick(e12_rows[e12_rows["period"] == str(b)], "connections_per_organisation")
+    p_stat = _pick(e12_rows, "referring_orgs_change_pct", "LA/statutory")
+    p_vcs = _pick(e12_rows, "referring_orgs_change_pct", "VCS")
+    conn_f = 1 + float(p_conn["value"]) / 100
+    cpo_chg = 100 * (float(p21["value"]) / float(p19["value"]) - 1)
+    org_impl = 100 * (conn_f * float(p19["value"]) / float(p21["value"]) - 1)
+    people = _figure("E10-norfolk-y2-people_referred-ncan")
+    per_month = _figure("E05-norfolk-post_launch-referrals_per_month_mean")
     mod = pg.by_year.loc[[a, b], "mean_out_degree"]
     mp = pg.by_year.loc[[a, b], "mean_partners"]
     out["definitions"] = Section(
         "Comparability of definitions", pd.DataFrame(),
         markdown=[
-            "**Connections per organisation.** The report gives connections +80% and "
-            "connections per organisation 5.7 → 7.2 (+26%). Both hold only if the number of "
-            "organisations grew by about 43% (1.80 × 5.7 / 7.2 − 1), which fits its "
-            "statutory +48% and VCS +37% referring organisations. The book uses 2E/N, the "
+            f"**Connections per organisation.** The report gives connections "
+            f"{_pub(p_conn, 'pct')} and connections per organisation {_pub(p19, 'ratio')} → "
+            f"{_pub(p21, 'ratio')} ({cpo_chg:+.0f}%) ({pages.cite(p21)}). Both hold only if "
+            f"the number of organisations changed by about {org_impl:+.0f}% ({conn_f:.2f} × "
+            f"{_pub(p19, 'ratio')} / {_pub(p21, 'ratio')} − 1); the report gives "
+            f"{_pub(p_stat, 'pct')} statutory and {_pub(p_vcs, 'pct')} VCS referring "
+            "organisations. The book uses 2E/N, the "
             "mean number of connections an organisation takes part in, sending or receiving "
             "(the mean degree): "
             f"{cpo['value_a']:.2f} in {a} and {cpo['value_b']:.2f} in {b}. Counting each "
@@ -1760,9 +1910,10 @@ def programme_network_sections(params: Params) -> dict[str, Section]:
             f"before December 2021; this extract ends on {pg.last_date:%-d %B %Y}. Counts for "
             "a part-year are not comparable with a full year; ratios of structure (per "
             "organisation, shares) are less affected.",
-            "**Referrals vs people.** The report counts NCAN *people* in year 2 (3,040) but "
-            "*referrals* per month elsewhere (505); the records are referrals. The Norfolk "
-            "year 2 page sets the two side by side.",
+            f"**Referrals vs people.** The report counts NCAN *people* in year 2 "
+            f"({_pub(people, 'count')}; {pages.cite(people)}) but *referrals* per month "
+            f"elsewhere ({_pub(per_month, 'count')}; {pages.cite(per_month)}); the records "
+            "are referrals. The Norfolk year 2 page sets the two side by side.",
             "**Intervals** cover chance variation in which referrals were made; they do not "
             "cover clustering of referrals (one household referred several times), which "
             "would widen them, nor whether CCS caused a change.",
@@ -1791,8 +1942,10 @@ def computed_results(params: Params) -> dict[str, dict[str, Any]]:
         ``network.ncan.connections_ratio``, ``network.ncan.statutory_to_vcs_ratio`` (referrals
         from statutory to VCS organisations) and ``network.ncan.vcs_to_nas_ratio`` (referrals
         from VCS organisations to the NAS). Each result has ``ratio`` (2021 / 2019),
-        ``ci_low`` and ``ci_high`` (95% percentile bootstrap, seeded, so the same on every
-        run), ``n`` (referrals behind the estimate: for a flow, the referrals on that flow in
+        ``ci_low`` and ``ci_high`` (95% bootstrap interval, seeded, so the same on every
+        run; recentred percentile for distinct-count measures, see
+        :func:`ccs_methods.network.yoy_change`), ``n`` (referrals behind the estimate:
+        for a flow, the referrals on that flow in
         both years; otherwise all referrals in both years), and ``value_a``, ``value_b``,
         ``period_a``, ``period_b``, ``measure``, ``n_boot``, ``seed``, ``method``,
         ``dataset``, ``synthetic``. Plain Python types only (JSON-serialisable). A measure

@@ -12,9 +12,10 @@ from templates.cells import code, md
 SETUP = """
 from IPython.display import Markdown, display
 
-from ccs_methods import network_sections, sitepage
+from ccs_methods import network_sections, pages, sitepage
 from ccs_methods.params import load_params
 
+pages.setup_display()
 params = load_params()
 sections = network_sections.programme_network_sections(params)
 """
