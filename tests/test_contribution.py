@@ -122,7 +122,10 @@ def test_process_tracing_designer_defaults():
 def test_befani_stedman_bryce_formula_form():
     """Befani & Stedman-Bryce (2017), Evaluation 23(1): posterior = P(H) Se / (P(H) Se +
     (1 - P(H)) alpha). Their article's own numerical example could not be retrieved from the
-    stored corpus, so this checks the stated formula on a hoop and a smoking gun by hand.
+    stored corpus, so this checks the stated formula on a hoop and a smoking gun by hand. The
+    numeric illustrations of Van Evera's tests in Bennett (2015), "Disciplining our
+    conjectures" (appendix), were searched for as well and not found; no numbers are invented
+    here in their name.
     """
     # Hoop Se 0.95, alpha 0.6 at prior 0.5: 0.475 / (0.475 + 0.3) = 0.6129
     assert posterior(0.5, [item(0.95, 0.6)]) == pytest.approx(0.475 / 0.775)
@@ -131,6 +134,17 @@ def test_befani_stedman_bryce_formula_form():
     # Failed hoop = observing the absence: P(not E|H) 0.05, P(not E|not H) 0.4 -> LR 0.125
     # odds 0.125 -> posterior 0.1111
     assert posterior(0.5, [item(0.05, 0.4)]) == pytest.approx(1 / 9)
+
+
+def test_lippert_frob_syndrome_odds_form():
+    """Lippert, *Fabulous Adventures in Data Structures and Algorithms* (Manning), section 13.4:
+    a condition affecting 1 in 30,000 people and a test 99.5% sensitive and 99.5% specific; "a
+    positive result produces odds of 199 to 29,999 -- about 0.7% probability". Sensitivity
+    0.995 and false-positive rate (type I error) 0.005 give LR 199, as in the book.
+    """
+    p = posterior(1 / 30_000, [item(0.995, 0.005)])
+    assert p / (1 - p) == pytest.approx(199 / 29_999)
+    assert round(100 * p, 1) == 0.7
 
 
 @settings(max_examples=60, deadline=None)
@@ -835,3 +849,44 @@ def test_loaders_accept_str_paths(tmp_path):
     toc = load_theory_of_change(str(tmp_path / TOC_PATH.name))
     ev = load_evidence(str(tmp_path / EVIDENCE_PATH.name), toc)
     assert load_rivals(str(tmp_path / RIVALS_PATH.name), toc, ev)
+
+
+def test_illustrative_items_are_shown_but_never_counted(toc, evidence, rivals):
+    """Computed items from synthetic data (``illustrative``) stay out of the headline posterior,
+    its sweep and its range; they appear only in ``posterior_illustration`` and step 6."""
+    claim = toc.claim("y2_kf03")
+    ids = evidence.loc[
+        (evidence["claim_id"] == claim.id) & (evidence["kind"] == "computed"), "evidence_id"
+    ].tolist()
+    filled = evidence.copy()
+    filled.loc[filled["evidence_id"].isin(ids), ["direction", "sensitivity", "type1_error"]] = [
+        "supports",
+        0.6,
+        0.25,
+    ]
+    reports = filled[filled["kind"] != "computed"]
+    head = contribution_summary(claim, reports)["posterior"]
+    full = contribution_summary(claim, filled)["posterior"]
+    assert full != pytest.approx(head)
+    s = contribution_summary(claim, filled, illustrative=ids)
+    assert s["posterior"] == pytest.approx(head)
+    assert s["n_illustrative"] == len(ids) and s["illustrative"] == ids and s["n_pending"] == 0
+    sweep = sensitivity_sweep(claim, filled, illustrative=ids)
+    assert set(sweep["evidence_id"].dropna()).isdisjoint(ids)
+    row = synthesis(toc, filled, rivals, illustrative=ids).set_index("claim_id").loc[claim.id]
+    assert row["posterior"] == pytest.approx(head)
+    assert row["posterior_illustration"] == pytest.approx(full)
+    assert row["n_illustrative"] == len(ids)
+    plain = synthesis(toc, filled, rivals).set_index("claim_id").loc[claim.id]
+    assert plain["posterior"] == pytest.approx(full) and plain["n_illustrative"] == 0
+    steps = mayne_steps(claim, toc, filled, rivals, illustrative=ids)
+    d6 = steps[5]["details"]
+    assert d6["posterior_with_computed"] == pytest.approx(head)
+    assert d6["posterior_illustration"] == pytest.approx(full)
+    assert f"Headline {head:.2f}" in steps[5]["summary"]
+    assert f"they would give {full:.2f}" in steps[5]["summary"]
+    assert all(
+        c["status"].startswith("illustration on synthetic data")
+        for c in steps[4]["details"]["computed"]
+    )
+    assert any("synthetic stand-in data" in g for g in steps[4]["details"]["gaps"])

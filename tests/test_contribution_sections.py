@@ -8,6 +8,7 @@ claim (and no other) moves in the expected direction.
 from __future__ import annotations
 
 import csv
+import math
 import shutil
 
 import matplotlib.pyplot as plt
@@ -18,7 +19,8 @@ from ccs_methods import contribution as ca
 from ccs_methods import contribution_sections as cs
 from ccs_methods import pages, plots
 from ccs_methods.params import load_params
-from ccs_methods.results import CollectedResults, Problem, collect_results
+from ccs_methods.results import PENDING_KEY, CollectedResults, Problem, collect_results
+from ccs_methods.survey import NEW_SERVICES_RESULT_ID, SUBGROUP_N_PENDING
 
 REFERENCED = [
     "its.ncan.level_change",
@@ -90,6 +92,14 @@ def real_register(params):
     return cs.load_register(params, collected=collect_results(params))
 
 
+def raw_params(params):
+    """``params`` with every dataset switched to ``raw`` (no file is read: results are injected)."""
+    sources = {name: "raw" for name in params.programme.data_sources}
+    return params.model_copy(
+        update={"programme": params.programme.model_copy(update={"data_sources": sources})}
+    )
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
@@ -143,12 +153,49 @@ def test_unusable_result_is_reported_and_left_pending(params):
 
 
 def test_real_analyses_resolve_every_computed_row(real_register):
-    """With trend_sections, network_sections and survey present, nothing stays pending."""
+    """With trend_sections, network_sections and survey present, every computed row resolves
+    except the survey difference, held pending while its subgroup n is a synthetic assumption."""
     assert real_register.collected.problems == []
     assert real_register.problems == []
     comp = real_register.evidence[real_register.evidence["kind"] == "computed"]
-    assert comp["sensitivity"].notna().all()
-    assert set(comp["source"].str.removeprefix("computed:")) <= set(real_register.collected.results)
+    rid = comp["source"].str.removeprefix("computed:")
+    held = rid == NEW_SERVICES_RESULT_ID
+    given = rid.isin(list(real_register.collected.results))
+    assert comp.loc[given & ~held, "sensitivity"].notna().all()
+    assert comp.loc[held, "sensitivity"].isna().all() and held.sum() == 1
+    assert given.sum() >= len(comp) - 2  # a provider may legitimately give no result for a site
+    assert set(real_register.held) == {NEW_SERVICES_RESULT_ID}
+    shown = cs.evidence_display(real_register, comp)
+    for eid in comp.loc[~given, "evidence_id"]:
+        assert shown.loc[eid, "direction"] == "pending" and "pending (" in shown.loc[eid, "source"]
+
+
+def test_survey_difference_with_unpublished_subgroup_n_stays_pending(real_register):
+    """Finding: E028 rested on an invented subgroup size. While the survey is synthetic the
+    result is held back: E028 is pending with the reason and the assumed n on the page."""
+    res = real_register.collected.results[NEW_SERVICES_RESULT_ID]
+    e028 = cs.evidence_display(real_register, real_register.claim_rows("y2_kf05")).loc["E028"]
+    assert e028["direction"] == "pending" and e028["LR"] == "" and e028["counted"] == ""
+    assert SUBGROUP_N_PENDING in e028["source"]
+    assert f"{res['n_funded']} CCS-funded" in e028["source"]
+    assert f"n_funded {res['n_funded']}" in e028["source"]
+    assert "E028" not in real_register.illustrative
+    t = real_register.table.set_index("claim_id")
+    assert t.loc["y2_kf05", "n_pending"] == 1
+
+
+def test_held_result_in_raw_mode_resolves_and_counts(params):
+    """The same survey result without a pending reason, from raw data, counts in the headline."""
+    res = {k: dict(v) for k, v in fake_results().items()}
+    reg = cs.load_register(raw_params(params), collected=fake_collected(res))
+    assert reg.held == {} and reg.illustrative == frozenset()
+    e028 = cs.evidence_display(reg, reg.claim_rows("y2_kf05")).loc["E028"]
+    assert e028["direction"] == "supports" and e028["counted"] in {"yes", "no"}
+    held = {k: dict(v) for k, v in res.items()}
+    held[NEW_SERVICES_RESULT_ID][PENDING_KEY] = "held back for a test"
+    reg2 = cs.load_register(raw_params(params), collected=fake_collected(held))
+    e028 = cs.evidence_display(reg2, reg2.claim_rows("y2_kf05")).loc["E028"]
+    assert e028["direction"] == "pending" and "held back for a test" in e028["source"]
 
 
 def test_contribution_dir_and_claims_for(params, register):
@@ -201,8 +248,12 @@ def test_evidence_display_computed_rows_show_value_ci_and_rule(register):
     e10 = t.loc["E010"]
     assert e10["test type"] == "straw in the wind" and e10["LR"] == "5.67"
     assert e10["source"].startswith("Year 2 evaluation, full report § 2.1 Key finding 3")
-    assert set(t["counted"]) <= {"yes", "no"}
+    assert set(t["counted"]) <= {"yes", "no", "no (synthetic data)"}
+    # every computed item of the shipped params comes from synthetic stand-ins: never counted
+    assert t.loc["E014", "counted"] == "no (synthetic data)"
+    assert "illustration on synthetic data (referrals_ncan), not counted" in e14["source"]
     assert all(isinstance(v, str) for v in t.to_numpy().ravel())
+    assert not any(v.endswith(("…", "...")) for v in t.to_numpy().ravel())
 
 
 def test_evidence_display_pending_rows_say_why(empty_register):
@@ -240,7 +291,10 @@ def test_synthesis_table_columns_and_main_rival(register):
     assert t.loc["y2_kf03", "main_rival"].endswith("(remains plausible)")
     assert t.loc["y2_kf01", "main_rival"] == "no rival recorded"
     assert t.loc["y2_kf08", "strongest_test"] == "E037: smoking gun (LR 10.00)"
-    assert (t["n_supporting"] + t["n_challenging"] + t["n_pending"] == t["n_items"]).all()
+    assert (
+        t["n_supporting"] + t["n_challenging"] + t["n_pending"] + t["n_illustrative"]
+        == t["n_items"]
+    ).all()
     fr = t["fragile"]
     assert (
         fr
@@ -520,3 +574,81 @@ def test_computed_evidence_from_synthetic_data_is_labelled(params, register, emp
     assert kf1_step5.banner is None  # no computed evidence for key finding 1
     kf3_step5 = sections[1 + 6 * 2 + 4]
     assert "`referrals_ncan`" in kf3_step5.banner
+
+
+# --------------------------------------------------------------------------- synthetic vs raw
+
+
+def _reports_only(register, claim):
+    rows = register.claim_rows(claim.id)
+    return ca.contribution_summary(claim, rows[rows["kind"] != "computed"])["posterior"]
+
+
+def test_headline_posterior_leaves_out_synthetic_computed_evidence(params, register):
+    """Finding: synthetic stand-ins are not evidence about CCS. With every dataset synthetic
+    (the shipped params), each claim's headline posterior and verbal confidence are the
+    reports-only ones; the with-computed posterior is shown only as a labelled illustration."""
+    comp = register.evidence[register.evidence["kind"] == "computed"]
+    assert register.illustrative == frozenset(comp["evidence_id"])
+    t = register.table.set_index("claim_id")
+    moved = 0
+    for c in register.toc.claims:
+        head = _reports_only(register, c)
+        full = ca.contribution_summary(c, register.evidence)["posterior"]
+        assert t.loc[c.id, "posterior"] == pytest.approx(head)
+        assert t.loc[c.id, "verbal"] == ca.verbal_confidence(head)
+        assert t.loc[c.id, "posterior_illustration"] == pytest.approx(full)
+        moved += not math.isclose(head, full)
+    assert moved >= 1  # the illustration differs where computed items exist
+    sec = cs.synthesis_section(register)
+    assert cs.ILLUSTRATION_COLUMN in sec.table.columns
+    row = sec.table.loc["Year 2 key finding 3"]
+    assert row["posterior"] == f"{t.loc['y2_kf03', 'posterior']:.2f}"
+    assert row[cs.ILLUSTRATION_COLUMN].startswith(
+        f"{t.loc['y2_kf03', 'posterior_illustration']:.2f}"
+    )
+    assert any("not on synthetic data" in m for m in sec.markdown)
+    r = sec.results["contribution.y2_kf03"]
+    assert r["n_illustrative"] == 2 and r["posterior"] != r["posterior_illustration"]
+    ctx = pages.page_context(params, "norfolk", 2)
+    sections = cs.site_year_contribution(ctx, register=register)
+    assert cs.ILLUSTRATION_COLUMN in sections[0].table.columns
+    kf3_step6 = next(s for s in sections if s.title == "Year 2 key finding 3: sensitivity")
+    text = kf3_step6.markdown[0]
+    assert f"Headline {t.loc['y2_kf03', 'posterior']:.2f}" in text
+    assert "Illustration on synthetic data only" in text
+    assert "with the computed evidence" not in text
+
+
+def test_raw_data_sources_let_computed_evidence_count(params):
+    """When params say every dataset is raw, computed evidence counts in the headline."""
+    reg = cs.load_register(raw_params(params), collected=fake_collected())
+    assert reg.illustrative == frozenset()
+    assert all(v == () for v in reg.synthetic.values())
+    t = reg.table.set_index("claim_id")
+    for c in reg.toc.claims:
+        full = ca.contribution_summary(c, reg.evidence)["posterior"]
+        assert t.loc[c.id, "posterior"] == pytest.approx(full)
+        assert t.loc[c.id, "posterior_illustration"] == pytest.approx(full)
+    assert t.loc["y2_kf03", "posterior"] != pytest.approx(
+        _reports_only(reg, reg.toc.claim("y2_kf03"))
+    )
+    sec = cs.synthesis_section(reg)
+    assert cs.ILLUSTRATION_COLUMN not in sec.table.columns and sec.banner is None
+    assert not any("not on synthetic data" in m for m in sec.markdown)
+    ctx = pages.page_context(raw_params(params), "norfolk", 2)
+    sections = cs.site_year_contribution(ctx, register=reg)
+    kf3_step6 = next(s for s in sections if s.title == "Year 2 key finding 3: sensitivity")
+    assert "with the computed evidence" in kf3_step6.markdown[0]
+
+
+def test_templates_show_whole_cells_and_the_survey(params):
+    """Review finding: cells were truncated with '...' because the contribution templates never
+    set the display options; the survey analysis was never rendered on the programme page."""
+    tools = params.root.parent / "tools" / "templates"
+    site = (tools / "site_year_contribution.py").read_text(encoding="utf-8")
+    prog = (tools / "programme_contribution.py").read_text(encoding="utf-8")
+    assert "pages.setup_display()" in site and "pages.setup_display()" in prog
+    assert "survey.survey_section(params)" in prog
+    assert "sitepage.show_section(survey_part)" in prog
+    assert "## Local systems survey" in prog

@@ -13,6 +13,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 from ccs_methods import contribution, survey
 from ccs_methods.errors import DataValidationError, MethodInputError
 from ccs_methods.params import load_params
+from ccs_methods.results import PENDING_KEY
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +213,13 @@ def test_relationship_unknown_answer(data):
 # --------------------------------------------------------------------------- evidence
 
 
+def _raw(params):
+    sources = {**params.programme.data_sources, survey.DATASET: "raw"}
+    return params.model_copy(
+        update={"programme": params.programme.model_copy(update={"data_sources": sources})}
+    )
+
+
 def test_computed_results_contract_and_rule(params):
     res = survey.computed_results(params)
     assert list(res) == [survey.NEW_SERVICES_RESULT_ID]
@@ -219,7 +227,8 @@ def test_computed_results_contract_and_rule(params):
     assert {"difference", "ci_low", "ci_high", "n"} <= set(r)
     assert r["n"] == 55 and r["n_funded"] == 10 and r["n_other"] == 45
     assert r["ci_low"] < r["difference"] < r["ci_high"]
-    assert all(isinstance(v, int | float) and math.isfinite(v) for v in r.values())
+    numbers = {k: v for k, v in r.items() if k != PENDING_KEY}
+    assert all(isinstance(v, int | float) and math.isfinite(v) for v in numbers.values())
     toc = contribution.load_theory_of_change(params.root / "contribution" / "theory_of_change.yml")
     ev = contribution.evidence_from_results(res, toc)
     assert ev.loc[0, "rule_id"] == "survey_contrast"
@@ -239,6 +248,43 @@ def test_survey_section(params):
     assert "too small" in s.markdown[1]
     assert s.figure is not None and "6 of 10 funded" in s.figure.alt_text
     assert s.results == survey.computed_results(params)
+    import matplotlib.pyplot as plt
+
+    plt.close(s.figure)
+
+
+def test_synthetic_subgroup_n_holds_the_difference_pending(params, data):
+    """The report gives only percentages for the CCS-funded subgroup (40% / 60% / 20%), so its
+    size in the synthetic stand-in is an assumption: the result says it must stay pending, and
+    says which n was assumed. The reason matters: with the same 60% among 5 funded respondents
+    instead of 10 the interval of the difference includes 0 and the rule's outcome flips."""
+    r = survey.computed_results(params)[survey.NEW_SERVICES_RESULT_ID]
+    assert r[PENDING_KEY].startswith(survey.SUBGROUP_N_PENDING)
+    assert f"{r['n_funded']} CCS-funded and {r['n_other']} other" in r[PENDING_KEY]
+    funded = data["ccs_funded"].astype(bool)
+    other_yes = int(data.loc[~funded, "more_able_new_services"].astype(bool).sum())
+    at_10 = survey.newcombe_difference(6, 10, other_yes, int((~funded).sum()))
+    at_5 = survey.newcombe_difference(3, 5, other_yes, int((~funded).sum()))
+    assert (at_10["ci_low"] > 0) != (at_5["ci_low"] > 0)
+    s = survey.survey_section(params)
+    assert "pending" in s.markdown[0] and survey.SUBGROUP_N_PENDING in s.markdown[0]
+    assert f"{r['n_funded']} of the {r['n']} respondents are CCS-funded" in s.markdown[0]
+    assert s.results[survey.NEW_SERVICES_RESULT_ID][PENDING_KEY] == r[PENDING_KEY]
+    import matplotlib.pyplot as plt
+
+    plt.close(s.figure)
+
+
+def test_raw_survey_difference_enters_the_register(params, data, monkeypatch):
+    """With the survey read from a real extract (params ``raw``) the subgroup n is known: the
+    result carries no pending reason and the page says it enters the register."""
+    monkeypatch.setattr(survey, "load_survey", lambda p: data)
+    raw = _raw(params)
+    r = survey.computed_results(raw)[survey.NEW_SERVICES_RESULT_ID]
+    assert PENDING_KEY not in r
+    s = survey.survey_section(raw)
+    assert s.banner is None
+    assert "enters the evidence register" in s.markdown[0] and "pending" not in s.markdown[0]
     import matplotlib.pyplot as plt
 
     plt.close(s.figure)

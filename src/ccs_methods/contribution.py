@@ -1261,8 +1261,18 @@ def _pending_mask(rows: pd.DataFrame) -> pd.Series:
     return rows["sensitivity"].isna() | rows["type1_error"].isna()
 
 
+def _illustrative_mask(rows: pd.DataFrame, illustrative: Iterable[str]) -> pd.Series:
+    """Resolved rows kept out of the posterior because they only illustrate (synthetic data)."""
+    ids = {str(i) for i in illustrative}
+    return rows["evidence_id"].astype(str).isin(ids) & ~_pending_mask(rows)
+
+
 def contribution_summary(
-    claim: Claim | str, evidence: pd.DataFrame, prior: float | None = None
+    claim: Claim | str,
+    evidence: pd.DataFrame,
+    prior: float | None = None,
+    *,
+    illustrative: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Weigh the evidence for one claim.
 
@@ -1275,12 +1285,17 @@ def contribution_summary(
         resolved (NaN probabilities) are left out and counted as pending.
     prior
         Overrides the claim's prior (default: the claim's, or 0.5 for a bare id).
+    illustrative
+        Evidence ids that are resolved but must not count (computed from synthetic stand-in
+        data, so not evidence about the programme): left out of the posterior like pending
+        items, and counted in ``n_illustrative``.
 
     Returns
     -------
     dict
         ``claim_id``, ``claim_text``, ``prior``, ``posterior``, ``verbal``,
-        ``log10_bayes_factor``, ``n_items``, ``n_used``, ``n_pending``, ``n_groups``,
+        ``log10_bayes_factor``, ``n_items``, ``n_used``, ``n_pending``, ``n_illustrative``,
+        ``illustrative`` (their ids), ``n_groups``,
         ``n_supporting``, ``n_challenging``, ``test_types`` (label to count), ``table`` (one row
         per used item with likelihood ratio, test type and whether it counted in its group),
         ``groups`` (one row per independence group) and ``pending`` (ids of pending items).
@@ -1291,7 +1306,8 @@ def contribution_summary(
         prior = claim.prior if isinstance(claim, Claim) else 0.5
     p0 = _check_open_prob(prior, f"claim {cid}: prior")
     pending = rows[_pending_mask(rows)]
-    used = rows[~_pending_mask(rows)]
+    shown = _illustrative_mask(rows, illustrative)
+    used = rows[~_pending_mask(rows) & ~shown]
     groups = group_likelihood_ratios(used)
     post = posterior(p0, used)
     counted = set(groups["supporting_item"].dropna()) | set(groups["challenging_item"].dropna())
@@ -1325,6 +1341,8 @@ def contribution_summary(
         "n_items": len(rows),
         "n_used": len(used),
         "n_pending": len(pending),
+        "n_illustrative": int(shown.sum()),
+        "illustrative": rows.loc[shown, "evidence_id"].tolist(),
         "n_groups": len(groups),
         "n_supporting": int((table["likelihood_ratio"] > 1).sum()),
         "n_challenging": int((table["likelihood_ratio"] < 1).sum()),
@@ -1340,6 +1358,8 @@ def sensitivity_sweep(
     evidence: pd.DataFrame,
     priors: Sequence[float] = DEFAULT_PRIORS,
     perturb: float = 0.1,
+    *,
+    illustrative: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Recompute the posterior over a grid of priors and perturbed elicited probabilities.
 
@@ -1354,6 +1374,8 @@ def sensitivity_sweep(
     perturb
         Each used item's sensitivity and type I error are moved by ``-perturb`` and
         ``+perturb`` one at a time (clipped to [0.01, 0.99]) at the claim's prior.
+    illustrative
+        Evidence ids left out as in :func:`contribution_summary` (synthetic-data items).
 
     Returns
     -------
@@ -1365,7 +1387,9 @@ def sensitivity_sweep(
 
     """
     cid, rows = _claim_rows(claim, evidence)
-    used = rows[~_pending_mask(rows)].reset_index(drop=True)
+    used = rows[~_pending_mask(rows) & ~_illustrative_mask(rows, illustrative)].reset_index(
+        drop=True
+    )
     base_prior = claim.prior if isinstance(claim, Claim) else 0.5
     if not (isinstance(perturb, int | float) and 0 <= perturb < 1):
         raise MethodInputError(f"perturb must be in [0, 1); got {perturb!r}")
@@ -1438,6 +1462,8 @@ def mayne_steps(
     toc: TheoryOfChange,
     evidence: pd.DataFrame,
     rivals: Sequence[Rival] = (),
+    *,
+    illustrative: Iterable[str] = (),
 ) -> list[dict[str, Any]]:
     """Lay out the six steps of contribution analysis for one claim, for page rendering.
 
@@ -1445,6 +1471,11 @@ def mayne_steps(
     3 the existing evidence (transcribed from the reports); 4 the contribution story and the
     challenges to it; 5 additional evidence (the book's computed results, and the gaps); 6 the
     revised story (posterior before and after the computed evidence, and its sensitivity).
+
+    Computed items listed in ``illustrative`` (results computed from synthetic stand-in data)
+    never move the headline posterior: step 6 then gives the headline (reports' evidence and
+    any computed evidence from real data) and, separately labelled, the posterior the
+    synthetic items would give, as an illustration of the method only.
 
     Parameters
     ----------
@@ -1456,6 +1487,9 @@ def mayne_steps(
         The evidence register, with computed rows resolved where results exist.
     rivals
         Rival explanations (those naming this claim are used).
+    illustrative
+        Evidence ids of resolved computed items built from synthetic data (see
+        :func:`contribution_summary`).
 
     Returns
     -------
@@ -1475,9 +1509,12 @@ def mayne_steps(
     my_rivals = _rivals_for(claim.id, rivals)
     existing = rows[rows["kind"] != "computed"]
     computed = rows[rows["kind"] == "computed"]
+    illustrative = [str(i) for i in illustrative]
     before = contribution_summary(claim, existing)
-    after = contribution_summary(claim, rows)
-    sweep = sensitivity_sweep(claim, rows)
+    after = contribution_summary(claim, rows, illustrative=illustrative)
+    shown = after["illustrative"]
+    with_synthetic = contribution_summary(claim, rows) if shown else after
+    sweep = sensitivity_sweep(claim, rows, illustrative=illustrative)
     perturbed = sweep[sweep["scenario"] == "perturbed"]["posterior"]
     table = after["table"]
     sup = table[table["likelihood_ratio"] > 1].sort_values("likelihood_ratio", ascending=False)
@@ -1497,6 +1534,11 @@ def mayne_steps(
     )
     if after["n_pending"]:
         gaps.append(f"{after['n_pending']} computed item(s) pending: {', '.join(after['pending'])}")
+    if shown:
+        gaps.append(
+            f"{len(shown)} computed item(s) from synthetic stand-in data, shown as an "
+            f"illustration only and not counted: {', '.join(shown)}"
+        )
 
     def item(rec: Mapping[str, Any]) -> dict[str, Any]:
         return {
@@ -1604,7 +1646,12 @@ def mayne_steps(
                         "description": r["description"],
                         "status": "pending"
                         if pd.isna(r["sensitivity"])
-                        else f"{r['direction']} "
+                        else (
+                            "illustration on synthetic data, not counted: "
+                            if r["evidence_id"] in shown
+                            else ""
+                        )
+                        + f"{r['direction']} "
                         f"({classify_test(r['sensitivity'], r['type1_error'])})",
                     }
                     for r in computed.to_dict("records")
@@ -1616,16 +1663,12 @@ def mayne_steps(
             "step": 6,
             "title": MAYNE_STEPS[5][0],
             "question": MAYNE_STEPS[5][1],
-            "summary": (
-                f"From {before['posterior']:.2f} on the reports' evidence to"
-                f" {after['posterior']:.2f} with the computed evidence; moving any one elicited"
-                f" probability by 0.1 gives {perturbed.min():.2f} to {perturbed.max():.2f}."
-                if len(perturbed)
-                else f"No usable evidence: the posterior stays at the prior {claim.prior:.2f}."
-            ),
+            "summary": _step6_summary(claim, before, after, with_synthetic, perturbed),
             "details": {
                 "posterior_reports_only": before["posterior"],
                 "posterior_with_computed": after["posterior"],
+                "posterior_illustration": with_synthetic["posterior"],
+                "illustrative": list(shown),
                 "verbal": after["verbal"],
                 "posterior_min": float(perturbed.min()) if len(perturbed) else after["posterior"],
                 "posterior_max": float(perturbed.max()) if len(perturbed) else after["posterior"],
@@ -1637,8 +1680,43 @@ def mayne_steps(
     ]
 
 
+def _step6_summary(
+    claim: Claim,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    with_synthetic: Mapping[str, Any],
+    perturbed: pd.Series,
+) -> str:
+    if not len(perturbed) and not after["n_illustrative"]:
+        return f"No usable evidence: the posterior stays at the prior {claim.prior:.2f}."
+    spread = (
+        f" moving any one elicited probability by 0.1 gives {perturbed.min():.2f} to"
+        f" {perturbed.max():.2f}."
+        if len(perturbed)
+        else ""
+    )
+    if not after["n_illustrative"]:
+        return (
+            f"From {before['posterior']:.2f} on the reports' evidence to"
+            f" {after['posterior']:.2f} with the computed evidence;{spread}"
+        )
+    real = after["n_used"] - before["n_used"]
+    head = (
+        f"Headline {after['posterior']:.2f} ({after['verbal']}) on the reports' evidence"
+        + (f" and {real} computed item(s) from real data" if real else "")
+        + f"; the {after['n_illustrative']} computed item(s) from synthetic stand-in data"
+        f" ({', '.join(after['illustrative'])}) are not evidence about CCS and are left out."
+        f" Illustration on synthetic data only: they would give {with_synthetic['posterior']:.2f}."
+    )
+    return head + (f" In the headline,{spread}" if spread else "")
+
+
 def synthesis(
-    toc: TheoryOfChange, evidence: pd.DataFrame, rivals: Sequence[Rival] = ()
+    toc: TheoryOfChange,
+    evidence: pd.DataFrame,
+    rivals: Sequence[Rival] = (),
+    *,
+    illustrative: Iterable[str] = (),
 ) -> pd.DataFrame:
     """One row per claim: posterior, verbal confidence, evidence counts, tests and rivals.
 
@@ -1650,21 +1728,28 @@ def synthesis(
         The evidence register, with computed rows resolved where results exist.
     rivals
         Rival explanations.
+    illustrative
+        Evidence ids of resolved computed items built from synthetic data: left out of
+        ``posterior`` (the headline) and its range, included only in
+        ``posterior_illustration``.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``claim_id``, ``finding``, ``year``, ``node``, ``level``, ``sites``, ``prior``,
         ``posterior``, ``verbal``, ``posterior_min``, ``posterior_max`` (over the +/-0.1
-        perturbation of each elicited probability), ``n_items``, ``n_used``, ``n_pending``,
+        perturbation of each elicited probability), ``posterior_illustration`` (with the
+        illustrative items counted; equal to ``posterior`` when there are none),
+        ``n_illustrative``, ``n_items``, ``n_used``, ``n_pending``,
         ``n_groups``, ``n_supporting``, ``n_challenging``, ``strongest_support``,
         ``strongest_challenge``, ``test_types``, ``rivals``, ``rivals_open``.
 
     """
     rows: list[dict[str, Any]] = []
     for c in toc.claims:
-        s = contribution_summary(c, evidence)
-        sweep = sensitivity_sweep(c, evidence)
+        s = contribution_summary(c, evidence, illustrative=illustrative)
+        sweep = sensitivity_sweep(c, evidence, illustrative=illustrative)
+        illus = contribution_summary(c, evidence) if s["n_illustrative"] else s
         pert = sweep[sweep["scenario"] == "perturbed"]["posterior"]
         t = s["table"]
         sup = t[t["likelihood_ratio"] > 1]
@@ -1683,6 +1768,8 @@ def synthesis(
                 "verbal": s["verbal"],
                 "posterior_min": float(pert.min()) if len(pert) else s["posterior"],
                 "posterior_max": float(pert.max()) if len(pert) else s["posterior"],
+                "posterior_illustration": illus["posterior"],
+                "n_illustrative": s["n_illustrative"],
                 "n_items": s["n_items"],
                 "n_used": s["n_used"],
                 "n_pending": s["n_pending"],

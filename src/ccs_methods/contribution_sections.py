@@ -6,6 +6,14 @@ The register in ``params/contribution/`` (theory of change, evidence, rivals) is
 :func:`ccs_methods.contribution.resolve_computed`. So the evidence on the pages comes from the
 analyses themselves; an analysis that has not run leaves its rows *pending*, said so on the page.
 
+**Synthetic data never moves a headline.** A computed item whose result was computed from a
+synthetic stand-in dataset (:func:`ccs_methods.results.datasets_for` and
+:func:`ccs_methods.datasets.is_synthetic`) is *illustrative*: it is shown with its value and the
+rule's outcome, but the headline posterior and verbal confidence leave it out (they rest on the
+reports' evidence and on computed evidence from real data only). The posterior it would give is
+shown separately, labelled "illustration on synthetic data". Once ``params/programme.yml``
+switches a dataset to ``raw``, its computed items count in the headline.
+
 - :func:`site_year_contribution`: for one site and programme year, an overview of the claims
   that concern it, then each claim in the six steps of contribution analysis (Mayne 2008,
   2012): the claim and its place in the theory of change; the pathway, assumptions and rivals;
@@ -41,10 +49,11 @@ from ccs_methods import datasets, pages, plots
 from ccs_methods.errors import CCSInputError, MethodInputError
 from ccs_methods.pages import PageContext
 from ccs_methods.params import Params
-from ccs_methods.results import CollectedResults, collect_results, datasets_for
+from ccs_methods.results import PENDING_KEY, CollectedResults, collect_results, datasets_for
 from ccs_methods.sitepage import Section
 
 __all__ = [
+    "ILLUSTRATION_COLUMN",
     "STATUS_COLOURS",
     "STATUS_LABELS",
     "SUPPORTED",
@@ -132,6 +141,12 @@ class Register:
     synthetic
         Result id to the synthetic stand-in datasets it was computed from (empty when every
         dataset behind it is real), for the "synthetic data" banners.
+    illustrative
+        Evidence ids of computed rows resolved from a result with a synthetic dataset behind
+        it: shown, but left out of the headline posteriors.
+    held
+        Result id to the reason its provider held it back from the register
+        (:data:`ccs_methods.results.PENDING_KEY`); its rows stay pending with that reason.
 
     """
 
@@ -142,6 +157,8 @@ class Register:
     problems: list[str] = field(default_factory=list)
     folder: Path | None = None
     synthetic: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    illustrative: frozenset[str] = frozenset()
+    held: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def table(self) -> pd.DataFrame:
@@ -212,7 +229,12 @@ def load_register(
     referenced = {str(s)[len(_COMPUTED) :] for s in raw.loc[raw["kind"] == "computed", "source"]}
     usable: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
+    held: dict[str, str] = {}
     for rid in sorted(referenced & set(collected.results)):
+        reason = collected.results[rid].get(PENDING_KEY)
+        if reason:
+            held[rid] = str(reason)
+            continue
         try:
             ca.evidence_from_results({rid: collected.results[rid]}, toc)
         except (MethodInputError, CCSInputError) as exc:
@@ -224,7 +246,15 @@ def load_register(
         rid: tuple(d for d in datasets_for(rid, res) if datasets.is_synthetic(params, d))
         for rid, res in usable.items()
     }
-    return Register(toc, evidence, rivals, collected, problems, folder, synthetic)
+    comp = evidence[(evidence["kind"] == "computed") & evidence["sensitivity"].notna()]
+    illustrative = frozenset(
+        str(r["evidence_id"])
+        for r in comp.to_dict("records")
+        if synthetic.get(str(r["source"])[len(_COMPUTED) :])
+    )
+    return Register(
+        toc, evidence, rivals, collected, problems, folder, synthetic, illustrative, held
+    )
 
 
 def claims_for(toc: ca.TheoryOfChange, site: str, year: int) -> list[ca.Claim]:
@@ -274,10 +304,6 @@ def _prob(v: Any) -> str:
     return "" if v is None or pd.isna(v) else f"{float(v):.2f}"
 
 
-def _short(text: str, width: int = 60) -> str:
-    return textwrap.shorten(str(text), width=width, placeholder="…")
-
-
 def _rule(toc: ca.TheoryOfChange, rule_id: str) -> ca.EvidenceRule | None:
     for r in toc.evidence_rules:
         if r.id == rule_id:
@@ -302,6 +328,14 @@ def _computed_value(register: Register, rid: str, rule_id: Any) -> str:
 
 
 def _pending_reason(register: Register, rid: str) -> str:
+    if rid in register.held:
+        res = register.collected.results.get(rid, {})
+        values = ", ".join(
+            f"{k} {_num(v) if isinstance(v, int | float) else v}"
+            for k, v in res.items()
+            if k != PENDING_KEY and not isinstance(v, str)
+        )
+        return register.held[rid] + (f"; computed for information only: {values}" if values else "")
     probs = register.collected.problems_for(rid)
     if probs:
         return "; ".join(f"{p.module}: {p.kind}: {p.message}" for p in probs)
@@ -327,10 +361,14 @@ def evidence_display(register: Register, rows: pd.DataFrame) -> pd.DataFrame:
         Indexed by evidence id; columns ``site``, ``kind``, ``n``, ``observed``, ``direction``,
         ``test type``, ``sensitivity``, ``type I error``, ``LR``, ``counted``, ``source``,
         ``justification``. Computed rows show the result's value, 95% interval and the rule
-        applied, or ``pending`` with the reason.
+        applied, or ``pending`` with the reason; those computed from synthetic data say so and
+        are marked ``no (synthetic data)`` under ``counted``.
 
     """
-    summary_used = rows[~(rows["sensitivity"].isna() | rows["type1_error"].isna())]
+    summary_used = rows[
+        ~(rows["sensitivity"].isna() | rows["type1_error"].isna())
+        & ~rows["evidence_id"].isin(register.illustrative)
+    ]
     counted: set[str] = set()
     if not summary_used.empty:
         g = ca.group_likelihood_ratios(summary_used)
@@ -349,6 +387,11 @@ def evidence_display(register: Register, rows: pd.DataFrame) -> pd.DataFrame:
                     f"computed `{rid}` ({module}): {_computed_value(register, rid, r['rule_id'])};"
                     f" rule `{r['rule_id']}`, interval {r['outcome']} the null"
                 )
+                if r["evidence_id"] in register.illustrative:
+                    source += (
+                        "; illustration on synthetic data "
+                        f"({', '.join(register.synthetic.get(rid, ()))}), not counted"
+                    )
         else:
             source = _cite(src)
         se, a = r["sensitivity"], r["type1_error"]
@@ -364,7 +407,11 @@ def evidence_display(register: Register, rows: pd.DataFrame) -> pd.DataFrame:
                 "sensitivity": _prob(se),
                 "type I error": _prob(a),
                 "LR": "" if pending else f"{float(se) / float(a):.2f}",
-                "counted": "" if pending else ("yes" if r["evidence_id"] in counted else "no"),
+                "counted": ""
+                if pending
+                else "no (synthetic data)"
+                if r["evidence_id"] in register.illustrative
+                else ("yes" if r["evidence_id"] in counted else "no"),
                 "source": source,
                 "justification": r["justification"],
             }
@@ -422,7 +469,9 @@ def claim_status(posterior: float) -> str:
 # --------------------------------------------------------------------------- figures
 
 
-def sensitivity_figure(claim: ca.Claim, rows: pd.DataFrame) -> plots.Figure:
+def sensitivity_figure(
+    claim: ca.Claim, rows: pd.DataFrame, *, illustrative: Any = ()
+) -> plots.Figure:
     """Posterior against prior, and its range when each judgement moves by ±0.1.
 
     Parameters
@@ -431,6 +480,8 @@ def sensitivity_figure(claim: ca.Claim, rows: pd.DataFrame) -> plots.Figure:
         The claim.
     rows
         Its evidence rows (pending rows are ignored).
+    illustrative
+        Evidence ids left out of the headline (computed from synthetic data).
 
     Returns
     -------
@@ -438,7 +489,7 @@ def sensitivity_figure(claim: ca.Claim, rows: pd.DataFrame) -> plots.Figure:
         Two panels, with alt text.
 
     """
-    sweep = ca.sensitivity_sweep(claim, rows)
+    sweep = ca.sensitivity_sweep(claim, rows, illustrative=illustrative)
     by_prior = sweep[sweep["scenario"] == "prior"]
     base = float(sweep.loc[sweep["scenario"] == "elicited", "posterior"].iloc[0])
     pert = sweep[sweep["scenario"] == "perturbed"]
@@ -497,7 +548,8 @@ def sensitivity_figure(claim: ca.Claim, rows: pd.DataFrame) -> plots.Figure:
         title=f"Sensitivity, {claim.finding}",
         xlabel="Prior probability before the evidence",
         ylabel="Posterior probability",
-        source="params/contribution (evidence register, judgements elicited from the reports)",
+        source="params/contribution (evidence register, judgements elicited from the reports;"
+        " computed items from synthetic data left out)",
         alt=alt,
     )
     return fig
@@ -554,7 +606,8 @@ def posterior_chart(table: pd.DataFrame) -> plots.Figure:
         title="Confidence that CCS contributed, per claim",
         xlabel="Posterior probability (dot) and range when one judgement moves by ±0.1 (bar)",
         ylabel="",
-        source="params/contribution (evidence register with computed evidence resolved)",
+        source="params/contribution (headline posteriors: computed items from synthetic data "
+        "left out)",
         alt=(
             f"Dot-and-range chart of the posterior probability for {n} contribution claims on "
             f"a scale from 0 to 1 with the verbal bands marked. {int(counts.get('supported', 0))}"
@@ -648,7 +701,7 @@ def theory_of_change_figure(toc: ca.TheoryOfChange, table: pd.DataFrame) -> plot
     boxes = {}
     for n in toc.nodes:
         x, y = pos[n.id]
-        label = textwrap.fill(_short(n.label.split(" (")[0], 70), 22)
+        label = textwrap.fill(n.label.split(" (")[0], 24)
         if n.id in claim_text:
             label += "\n" + "\n".join(claim_text[n.id])
         boxes[n.id] = ax.text(
@@ -765,15 +818,19 @@ def synthesis_table(register: Register) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`ccs_methods.contribution.synthesis` plus ``status``
+        The columns of :func:`ccs_methods.contribution.synthesis` (``posterior`` is the
+        headline, without computed items from synthetic data; ``posterior_illustration`` counts
+        them) plus ``status``
         (:func:`claim_status`), ``fragile`` (the verbal label differs at the two ends of the
         ±0.1 range), ``strongest_test`` and ``main_rival``.
 
     """
-    syn = ca.synthesis(register.toc, register.evidence, register.rivals)
+    syn = ca.synthesis(
+        register.toc, register.evidence, register.rivals, illustrative=register.illustrative
+    )
     strongest, rivals, fragile, status = [], [], [], []
     for c, r in zip(register.toc.claims, syn.itertuples(), strict=True):
-        s = ca.contribution_summary(c, register.evidence)
+        s = ca.contribution_summary(c, register.evidence, illustrative=register.illustrative)
         strongest.append(_strongest_test(s["table"]))
         rivals.append(_main_rival(c.id, register.rivals))
         fragile.append(
@@ -781,6 +838,48 @@ def synthesis_table(register: Register) -> pd.DataFrame:
         )
         status.append(claim_status(r.posterior))
     return syn.assign(status=status, fragile=fragile, strongest_test=strongest, main_rival=rivals)
+
+
+ILLUSTRATION_COLUMN = "illustration on synthetic data (not evidence)"
+"""Column of the posterior that the computed items from synthetic data would give."""
+
+
+def _add_illustration(display: pd.DataFrame, t: pd.DataFrame, after: str) -> pd.DataFrame:
+    """Insert :data:`ILLUSTRATION_COLUMN` after column ``after`` when any claim has such items."""
+    if not int(t["n_illustrative"].sum()):
+        return display
+    values = [
+        f"{p:.2f} ({n} synthetic item{'s' if n > 1 else ''})" if n else "no synthetic item"
+        for p, n in zip(t["posterior_illustration"], t["n_illustrative"], strict=True)
+    ]
+    display.insert(display.columns.get_loc(after) + 1, ILLUSTRATION_COLUMN, values)
+    return display
+
+
+def _synthetic_note(register: Register, claim_ids: Sequence[str]) -> str | None:
+    """Admonition saying the headline leaves out computed items from synthetic data, or None."""
+    ev = register.evidence
+    mine = ev[ev["claim_id"].isin(list(claim_ids)) & ev["evidence_id"].isin(register.illustrative)]
+    if mine.empty:
+        return None
+    names = sorted(
+        {
+            d
+            for src in mine["source"]
+            for d in register.synthetic.get(str(src)[len(_COMPUTED) :], ())
+        }
+    )
+    return pages.admonition(
+        "important",
+        "Headline confidence rests on the reports, not on synthetic data",
+        f"{len(mine)} computed item(s) ({', '.join(mine['evidence_id'])}) come from synthetic "
+        f"stand-in data ({', '.join(names)}). Synthetic data is not evidence about CCS "
+        "(see the limitations page), so the *posterior* and the *confidence* shown here leave "
+        "them out: they rest on the reports' evidence and on computed evidence from real data "
+        f"only. The column *{ILLUSTRATION_COLUMN}* shows what those items would do to the "
+        "posterior, to illustrate the method. When `params/programme.yml` sets the datasets to "
+        "`raw`, the computed evidence counts in the headline.",
+    )
 
 
 def synthesis_section(register: Register) -> Section:
@@ -821,6 +920,7 @@ def synthesis_section(register: Register) -> Section:
         },
         index=pd.Index(t["finding"].to_numpy(), name="claim"),
     )
+    display = _add_illustration(display, t, "range (±0.1)")
     results = {
         f"contribution.{r.claim_id}": {
             "posterior": float(r.posterior),
@@ -828,6 +928,8 @@ def synthesis_section(register: Register) -> Section:
             "posterior_max": float(r.posterior_max),
             "n_items": int(r.n_items),
             "n_pending": int(r.n_pending),
+            "posterior_illustration": float(r.posterior_illustration),
+            "n_illustrative": int(r.n_illustrative),
         }
         for r in t.itertuples()
     }
@@ -842,6 +944,9 @@ def synthesis_section(register: Register) -> Section:
     ]
     if fragile:
         markdown.append(f"Fragile conclusions ({len(fragile)}): " + "; ".join(fragile) + ".")
+    note = _synthetic_note(register, t["claim_id"].tolist())
+    if note:
+        markdown.append(note)
     if n_pending:
         markdown.append(
             pages.admonition(
@@ -1146,6 +1251,7 @@ def _overview_section(
         },
         index=pd.Index([c.finding for c in claims], name="finding"),
     )
+    table = _add_illustration(table, t, "range (±0.1)")
     md = [
         f"{len(claims)} contribution claim(s) of {ctx.year.label} concern "
         f"{ctx.site.display_name} (claims about all pilot sites or the programme as a whole "
@@ -1156,6 +1262,9 @@ def _overview_section(
         "several sites: their confidence rests on the evidence from all of them, and the "
         "evidence tables mark the site of each item.",
     ]
+    note = _synthetic_note(register, [c.id for c in claims])
+    if note:
+        md.append(note)
     if empty:
         md.append(
             pages.admonition(
@@ -1213,7 +1322,9 @@ def claim_steps(claim: ca.Claim, register: Register, site: str | None = None) ->
     """
     toc = register.toc
     rows = register.claim_rows(claim.id)
-    steps = ca.mayne_steps(claim, toc, register.evidence, register.rivals)
+    steps = ca.mayne_steps(
+        claim, toc, register.evidence, register.rivals, illustrative=register.illustrative
+    )
     node = toc.node(claim.node)
     head = [
         f"#### Step {s['step']}. {s['title']}\n\n*{s['question']}* {s['summary']}" for s in steps
@@ -1340,7 +1451,7 @@ def claim_steps(claim: ca.Claim, register: Register, site: str | None = None) ->
         f"{claim.finding}: sensitivity",
         pd.DataFrame(),
         markdown=[head[5] + f"\n\nPosterior by prior: {by_prior}."],
-        figure=sensitivity_figure(claim, rows),
+        figure=sensitivity_figure(claim, rows, illustrative=register.illustrative),
     )
     return [s1, s2, s3, s4, s5, s6]
 

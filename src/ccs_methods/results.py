@@ -20,6 +20,11 @@ module                                    result ids
                                           ``network.ncan.vcs_to_nas_ratio``
 ``ccs_methods.survey``                    ``survey.capability.new_services_diff``
 ========================================  =================================================
+
+A result may carry a :data:`PENDING_KEY` entry (a sentence): the provider computed it but says
+it must not yet be turned into evidence (for example because an input it rests on is an
+assumption, not a published or extracted figure). The contribution register then keeps the row
+pending with that reason, and shows the values for information.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import Any, Literal
 from ccs_methods.params import Params
 
 __all__ = [
+    "PENDING_KEY",
     "PROVIDERS",
     "RESULT_DATASETS",
     "RESULT_PREFIXES",
@@ -50,6 +56,10 @@ PROVIDERS: tuple[str, ...] = (
     "ccs_methods.network_sections",
     "ccs_methods.survey",
 )
+
+#: Key of a result that a provider computed but holds back from the evidence register: its value
+#: is the reason, shown on the pages as why the row stays pending.
+PENDING_KEY = "pending_reason"
 
 #: Which provider is expected to give a result id, by the id's first component.
 RESULT_PREFIXES: dict[str, str] = {
@@ -295,7 +305,7 @@ def _cached_call(name: str, fn: Any, params: Params) -> Any:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(answer, sort_keys=True, allow_nan=False), encoding="utf-8")
+            tmp.write_text(json.dumps(answer, allow_nan=False), encoding="utf-8")  # keep key order
             os.replace(tmp, path)
         except (OSError, TypeError, ValueError):
             pass  # not cacheable: the answer is still used

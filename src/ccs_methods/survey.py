@@ -46,6 +46,7 @@ from scipy.stats import norm
 from ccs_methods import datasets, pages, plots
 from ccs_methods.errors import DataValidationError, MethodInputError
 from ccs_methods.params import Params
+from ccs_methods.results import PENDING_KEY
 from ccs_methods.sitepage import Section
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "PUBLISHED_CAPABILITY",
     "RELATIONSHIP_LABELS",
     "SMALL_N",
+    "SUBGROUP_N_PENDING",
     "capability_differences",
     "capability_table",
     "computed_results",
@@ -104,6 +106,12 @@ interval of a proportion near 0.5 is already about +/- 0.2 wide."""
 
 NEW_SERVICES_RESULT_ID = "survey.capability.new_services_diff"
 """Result id of the funded-minus-other difference in 'more able to deliver new services'."""
+
+SUBGROUP_N_PENDING = "subgroup size not published; synthetic n is an assumption"
+"""Why the funded-minus-other difference stays pending while the survey is synthetic: the report
+gives only percentages for the CCS-funded subgroup (40% / 60% / 20%), so the size of that
+subgroup in the synthetic stand-in is the generator's assumption, and the interval (and whether
+it includes no difference) depends on it."""
 
 _REQUIRED = ("site", "ccs_funded", "la_vcs_relationship", *CAPABILITY_ITEMS)
 
@@ -529,28 +537,40 @@ def computed_results(params: Params) -> dict[str, dict[str, float | int]]:
         ``{"survey.capability.new_services_diff": {"difference", "ci_low", "ci_high", "n",
         "n_funded", "n_other"}}``: the funded-minus-other difference in the share "more able to
         deliver new services" as a proportion (not percent) with its 95% Newcombe interval;
-        ``n`` counts both groups.
+        ``n`` counts both groups. While the survey is synthetic the result also carries
+        ``pending_reason`` (:data:`SUBGROUP_N_PENDING`, with the assumed n): the report does not
+        publish the size of the CCS-funded subgroup, so the register keeps the row pending
+        instead of turning an interval that rests on an invented n into evidence.
 
     """
-    return _new_services_result(load_survey(params))
+    return _new_services_result(
+        load_survey(params), synthetic=datasets.is_synthetic(params, DATASET)
+    )
 
 
-def _new_services_result(survey: pd.DataFrame) -> dict[str, dict[str, float | int]]:
+def _new_services_result(
+    survey: pd.DataFrame, *, synthetic: bool = True
+) -> dict[str, dict[str, float | int | str]]:
     funded = survey["ccs_funded"].astype(bool)
     col = survey["more_able_new_services"].astype(bool)
     r = newcombe_difference(
         int(col[funded].sum()), int(funded.sum()), int(col[~funded].sum()), int((~funded).sum())
     )
-    return {
-        NEW_SERVICES_RESULT_ID: {
-            "difference": float(r["difference"]),
-            "ci_low": float(r["ci_low"]),
-            "ci_high": float(r["ci_high"]),
-            "n": int(r["n"]),
-            "n_funded": int(r["n1"]),
-            "n_other": int(r["n2"]),
-        }
+    out: dict[str, float | int | str] = {
+        "difference": float(r["difference"]),
+        "ci_low": float(r["ci_low"]),
+        "ci_high": float(r["ci_high"]),
+        "n": int(r["n"]),
+        "n_funded": int(r["n1"]),
+        "n_other": int(r["n2"]),
     }
+    if synthetic:
+        out[PENDING_KEY] = (
+            f"{SUBGROUP_N_PENDING} (the synthetic stand-in has {int(r['n1'])} CCS-funded and "
+            f"{int(r['n2'])} other respondents; the report gives only percentages for the "
+            "funded subgroup)"
+        )
+    return {NEW_SERVICES_RESULT_ID: out}
 
 
 # --------------------------------------------------------------------------- page section
@@ -577,6 +597,7 @@ def survey_section(params: Params) -> Section:
 
     """
     survey = load_survey(params)
+    synthetic = datasets.is_synthetic(params, DATASET)
     cap = capability_table(survey)
     diff = capability_differences(survey)
     rel = relationship_by_site(survey)
@@ -666,15 +687,30 @@ def survey_section(params: Params) -> Section:
             f"{new['difference']:.0f} points (95% CI {new['ci_low']:.0f} to "
             f"{new['ci_high']:.0f}); the funded group's intervals are wide because it is small."
         ),
-        synthetic=datasets.is_synthetic(params, DATASET),
+        synthetic=synthetic,
     )
+    n_funded = int(survey["ccs_funded"].astype(bool).sum())
     reading = (
         "The report gives the survey's percentages without intervals and without the number of "
         "CCS-funded respondents. Each percentage below carries its 95% Wilson interval and n; "
         "the difference between funded and other respondents carries a 95% Newcombe hybrid "
-        "score interval. The difference in *more able to deliver new services* enters the "
-        f"evidence register for key finding 5 as `{NEW_SERVICES_RESULT_ID}`."
+        "score interval."
     )
+    if synthetic:
+        reading += (
+            f" In this synthetic stand-in {n_funded} of the {len(survey)} respondents are "
+            "CCS-funded. That n is an assumption of the generator, not a published figure: "
+            "with a smaller funded subgroup the interval of the difference widens and can "
+            "include no difference. So the difference in *more able to deliver new services* "
+            f"(`{NEW_SERVICES_RESULT_ID}`) stays **pending** in the evidence register for key "
+            f"finding 5 ({SUBGROUP_N_PENDING}) until a real extract gives the subgroup size."
+        )
+    else:
+        reading += (
+            f" {n_funded} of the {len(survey)} respondents are CCS-funded. The difference in "
+            "*more able to deliver new services* enters the evidence register for key finding 5 "
+            f"as `{NEW_SERVICES_RESULT_ID}`."
+        )
     notes = small_n_notes(survey)
     markdown = [reading]
     if notes:
@@ -688,13 +724,11 @@ def survey_section(params: Params) -> Section:
         pd.DataFrame(),
         table=table,
         figure=fig,
-        banner=pages.synthetic_banner([DATASET])
-        if datasets.is_synthetic(params, DATASET)
-        else None,
+        banner=pages.synthetic_banner([DATASET]) if synthetic else None,
         markdown=markdown,
         extra_tables=[
             ("CCS-funded minus other respondents (E8), percentage points", diff_table),
             ("Relationship between the local authority and the VCS by site (E11)", rel_table),
         ],
-        results=_new_services_result(survey),
+        results=_new_services_result(survey, synthetic=synthetic),
     )

@@ -13,6 +13,7 @@ from IPython.display import Markdown, display
 from ccs_methods import contribution_sections, pages, sitepage
 from ccs_methods.params import load_params
 
+pages.setup_display()
 params = load_params()
 ctx = pages.page_context(params, site, year)
 register = contribution_sections.load_register(params)
@@ -25,7 +26,9 @@ analysis (Mayne 2008, 2012) and answered in prose. This page keeps every ingredi
 judged probabilities each (how likely it would be if CCS contributed, and if it did not), the
 rival explanations, and evidence computed by this book's own analyses, turned into probabilities
 by declared rules. Bayes' theorem gives the posterior probability that CCS contributed as
-claimed, with its sensitivity to every judgement. Method: `book/methods/contribution.md`.
+claimed, with its sensitivity to every judgement. Computed evidence from synthetic stand-in data
+is not evidence about CCS: it is shown, labelled as an illustration, but the headline posterior
+leaves it out. Method: `book/methods/contribution.md`.
 """
 
 CELLS = [
