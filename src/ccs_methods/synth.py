@@ -1246,10 +1246,10 @@ def generate_referrals_thcan(rng: np.random.Generator) -> pd.DataFrame:
 #: Site -> (scheme, unit, annual level relative to the first year). Norfolk x3 2018 -> 2021,
 #: Swansea +182%, Oldham x3 2019 -> 2021, Tower Hamlets +155% 2018 -> 2020 then down.
 _LWA_SERIES: dict[str, tuple[str, str, dict[int, float]]] = {
-    "norfolk": ("NAS", "awards", {2018: 1.0, 2019: 1.22, 2020: 2.25, 2021: 3.0, 2022: 2.75}),
-    "oldham": ("LWP", "items", {2019: 1.0, 2020: 2.05, 2021: 3.0, 2022: 2.7}),
-    "swansea": ("DAF", "awards", {2018: 1.0, 2019: 1.18, 2020: 2.35, 2021: 2.82, 2022: 2.5}),
-    "tower_hamlets": ("RSS", "awards", {2018: 1.0, 2019: 1.35, 2020: 2.55, 2021: 1.95, 2022: 1.8}),
+    "norfolk": ("NAS", "awards", {2018: 1.0, 2019: 1.22, 2020: 2.25, 2021: 3.0}),
+    "oldham": ("LWP", "items", {2019: 1.0, 2020: 2.05, 2021: 3.0}),
+    "swansea": ("DAF", "awards", {2018: 1.0, 2019: 1.18, 2020: 2.35, 2021: 2.82}),
+    "tower_hamlets": ("RSS", "awards", {2018: 1.0, 2019: 1.35, 2020: 2.55, 2021: 1.95}),
 }
 _NORFOLK_2018_AWARDS = 2200.0  # fixes the one free level; the KPI totals fix the others
 _SEASON_LWA = np.array([1.08, 1.0, 1.02, 0.97, 0.95, 0.95, 0.98, 0.88, 1.0, 1.04, 1.08, 1.05])
@@ -1268,7 +1268,7 @@ _KPI_WINDOWS = {
     "year1": ("2019-10", "2020-09"),
     "year2": ("2020-10", "2021-09"),
 }
-_EAP_SHARE = {2018: 0.72, 2019: 0.73, 2020: 0.82, 2021: 0.78, 2022: 0.75}
+_EAP_SHARE = {2018: 0.72, 2019: 0.73, 2020: 0.82, 2021: 0.78}
 _APPROVAL = {"norfolk": 0.64, "oldham": 0.72, "swansea": 0.58, "tower_hamlets": 0.55}
 _MEAN_AMOUNT = {  # GBP per award (Oldham: per item)
     ("norfolk", "all"): 95.0,
@@ -1349,7 +1349,8 @@ def generate_lwa_awards(rng: np.random.Generator) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns of ``records.DATASETS['lwa_awards']``; Norfolk, Swansea (EAP and IAP rows) and
-        Tower Hamlets from 2018-01, Oldham (items) from 2019-01, all to 2022-12.
+        Tower Hamlets from 2018-01, Oldham (items) from 2019-01, all to 2021-12: the end of
+        the E14 window; no report gives a later figure, so none is invented.
 
     """
     rows = []
