@@ -21,7 +21,7 @@ def _git_files(root: Path) -> list[str]:
 
 def test_no_raw_extract_is_tracked(root: Path) -> None:
     tracked = [f for f in _git_files(root) if f.startswith("data/raw/")]
-    assert tracked in ([], ["data/raw/README.md"]), f"raw extracts tracked by git: {tracked}"
+    assert tracked == [], f"files under data/raw/ tracked by git: {tracked}"
 
 
 def test_raw_folder_is_ignored(root: Path) -> None:

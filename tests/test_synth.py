@@ -90,7 +90,7 @@ def test_readmes_say_synthetic() -> None:
     readme = (SYNTHETIC / "README.md").read_text("utf-8")
     assert "SYNTHETIC: not real data" in readme
     assert str(synth.DEFAULT_SEED) in readme
-    raw = (ROOT / "data" / "raw" / "README.md").read_text("utf-8")
+    raw = (ROOT / "data" / "README-raw.md").read_text("utf-8")
     for spec in DATASETS.values():
         assert spec.file_name in raw
         assert spec.file_name in readme
