@@ -42,6 +42,7 @@ def test_raw_source_reads_data_raw_and_drops_banner(project: Path) -> None:
 
     # an evaluator drops the real extract in data/raw/ (here: a copy, edited) and switches
     raw = project / "data" / "raw" / "lwa_awards.csv"
+    raw.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no data/raw/ folder
     text = (project / "data" / "synthetic" / "lwa_awards.csv").read_text(encoding="utf-8")
     raw.write_text(text, encoding="utf-8")
     _use_raw(project, "lwa_awards")
