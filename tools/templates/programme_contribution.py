@@ -19,7 +19,7 @@ survey_part = survey.survey_section(params)
 
 INTRO = """
 How confident can we be that CCS contributed to each finding of the evaluation? Every key
-finding of year 2 (1 to 12) and the main findings of year 1 are held as contribution claims on
+finding of year 2 and the main findings of year 1 are held as contribution claims on
 the theory of change, weighed on the evidence register by Bayesian updating (Contribution
 Tracing). The book's own analyses of referrals, awards, networks and the local systems survey
 add computed evidence; while they run on synthetic stand-ins, that evidence is shown only as a
@@ -37,7 +37,7 @@ CELLS = [
     code('sitepage.show_section(parts["claims"])'),
     md("## Local systems survey: capability and LA-VCS relationship (E8, E11)"),
     md(
-        "The survey behind key finding 5 (June 2021, n = 55), recomputed with the n and a 95% "
+        "The local systems survey behind key finding 5, recomputed with the n and a 95% "
         "interval for every percentage, and the difference between CCS-funded and other "
         "respondents. The report does not publish how many respondents were funded directly by "
         "CCS; the text below says what that means for the evidence register."
