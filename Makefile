@@ -42,10 +42,9 @@ build: env vendor
 lint: env
 	$(BIN)/ruff check src tests tools benchmarks
 
-# Re-execute the templates with their default parameters and store the outputs that nbval
-# compares. Run after changing a template, data or a method that changes what pages show.
+# Re-execute the template sources (notebooks/*.md) with their default parameters and store the
+# outputs that nbval compares in the paired .ipynb. The .md sources are never rewritten.
 refresh-notebooks: env
-	$(BIN)/python tools/make_templates.py
 	$(BIN)/python tools/refresh_notebooks.py
 
 synth: env

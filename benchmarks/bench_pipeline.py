@@ -41,7 +41,7 @@ def timed(args: list[str]) -> float:
     """Wall time of one ccs-eval command (raises if it fails)."""
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "ccs_methods.cli", *args], check=True, capture_output=True
+        [sys.executable, "-m", "ccs_methods.pipeline.cli", *args], check=True, capture_output=True
     )
     return time.perf_counter() - start
 

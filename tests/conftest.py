@@ -21,7 +21,8 @@ def root() -> Path:
 def write_notebook(
     path: Path, cells: list[str], *, parameters: str | None = "site = 'x'\nyear = 1"
 ) -> Path:
-    """Write a small notebook: a title, an optional parameters cell, then code cells."""
+    """Write a small notebook (MyST Markdown if ``path`` ends in ``.md``): a title, an
+    optional parameters cell, then code cells."""
     nb = new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -35,7 +36,12 @@ def write_notebook(
         nb.cells.append(p)
     nb.cells += [new_code_cell(c) for c in cells]
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
+    if path.suffix == ".md":
+        import jupytext
+
+        jupytext.write(nb, path, fmt="md:myst")
+    else:
+        nbformat.write(nb, path)
     return path
 
 
@@ -46,7 +52,7 @@ def mini_project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "params", proj / "params")
     (proj / "book").mkdir(parents=True)
     write_notebook(
-        proj / "notebooks" / "site_year.ipynb",
+        proj / "notebooks" / "site_year.md",
         ["print(f'page for {site} year {year}')"],
     )
     return proj

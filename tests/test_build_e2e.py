@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ccs_methods.params import load_params
+from ccs_methods.data.params import load_params
 
 COPY = ["params", "data", "notebooks", "book", "_config.yml", "pyproject.toml"]
 
@@ -46,7 +46,7 @@ def copy_project(root: Path, dest: Path) -> Path:
 
 def ccs_eval(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ccs_methods.cli", *args],
+        [sys.executable, "-m", "ccs_methods.pipeline.cli", *args],
         capture_output=True,
         text=True,
         check=False,

@@ -1,4 +1,6 @@
-"""Tests for ccs_methods.contribution: Bayesian contribution tracing over the evidence register.
+"""Tests for ccs_methods.methods.contribution:
+
+Bayesian contribution tracing over the evidence register.
 
 Worked examples are computed by hand in the comments (odds form of Bayes' theorem:
 posterior odds = prior odds x sensitivity / type I error, per independent piece of evidence).
@@ -18,7 +20,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ccs_methods.contribution import (
+from ccs_methods.errors import DataValidationError, MethodInputError, ParamsError
+from ccs_methods.methods.contribution import (
     EVIDENCE_COLUMNS,
     Claim,
     EvidenceRule,
@@ -36,7 +39,6 @@ from ccs_methods.contribution import (
     synthesis,
     verbal_confidence,
 )
-from ccs_methods.errors import DataValidationError, MethodInputError, ParamsError
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params" / "contribution"

@@ -1,4 +1,4 @@
-"""Tests for ccs_methods.contribution_sections: site-year contribution pages and the synthesis.
+"""Tests for ccs_methods.analyses.contribution: site-year contribution pages and the synthesis.
 
 Includes the "done when" test of issue 6: change one elicited probability in a copy of
 params/contribution, rebuild the synthesis from the copy, and the stated confidence of that
@@ -15,12 +15,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from ccs_methods import contribution as ca
-from ccs_methods import contribution_sections as cs
-from ccs_methods import pages, plots
-from ccs_methods.params import load_params
-from ccs_methods.results import PENDING_KEY, CollectedResults, Problem, collect_results
-from ccs_methods.survey import NEW_SERVICES_RESULT_ID, SUBGROUP_N_PENDING
+from ccs_methods.analyses import contribution as cs
+from ccs_methods.analyses.results import PENDING_KEY, CollectedResults, Problem, collect_results
+from ccs_methods.analyses.survey import NEW_SERVICES_RESULT_ID, SUBGROUP_N_PENDING
+from ccs_methods.data.params import load_params
+from ccs_methods.methods import contribution as ca
+from ccs_methods.report import pages, plots
 
 REFERENCED = [
     "its.ncan.level_change",
@@ -80,8 +80,8 @@ def register(params):
 @pytest.fixture(scope="module")
 def empty_register(params):
     problems = [
-        Problem("ccs_methods.trend_sections", "missing", "module not found"),
-        Problem("ccs_methods.network_sections", "error", "computed_results raised KeyError: x"),
+        Problem("ccs_methods.analyses.trends", "missing", "module not found"),
+        Problem("ccs_methods.analyses.networks", "error", "computed_results raised KeyError: x"),
     ]
     return cs.load_register(params, collected=fake_collected({}, problems))
 
@@ -261,7 +261,7 @@ def test_evidence_display_pending_rows_say_why(empty_register):
     e43 = t.loc["E043"]
     assert e43["direction"] == "pending" and e43["test type"] == "pending"
     assert e43["sensitivity"] == "" and e43["LR"] == ""
-    assert "ccs_methods.network_sections" in e43["source"] and "KeyError" in e43["source"]
+    assert "ccs_methods.analyses.networks" in e43["source"] and "KeyError" in e43["source"]
 
 
 # --------------------------------------------------------------------------- synthesis
@@ -474,7 +474,7 @@ def test_site_year_pending_banner(params, empty_register):
     overview = cs.site_year_contribution(ctx, register=empty_register)[0]
     text = "\n".join(overview.markdown)
     assert "Computed evidence pending" in text
-    assert "Year 2 key finding 10" in text and "ccs_methods.trend_sections" in text
+    assert "Year 2 key finding 10" in text and "ccs_methods.analyses.trends" in text
 
 
 def test_year3_note_says_no_evidence_and_what_is_needed(params, register):
@@ -645,9 +645,9 @@ def test_raw_data_sources_let_computed_evidence_count(params):
 def test_templates_show_whole_cells_and_the_survey(params):
     """Review finding: cells were truncated with '...' because the contribution templates never
     set the display options; the survey analysis was never rendered on the programme page."""
-    tools = params.root.parent / "tools" / "templates"
-    site = (tools / "site_year_contribution.py").read_text(encoding="utf-8")
-    prog = (tools / "programme_contribution.py").read_text(encoding="utf-8")
+    notebooks = params.root.parent / "notebooks"
+    site = (notebooks / "site_year_contribution.md").read_text(encoding="utf-8")
+    prog = (notebooks / "programme_contribution.md").read_text(encoding="utf-8")
     assert "pages.setup_display()" in site and "pages.setup_display()" in prog
     assert "survey.survey_section(params)" in prog
     assert "sitepage.show_section(survey_part)" in prog

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
-from ccs_methods.disclosure import DEFAULT_MARKER, format_suppressed, suppress
 from ccs_methods.errors import MethodInputError
+from ccs_methods.methods.disclosure import DEFAULT_MARKER, format_suppressed, suppress
 
 # --------------------------------------------------------------------------------------------
 # An attacker: recompute suppressed cells from what is published.

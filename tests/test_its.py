@@ -1,4 +1,4 @@
-"""Tests for ccs_methods.its: segmented regression, sensitivity, description."""
+"""Tests for ccs_methods.methods.its: segmented regression, sensitivity, description."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from ccs_methods.errors import MethodInputError
-from ccs_methods.its import breakpoint_sensitivity, describe_series, segmented_regression
+from ccs_methods.methods.its import breakpoint_sensitivity, describe_series, segmented_regression
 
 DATA = Path(__file__).parent / "data"
 

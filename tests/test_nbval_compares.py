@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from ccs_methods.paths import ROOT_ENV
+from ccs_methods.data.paths import ROOT_ENV
 
 
 def _nbval(path: Path, root: Path) -> subprocess.CompletedProcess[str]:

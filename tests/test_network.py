@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ccs_methods import network as nw
 from ccs_methods.errors import DataValidationError, MethodInputError, ParamsError
+from ccs_methods.methods import network as nw
 
 SECTOR = {
     "A": "vcs",
@@ -539,7 +539,7 @@ def test_yoy_small_base_is_refused_not_infinite() -> None:
 
 
 def title_of(ax) -> str:
-    # The book theme (ccs_methods.plots) puts titles on the left.
+    # The book theme (ccs_methods.report.plots) puts titles on the left.
     return "".join(ax.get_title(loc=loc) for loc in ("left", "center", "right"))
 
 

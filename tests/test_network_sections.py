@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -26,11 +25,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ccs_methods import datasets, network, pages, sitepage
-from ccs_methods import network_sections as ns
-from ccs_methods.cli import app
+from ccs_methods.analyses import networks as ns
+from ccs_methods.analyses import published as sitepage
+from ccs_methods.data import datasets
+from ccs_methods.data.params import load_params
 from ccs_methods.errors import MethodInputError
-from ccs_methods.params import load_params
+from ccs_methods.methods import network
+from ccs_methods.pipeline.cli import app
+from ccs_methods.report import pages
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK = "[c]"
@@ -226,7 +228,8 @@ def test_acceptance_table_wilson_and_suppression(small_network):
     ])
     clean, _ = network.clean_referrals(big)
     table, report = ns.acceptance_table(clean, 5)
-    # 72 referrals to VCS organisations, 60 accepted: the Wilson interval of ccs_methods.network
+    # 72 referrals to VCS organisations, 60 accepted: the Wilson interval of
+    # ccs_methods.methods.network
     lo, hi = network.wilson_interval(60, 72)
     assert table.loc["VCS", "acceptance rate"] == f"{100 * 60 / 72:.1f}%"
     assert table.loc["VCS", "95% CI"] == f"{100 * lo:.1f}% to {100 * hi:.1f}%"
@@ -504,24 +507,6 @@ def test_computed_results_match_the_bootstrap(params):
 # --------------------------------------------------------------------------------------------
 
 
-def test_templates_are_thin():
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        from templates import programme_network, site_year_network
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
-    md, code = site_year_network.CELLS
-    assert md.cell_type == "markdown" and md.source.startswith("## Referral network")
-    assert code.source == ("from ccs_methods import network_sections\n"
-                           "net = network_sections.network_section(ctx)\n"
-                           "sitepage.show_section(net)")
-    cells = programme_network.CELLS
-    assert cells[0].source.startswith("# Referral networks: who refers to whom")
-    assert cells[1].source == "" and cells[1].metadata["tags"] == ["parameters", "remove-cell"]
-    shown = [c.source for c in cells if "show_section" in c.source]
-    assert len(shown) == 8 and "sources_for" in cells[-1].source
-
-
 # --------------------------------------------------------------------------------------------
 # Command line: ccs-eval stats network
 # --------------------------------------------------------------------------------------------
@@ -605,7 +590,7 @@ def _vcs_nas_res(a: int, b: int, lo: float, hi: float) -> dict:
 
 
 def test_vcs_nas_reading_follows_the_data():
-    from ccs_methods.published import load_figures
+    from ccs_methods.data.published import load_figures
 
     fig = load_figures()
     row = fig[(fig["measure"] == "nas_referrals_change_pct")
@@ -646,7 +631,7 @@ def test_reasons_reading_follows_the_data():
 
 
 def test_programme_prose_is_written_from_data_and_published_figures(programme, params):
-    from ccs_methods.published import load_figures
+    from ccs_methods.data.published import load_figures
 
     fig = load_figures()
     e12 = fig[fig["exhibit"] == "E12"]
@@ -663,7 +648,7 @@ def test_programme_prose_is_written_from_data_and_published_figures(programme, p
     vn = ns._programme(ns._key(params, ns.NCAN)).yoy["flow_vcs_to_lwa"]
     row = fig[(fig["measure"] == "nas_referrals_change_pct")
               & (fig["category"] == "VCS to NAS")].iloc[0]
-    assert ns.vcs_nas_reading(vn, row, params.programme.disclosure_threshold) in \
+    assert ns.vcs_nas_reading(vn, row, params.analysis.disclosure.threshold) in \
         programme["e15"].markdown
     thcan = programme["thcan"].table
     r = fig[fig["figure_id"] == "E07-tower_hamlets-y2-referrals-thcan"].iloc[0]

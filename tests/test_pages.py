@@ -10,10 +10,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from ccs_methods import build, datasets, exhibits, pages, plots, sitepage
-from ccs_methods.cli import app
+from ccs_methods.analyses import exhibits
+from ccs_methods.analyses import published as sitepage
+from ccs_methods.data import datasets
+from ccs_methods.data.params import load_params
 from ccs_methods.errors import DataValidationError, ParamsError
-from ccs_methods.params import load_params
+from ccs_methods.pipeline import build
+from ccs_methods.pipeline.cli import app
+from ccs_methods.report import pages, plots
 
 
 @pytest.fixture(scope="module")

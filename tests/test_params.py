@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ccs_methods.data.params import load_params
 from ccs_methods.errors import ParamsError
-from ccs_methods.params import load_params
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ccs_methods import paths, published
+from ccs_methods.data import paths, published
 from ccs_methods.errors import CCSInputError, DataValidationError
 
 ROOT = Path(__file__).resolve().parents[1]

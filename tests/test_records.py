@@ -1,4 +1,4 @@
-"""Tests of ccs_methods.records: the registry, the loaders and the bad-input messages.
+"""Tests of ccs_methods.data.records: the registry, the loaders and the bad-input messages.
 
 Bad-input files are small copies of the shipped synthetic files (data/synthetic/) with one
 cell, line or byte changed; every error must name the file, the line in the file (header =
@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ccs_methods import records
+from ccs_methods.data import records
+from ccs_methods.data.records import DATASETS, dataset_for_file, load, validate_file
 from ccs_methods.errors import CCSInputError, DataValidationError
-from ccs_methods.records import DATASETS, dataset_for_file, load, validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "data" / "synthetic"

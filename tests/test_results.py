@@ -1,4 +1,4 @@
-"""Tests for ccs_methods.results: collecting computed results from the analysis modules."""
+"""Tests for ccs_methods.analyses.results: collecting computed results from the analysis modules."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import types
 import numpy as np
 import pytest
 
-from ccs_methods import results
-from ccs_methods.params import load_params
+from ccs_methods.analyses import results
+from ccs_methods.data.params import load_params
 
 
 @pytest.fixture(scope="module")
@@ -111,19 +111,20 @@ def test_duplicate_ids_keep_the_first_provider(monkeypatch, params):
 
 
 def test_expected_provider_and_problems_for(params):
-    assert results.expected_provider("its.ncan.level_change") == "ccs_methods.trend_sections"
-    assert results.expected_provider("trend.lwa.oldham") == "ccs_methods.trend_sections"
+    assert results.expected_provider("its.ncan.level_change") == "ccs_methods.analyses.trends"
+    assert results.expected_provider("trend.lwa.oldham") == "ccs_methods.analyses.trends"
     assert results.expected_provider("network.ncan.connections_ratio") == (
-        "ccs_methods.network_sections"
+        "ccs_methods.analyses.networks"
     )
-    assert results.expected_provider("survey.capability.new_services_diff") == "ccs_methods.survey"
+    survey = "ccs_methods.analyses.survey"
+    assert results.expected_provider("survey.capability.new_services_diff") == survey
     assert results.expected_provider("other.thing") is None
     c = results.CollectedResults(
         problems=[
-            results.Problem("ccs_methods.trend_sections", "missing", "gone"),
-            results.Problem("ccs_methods.network_sections", "invalid", "bad", "network.a_ratio"),
+            results.Problem("ccs_methods.analyses.trends", "missing", "gone"),
+            results.Problem("ccs_methods.analyses.networks", "invalid", "bad", "network.a_ratio"),
         ],
-        modules=("ccs_methods.trend_sections", "ccs_methods.network_sections"),
+        modules=("ccs_methods.analyses.trends", "ccs_methods.analyses.networks"),
     )
     assert [p.kind for p in c.problems_for("its.ncan.level_change")] == ["missing"]
     assert [p.kind for p in c.problems_for("network.a_ratio")] == ["invalid"]
@@ -133,15 +134,15 @@ def test_expected_provider_and_problems_for(params):
 
 def test_default_providers_and_survey_is_deterministic(params):
     assert results.PROVIDERS == (
-        "ccs_methods.trend_sections",
-        "ccs_methods.network_sections",
-        "ccs_methods.survey",
+        "ccs_methods.analyses.trends",
+        "ccs_methods.analyses.networks",
+        "ccs_methods.analyses.survey",
     )
-    a = results.collect_results(params, providers=("ccs_methods.survey",))
-    b = results.collect_results(params, providers=("ccs_methods.survey",))
+    a = results.collect_results(params, providers=("ccs_methods.analyses.survey",))
+    b = results.collect_results(params, providers=("ccs_methods.analyses.survey",))
     assert a == b
     assert list(a.results) == ["survey.capability.new_services_diff"]
-    assert a.sources == {"survey.capability.new_services_diff": "ccs_methods.survey"}
+    assert a.sources == {"survey.capability.new_services_diff": "ccs_methods.analyses.survey"}
 
 
 def test_datasets_for():
@@ -158,23 +159,25 @@ def test_results_cache_reuses_and_invalidates(tmp_path, root) -> None:
     """The per-run cache returns the same answer and is keyed by the inputs."""
     import shutil
 
-    from ccs_methods.results import inputs_fingerprint
+    from ccs_methods.analyses.results import inputs_fingerprint
 
     proj = tmp_path / "proj"
     for name in ("params", "data", "notebooks"):
         shutil.copytree(root / name, proj / name)
     params = load_params(proj / "params")
-    first = results.collect_results(params, providers=["ccs_methods.survey"])
-    cached = list((proj / ".ccs-run" / "cache").glob("ccs_methods.survey-*.json"))
+    first = results.collect_results(params, providers=["ccs_methods.analyses.survey"])
+    cached = list((proj / ".ccs-run" / "cache").glob("ccs_methods.analyses.survey-*.json"))
     assert len(cached) == 1
-    again = results.collect_results(params, providers=["ccs_methods.survey"])
+    again = results.collect_results(params, providers=["ccs_methods.analyses.survey"])
     assert again.results == first.results
     # same key order too: pages print results in it, and nbval compares pages
     for rid in first.results:
         assert list(again.results[rid]) == list(first.results[rid])
     assert (
         again.results
-        == results.collect_results(params, providers=["ccs_methods.survey"], cache=False).results
+        == results.collect_results(
+            params, providers=["ccs_methods.analyses.survey"], cache=False
+        ).results
     )
     key = inputs_fingerprint(params)
     f = proj / "params" / "programme.yml"

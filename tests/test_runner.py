@@ -15,10 +15,10 @@ import pytest
 from conftest import write_notebook
 from typer.testing import CliRunner
 
-from ccs_methods.cli import app
+from ccs_methods.data.params import load_params
 from ccs_methods.errors import ParamsError
-from ccs_methods.params import load_params
-from ccs_methods.runner import make_deterministic, plan_jobs, retitle, run_jobs
+from ccs_methods.pipeline.cli import app
+from ccs_methods.pipeline.runner import make_deterministic, plan_jobs, retitle, run_jobs
 
 GOOD = "GOOD PAGE FROM AN EARLIER RUN"
 
@@ -40,8 +40,8 @@ def test_plan_covers_every_site_and_year(mini_project: Path) -> None:
 
 
 def test_plan_extra_site_year_and_programme_templates(mini_project: Path) -> None:
-    write_notebook(mini_project / "notebooks" / "site_year_contribution.ipynb", ["1"])
-    write_notebook(mini_project / "notebooks" / "programme_trends.ipynb", ["1"], parameters="")
+    write_notebook(mini_project / "notebooks" / "site_year_contribution.md", ["1"])
+    write_notebook(mini_project / "notebooks" / "programme_trends.md", ["1"], parameters="")
     params = load_params(mini_project / "params")
     jobs = plan_jobs(params, mini_project)
     names = {j.output.relative_to(mini_project).as_posix() for j in jobs}
@@ -63,11 +63,11 @@ def test_plan_rejects_unknown_site_or_year(mini_project: Path, kwargs: dict, mat
 
 
 def test_template_without_parameters_cell(mini_project: Path) -> None:
-    write_notebook(mini_project / "notebooks" / "site_year.ipynb", ["1"], parameters=None)
+    write_notebook(mini_project / "notebooks" / "site_year.md", ["1"], parameters=None)
     params = load_params(mini_project / "params")
     with pytest.raises(ParamsError) as e:
         plan_jobs(params, mini_project)
-    assert "site_year.ipynb" in str(e.value) and "parameters" in str(e.value)
+    assert "site_year.md" in str(e.value) and "parameters" in str(e.value)
 
 
 def test_cli_unknown_site_exits_2_and_builds_nothing(mini_project: Path) -> None:
@@ -87,7 +87,7 @@ def test_cli_malformed_params_exits_2(mini_project: Path) -> None:
 
 def test_failure_is_collected_and_good_page_kept(mini_project: Path) -> None:
     write_notebook(
-        mini_project / "notebooks" / "site_year.ipynb",
+        mini_project / "notebooks" / "site_year.md",
         [
             "x = 1",
             "if site == 'oldham':\n    raise ValueError('boom for ' + site)",
@@ -119,7 +119,7 @@ def test_failure_is_collected_and_good_page_kept(mini_project: Path) -> None:
 
 
 def test_cli_failure_exit_code_and_summary(mini_project: Path) -> None:
-    write_notebook(mini_project / "notebooks" / "site_year.ipynb", ["1/0"])
+    write_notebook(mini_project / "notebooks" / "site_year.md", ["1/0"])
     res = CliRunner().invoke(
         app, ["run", "--root", str(mini_project), "--site", "swansea", "--year", "3", "-j", "1"]
     )
@@ -129,7 +129,7 @@ def test_cli_failure_exit_code_and_summary(mini_project: Path) -> None:
 
 def test_interrupted_run_leaves_pages_intact(mini_project: Path) -> None:
     write_notebook(
-        mini_project / "notebooks" / "site_year.ipynb",
+        mini_project / "notebooks" / "site_year.md",
         ["import time\ntime.sleep(120)"],
     )
     page = mini_project / "book" / "sites" / "norfolk" / "year-1.ipynb"
@@ -137,7 +137,8 @@ def test_interrupted_run_leaves_pages_intact(mini_project: Path) -> None:
     # start it with SIGINT ignored, as a shell does for background jobs: the runner must still
     # stop cleanly on Ctrl-C
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ccs_methods.cli", "run", "--root", str(mini_project), "-j", "2"],
+        [sys.executable, "-m", "ccs_methods.pipeline.cli", "run",
+         "--root", str(mini_project), "-j", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ccs_methods import datasets, pages, trend_sections
+from ccs_methods.analyses import trends as trend_sections
+from ccs_methods.data import datasets
+from ccs_methods.data.params import load_params
 from ccs_methods.errors import DataValidationError
-from ccs_methods.params import load_params
+from ccs_methods.report import pages
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for ccs_methods.spc: XmR limits and Making Data Count special-cause rules."""
+"""Tests for ccs_methods.methods.spc: XmR limits and Making Data Count special-cause rules."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ccs_methods.errors import MethodInputError
-from ccs_methods.spc import xmr
+from ccs_methods.methods.spc import xmr
 
 DATA = Path(__file__).parent / "data"
 

@@ -1,4 +1,6 @@
-"""Tests for ccs_methods.survey: Wilson and Newcombe intervals, E8 and E11 from the survey."""
+"""Tests for ccs_methods.analyses.survey:
+
+Wilson and Newcombe intervals, E8 and E11 from the survey."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from ccs_methods import contribution, survey
+from ccs_methods.analyses import survey
+from ccs_methods.analyses.results import PENDING_KEY
+from ccs_methods.data.params import load_params
 from ccs_methods.errors import DataValidationError, MethodInputError
-from ccs_methods.params import load_params
-from ccs_methods.results import PENDING_KEY
+from ccs_methods.methods import contribution
 
 
 @pytest.fixture(scope="module")

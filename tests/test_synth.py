@@ -1,4 +1,4 @@
-"""Tests of ccs_methods.synth: determinism, realism and reconciliation to the reports.
+"""Tests of ccs_methods.data.synth: determinism, realism and reconciliation to the reports.
 
 Every target value and tolerance is read from ``synth.TARGETS`` (one place, each with its
 source: report file and section). The shipped files in ``data/synthetic/`` must regenerate
@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ccs_methods import synth
-from ccs_methods.records import DATASETS, load, validate_file
-from ccs_methods.synth import TARGETS, reconcile
+from ccs_methods.data import synth
+from ccs_methods.data.records import DATASETS, load, validate_file
+from ccs_methods.data.synth import TARGETS, reconcile
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "data" / "synthetic"

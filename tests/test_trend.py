@@ -1,4 +1,4 @@
-"""Tests for ccs_methods.trend: Mann-Kendall, Theil-Sen, GLM trend, pooled trends."""
+"""Tests for ccs_methods.methods.trend: Mann-Kendall, Theil-Sen, GLM trend, pooled trends."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from ccs_methods.errors import MethodInputError
-from ccs_methods.trend import (
+from ccs_methods.methods.trend import (
     glm_trend,
     mann_kendall,
     percent_change,

@@ -1,6 +1,6 @@
-"""Tests for ccs_methods.trend_sections (trend sections of the pages) and `ccs-eval stats`.
+"""Tests for ccs_methods.analyses.trends (trend sections of the pages) and `ccs-eval stats`.
 
-The sections only select data, call the tested methods of ccs_methods.trend / its / spc and
+The sections only select data, call the tested methods of ccs_methods.methods.trend / its / spc and
 lay out the results, so the tests check (1) that the numbers shown are exactly those of the
 underlying method called directly on independently prepared data, (2) that every figure has
 a title, axis labels, a source line and alt text, (3) that pages without data get a note,
@@ -22,12 +22,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from ccs_methods import contribution, its, pages, plots, sitepage, spc, trend
-from ccs_methods import trend_sections as ts
-from ccs_methods.cli import app
+from ccs_methods.analyses import published as sitepage
+from ccs_methods.analyses import trends as ts
+from ccs_methods.data.params import load_params
+from ccs_methods.data.published import load_figures
 from ccs_methods.errors import MethodInputError
-from ccs_methods.params import load_params
-from ccs_methods.published import load_figures
+from ccs_methods.methods import contribution, its, spc, trend
+from ccs_methods.pipeline.cli import app
+from ccs_methods.report import pages, plots
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -92,7 +94,7 @@ def _listed_annual_independent(params, site: str) -> pd.DataFrame:
     Written with pandas only: months before the end of the last listed programme year (the
     site files list contiguous years from 0), then calendar years with 12 distinct months.
     """
-    from ccs_methods import datasets
+    from ccs_methods.data import datasets
 
     listed = params.site(site).datasets["lwa_awards"]
     last = params.programme.year(max(listed)).end if max(listed) > 0 else \
@@ -109,7 +111,7 @@ def _listed_annual_independent(params, site: str) -> pd.DataFrame:
 
 def _ncan_monthly_independent(params) -> pd.DataFrame:
     """NCAN referrals per month from the raw CSV with pandas only (independent of the module)."""
-    from ccs_methods import datasets
+    from ccs_methods.data import datasets
 
     raw = datasets.load_record(params, "referrals_ncan")
     m = raw["date"].dt.to_period("M").value_counts().sort_index()
@@ -397,7 +399,7 @@ def test_its_reading_follows_the_data(params, growth, step, pre_word, step_word)
 # LWA section
 # ----------------------------------------------------------------------------------------
 def test_lwa_section_shipped_data_numbers_equal_direct_calls(params) -> None:
-    from ccs_methods import datasets
+    from ccs_methods.data import datasets
 
     ctx = pages.page_context(params, "norfolk", 2)
     sec = ts.lwa_section(ctx)
@@ -555,7 +557,7 @@ def test_referrals_section_ncan_numbers_equal_direct_calls(params) -> None:
 
 
 def test_referrals_section_thcan_describes_without_counterfactual(params) -> None:
-    from ccs_methods import datasets
+    from ccs_methods.data import datasets
 
     ctx = pages.page_context(params, "tower_hamlets", 2)
     sec = ts.referrals_section(ctx)

@@ -1,9 +1,9 @@
-"""Re-execute every template in notebooks/ in place with its default parameters.
+"""Re-execute every template source (notebooks/*.md) and store its outputs in the .ipynb pair.
 
-The stored outputs are what `pytest --nbval` compares against, so a change to a template, to
-data or to a method that changes what a page shows is followed by `make refresh-notebooks`
-and a review of the diff. Outputs are made deterministic (no timestamps, no execution
-metadata) exactly as the runner does for book pages.
+The stored outputs are what `pytest --nbval` compares, so a change to a template, to data or to
+a method that changes what a page shows is followed by `make refresh-notebooks` and a review of
+the diff. The .md source is never rewritten: an edit made in JupyterLab (saved to both files by
+jupytext) or in an editor survives this target.
 """
 
 from __future__ import annotations
@@ -11,30 +11,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
-from ccs_methods.runner import make_deterministic
+from ccs_methods.pipeline.templates import refresh, template_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def refresh(path: Path) -> None:
-    """Execute one template with its own parameters cell and store its outputs."""
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
-    ).execute()
-    make_deterministic(nb)
-    nbformat.write(nb, path)
-
-
 def main(argv: list[str]) -> int:
-    """Refresh the templates named in ``argv`` (default: all)."""
-    paths = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    """Refresh the templates named in ``argv`` (default: every ``notebooks/*.md``)."""
+    paths = [Path(a).with_suffix(".md") for a in argv] or template_paths(ROOT / "notebooks")
     for p in paths:
-        refresh(p)
-        print(f"refreshed {p.relative_to(ROOT) if p.is_absolute() else p}")
+        out = refresh(p, ROOT)
+        print(f"refreshed {out.relative_to(ROOT) if out.is_absolute() else out}")
     return 0
 
 

@@ -1,0 +1,254 @@
+"""The published exhibits E1–E22, one section each, for the "published figures" page.
+
+Each section lists every figure the reports give for the exhibit with its source, says what
+is only in a chart (from ``data/published/NOT_IN_TEXT.md``) and shows where the reports
+contradict themselves. Nothing here computes a new number; the point is traceability.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from ccs_methods.analyses.published import Section
+from ccs_methods.data import published
+from ccs_methods.data.paths import data_dir
+from ccs_methods.report import pages, plots
+from ccs_methods.report.pages import admonition
+
+#: Short names of the exhibits (see DOMAIN.md); the numbers come from data/published only.
+EXHIBIT_TITLES: dict[str, str] = {
+    "E1": "Core CCS funding by site and year",
+    "E2": "Funding by workstream, and its access/systems split",
+    "E3": "CCS team sessions in year 2 by site and purpose",
+    "E4": "Key features of coordination by site, baseline 2019 and end of year 2",
+    "E5": "NCAN monthly referrals before and since CCS",
+    "E6": "Reasons for referral in Norfolk over time",
+    "E7": "THCAN referrals since its launch",
+    "E8": "Capability survey of local organisations",
+    "E9": "Monitoring returns of the funded organisations",
+    "E10": "Reach in year 2",
+    "E11": "Relationship between local authority and VCS (survey)",
+    "E12": "NCAN direction of referral, 2019 and 2021",
+    "E13": "Referrals between statutory agencies in Norfolk, 2021",
+    "E14": "LWA and DAF awards over time",
+    "E15": "NAS referrals within NCAN by year",
+    "E16": "Key performance indicators",
+    "E17": "Year 2 logic model and its assumptions",
+    "E18": "Year 1 workstreams and amounts by site",
+    "E19": "Year 1 engagement by site",
+    "E20": "Year 1 activity counts",
+    "E21": "Norfolk systems-change survey (year 1)",
+    "E22": "Norwich Integration Partnership case study",
+}
+
+#: Exhibits whose figures live in a structured table of their own.
+STRUCTURED = {
+    "E4": "coordination_features.csv",
+    "E16": "kpis.csv",
+    "E17": "assumptions.csv and logic_model.csv",
+}
+
+
+@lru_cache(maxsize=4)
+def _figures_cached(folder: str) -> pd.DataFrame:
+    return published.load_figures(data_dir=folder)
+
+
+#: Reader labels of the E4 timepoints.
+TIMEPOINT_LABELS = {
+    "baseline_2019": "baseline 2019",
+    "end_year2_2021_09": "end of year 2 (Sep 2021)",
+}
+
+
+def site_label(site: str) -> str:
+    """A site id as readers see it (``tower_hamlets`` -> ``Tower Hamlets``)."""
+    return str(site).replace("_", " ").title()
+
+
+def figures() -> pd.DataFrame:
+    """All published figures (validated), cached per data folder."""
+    return _figures_cached(str(data_dir())).copy()
+
+
+def not_in_text() -> dict[str, str]:
+    """What each exhibit lacks in the text (only in a chart), from ``NOT_IN_TEXT.md``."""
+    path = data_dir() / "published" / "NOT_IN_TEXT.md"
+    out: dict[str, str] = {}
+    if not path.is_file():
+        return out
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and re.fullmatch(r"E\d{1,2}", cells[0]):
+            out[cells[0]] = cells[-1]
+    return out
+
+
+def figure_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """A reader-facing table of published figures with their source and any note."""
+    out = pd.DataFrame(
+        {
+            "site": rows["site"].map(site_label),
+            "year": [("" if pd.isna(v) else str(int(v))) for v in rows["year"]],
+            "period": rows["period"].astype(str),
+            "measure": rows["measure"].astype(str).str.replace("_", " "),
+            "category": rows["category"].fillna("").astype(str),
+            "value": [f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}" for v in rows["value"]],
+            "unit": rows["unit"].astype(str),
+            "source": [pages.cite(r) for _, r in rows.iterrows()],
+            "note": rows["note"].fillna("").astype(str),
+        }
+    )
+    out.index = pd.Index(rows["figure_id"].astype(str), name="figure id")
+    return out
+
+
+def _by_site_chart(rows: pd.DataFrame, exhibit: str) -> plots.Figure | None:
+    """A bar chart by site when an exhibit gives one measure for several pilot sites."""
+    sited = rows[rows["site"].isin(published.PILOT_SITES)]
+    if sited.empty:
+        return None
+    total_rows = sited[sited["category"].fillna("").isin(["", "total"])]
+    for measure, grp in total_rows.groupby("measure", sort=False):
+        if grp["site"].nunique() >= 2 and len(grp) == grp["site"].nunique():
+            unit = str(grp["unit"].iloc[0])
+            fig, ax = plots.new_figure(figsize=(7, 3))
+            names = grp["site"].str.replace("_", " ").str.title()
+            colours = [plots.SITE_COLOURS.get(s, plots.PALETTE[0]) for s in grp["site"]]
+            ax.bar(names, grp["value"], color=colours)
+            plots.bar_labels(ax)
+            label = str(measure).replace("_", " ")
+            plots.finish(
+                fig,
+                ax,
+                title=f"{exhibit}: {label} by site",
+                xlabel="Pilot site",
+                ylabel=f"{label} ({unit})",
+                source="; ".join(sorted({pages.cite(r) for _, r in grp.iterrows()})),
+                alt=(
+                    f"Bar chart of {label} by pilot site as published: "
+                    + ", ".join(f"{n} {v:,.0f}" for n, v in zip(names, grp["value"], strict=True))
+                    + f" ({unit})."
+                ),
+            )
+            return fig
+    return None
+
+
+def exhibit_section(exhibit: str) -> Section:
+    """Everything the reports publish for one exhibit, with sources and what is missing."""
+    title = f"{exhibit}: {EXHIBIT_TITLES[exhibit]}"
+    rows = figures()
+    rows = rows[rows["exhibit"] == exhibit].reset_index(drop=True)
+    missing = not_in_text().get(exhibit)
+    markdown = []
+    if missing:
+        markdown.append(
+            admonition(
+                "note", "Only in a chart", f"Not in the report text, so not transcribed: {missing}."
+            )
+        )
+    if rows.empty and exhibit in STRUCTURED:
+        markdown.append(f"The figures of {exhibit} are in `{STRUCTURED[exhibit]}`, shown below.")
+        return Section(title, rows, markdown=markdown)
+    if rows.empty:
+        return Section(
+            title,
+            rows,
+            note=admonition("note", f"{exhibit}: no figures in the text", missing or "No figures."),
+        )
+    return Section(
+        title,
+        rows,
+        table=figure_table(rows),
+        markdown=markdown,
+        figure=_by_site_chart(rows, exhibit),
+    )
+
+
+def tensions_section() -> Section:
+    """Figures whose note says the reports contradict themselves, side by side."""
+    rows = figures()
+    mask = rows["note"].fillna("").str.contains(r"contradict|tension|vs ", case=False, regex=True)
+    rows = rows[mask].reset_index(drop=True)
+    if rows.empty:
+        return Section("Tensions", rows, note="No contradictions are recorded.")
+    return Section(
+        "Where the reports disagree with themselves",
+        rows,
+        table=figure_table(rows)[["site", "period", "measure", "value", "unit", "source", "note"]],
+        markdown=[
+            "The reports give different figures for the same thing in places. Both are kept "
+            "and shown here rather than resolved; each note points at the other figure."
+        ],
+    )
+
+
+def kpi_section() -> Section:
+    """E16: the five KPIs with targets, quasi-baselines, year 1 and year 2 values and caveats."""
+    k = published.load_kpis(data_dir=data_dir())
+    table = k[
+        [
+            "kpi",
+            "indicator",
+            "target_year3",
+            "quasi_baseline_text",
+            "year1_text",
+            "year2_text",
+            "caveat",
+        ]
+    ].set_index("kpi")
+    rows = pd.DataFrame({c: k[c] for c in ("source_file", "source_section", "source_quote")})
+    return Section(
+        "E16: Key performance indicators",
+        rows,
+        table=table,
+        markdown=[
+            "The year 1 and year 2 values are as the report states them. They cover different "
+            "sets of sites, so they cannot be compared with the quasi-baselines or each other "
+            "without the caveats in the last column."
+        ],
+    )
+
+
+def coordination_section(site: str | None = None) -> Section:
+    """E4: key features of coordination (network, referral system, resource, legitimacy)."""
+    cf = published.load_coordination_features(data_dir=data_dir())
+    if site is not None:
+        cf = cf[cf["site"] == site]
+    labelled = cf.assign(
+        site=cf["site"].map(site_label),
+        feature=cf["feature"].str.replace("_", " "),
+        status=cf["status"].str.replace("_", " "),
+        timepoint=cf["timepoint"].map(TIMEPOINT_LABELS).fillna(cf["timepoint"]),
+    )
+    wide = labelled.pivot_table(
+        index=["site", "feature"], columns="timepoint", values="status", aggfunc="first"
+    )
+    wide.columns.name = None
+    rows = cf.assign(source_quote="")[["source_file", "source_section", "source_quote"]]
+    return Section(
+        "E4: Key features of coordination",
+        rows,
+        table=wide,
+        markdown=[
+            "Status as the reports' tick tables give it: *present* means a tick. The colour of "
+            "each tick (long-term security, early stage, planned) is only in the charts."
+        ],
+    )
+
+
+def assumptions_section() -> Section:
+    """E17: the year 2 logic model's eight assumptions and the evaluators' verdicts."""
+    a = published.load_assumptions(data_dir=data_dir())
+    table = a[["assumption_id", "assumption", "verdict_short", "verdict_text"]].set_index(
+        "assumption_id"
+    )
+    return Section(
+        "E17: Assumptions of the year 2 logic model",
+        a[["source_file", "source_section", "source_quote"]],
+        table=table,
+    )

@@ -1,0 +1,735 @@
+"""The local systems survey (June 2021, n = 55): capability (E8) and LA-VCS relationship (E11).
+
+The year 2 report gives percentages without intervals or the size of the CCS-funded subgroup
+(key finding 5: 33% / 31% / 20% of all respondents and 40% / 60% / 20% of those funded directly
+by CCS felt more able to work in partnership, to deliver new services and to do development and
+planning work). This module recomputes them from the record-level survey with:
+
+- **Wilson score intervals** for each percentage (Wilson 1927; method 3 of Newcombe 1998a),
+  which behave well for small n and for proportions near 0 or 1, unlike the Wald interval;
+- the **difference in proportions** between CCS-funded and other respondents with the
+  **Newcombe hybrid score interval** (method 10 of Newcombe 1998b): the Wilson limits of each
+  proportion combined by "square and add",
+
+  ``L = d - sqrt((p1 - l1)^2 + (u2 - p2)^2)``, ``U = d + sqrt((u1 - p1)^2 + (p2 - l2)^2)``,
+
+  where ``d = p1 - p2`` and ``(l_i, u_i)`` are the Wilson limits of ``p_i``.
+
+A group smaller than :data:`SMALL_N` respondents is flagged: its 95% interval is about
++/- 20 percentage points or wider near 50%, too wide to conclude anything from the percentage
+alone. The CCS-funded subgroup is such a group.
+
+:func:`computed_results` hands the funded-minus-other difference in "more able to deliver new
+services" to the evidence register (``survey.capability.new_services_diff``), where the rule
+``survey_contrast`` in ``params/contribution/theory_of_change.yml`` turns it into evidence for
+year 2 key finding 5.
+
+References
+----------
+Newcombe, R. G. (1998a). Two-sided confidence intervals for the single proportion: comparison
+of seven methods. *Statistics in Medicine* 17(8), 857-872.
+Newcombe, R. G. (1998b). Interval estimation for the difference between independent
+proportions: comparison of eleven methods. *Statistics in Medicine* 17(8), 873-890.
+Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+*Journal of the American Statistical Association* 22(158), 209-212.
+
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+from scipy.stats import norm
+
+from ccs_methods.analyses.published import Section
+from ccs_methods.analyses.results import PENDING_KEY
+from ccs_methods.data import datasets
+from ccs_methods.data.params import Params
+from ccs_methods.errors import DataValidationError, MethodInputError
+from ccs_methods.report import pages, plots
+
+__all__ = [
+    "CAPABILITY_ITEMS",
+    "DATASET",
+    "GROUPS",
+    "NEW_SERVICES_RESULT_ID",
+    "PUBLISHED_CAPABILITY",
+    "RELATIONSHIP_LABELS",
+    "SMALL_N",
+    "SUBGROUP_N_PENDING",
+    "capability_differences",
+    "capability_table",
+    "computed_results",
+    "load_survey",
+    "newcombe_difference",
+    "relationship_by_site",
+    "small_n_notes",
+    "survey_section",
+    "wilson_interval",
+]
+
+DATASET = "survey_local_systems"
+
+#: The three E8 capability items: column -> wording in the report (003, key finding 5).
+CAPABILITY_ITEMS: dict[str, str] = {
+    "more_able_partnership": "more able to work in partnership with other organisations",
+    "more_able_new_services": "more able to deliver new services",
+    "more_able_development_planning": "able to do more development and planning work",
+}
+
+#: Published E8 percentages (003, key finding 5): column -> (all respondents, CCS-funded).
+PUBLISHED_CAPABILITY: dict[str, tuple[float, float]] = {
+    "more_able_partnership": (33.0, 40.0),
+    "more_able_new_services": (31.0, 60.0),
+    "more_able_development_planning": (20.0, 20.0),
+}
+
+#: Respondent groups compared: id -> label.
+GROUPS: dict[str, str] = {
+    "all": "all respondents",
+    "ccs_funded": "funded directly by CCS",
+    "other": "not funded by CCS",
+}
+
+#: E11 answers (003 Figure 2.8), in the order of the survey question.
+RELATIONSHIP_LABELS: dict[str, str] = {
+    "strong": "strong working relationship",
+    "pockets": "pockets of successful joint working",
+    "weak": "weak relationship",
+    "dont_know": "don't know",
+}
+
+SMALL_N = 20
+"""Groups with fewer respondents are flagged as too small to conclude from: at n = 20 the 95%
+interval of a proportion near 0.5 is already about +/- 0.2 wide."""
+
+NEW_SERVICES_RESULT_ID = "survey.capability.new_services_diff"
+"""Result id of the funded-minus-other difference in 'more able to deliver new services'."""
+
+SUBGROUP_N_PENDING = "subgroup size not published; synthetic n is an assumption"
+"""Why the funded-minus-other difference stays pending while the survey is synthetic: the report
+gives only percentages for the CCS-funded subgroup (40% / 60% / 20%), so the size of that
+subgroup in the synthetic stand-in is the generator's assumption, and the interval (and whether
+it includes no difference) depends on it."""
+
+_REQUIRED = ("site", "ccs_funded", "la_vcs_relationship", *CAPABILITY_ITEMS)
+
+
+# --------------------------------------------------------------------------- intervals
+
+
+def _z(conf: float) -> float:
+    if not (isinstance(conf, int | float) and 0.0 < float(conf) < 1.0):
+        raise MethodInputError(f"conf must be strictly between 0 and 1; got {conf!r}")
+    return float(norm.ppf(1.0 - (1.0 - float(conf)) / 2.0))
+
+
+def _check_count(x: Any, n: Any, what: str) -> tuple[int, int]:
+    for v, name in ((x, "successes"), (n, "n")):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise MethodInputError(f"{what}: {name} must be a whole number; got {v!r}")
+        if float(v) != int(v):
+            raise MethodInputError(f"{what}: {name} must be a whole number; got {v!r}")
+    xi, ni = int(x), int(n)
+    if ni < 1:
+        raise MethodInputError(f"{what}: n must be at least 1; got {ni}")
+    if not 0 <= xi <= ni:
+        raise MethodInputError(f"{what}: successes must be between 0 and n={ni}; got {xi}")
+    return xi, ni
+
+
+def wilson_interval(successes: int, n: int, conf: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion.
+
+    Parameters
+    ----------
+    successes
+        Number of "yes" answers, ``0 <= successes <= n``.
+    n
+        Number of respondents, at least 1.
+    conf
+        Confidence level (default 0.95).
+
+    Returns
+    -------
+    tuple of float
+        ``(lower, upper)``, within [0, 1]. For 81 of 263 the 95% interval is 0.2553 to 0.3662
+        (Newcombe 1998a, method 3).
+
+    Raises
+    ------
+    MethodInputError
+        Counts that are not whole numbers, ``n < 1``, successes outside ``[0, n]``, or a
+        confidence level outside (0, 1).
+
+    """
+    x, m = _check_count(successes, n, "wilson_interval")
+    z = _z(conf)
+    p = x / m
+    denom = 1.0 + z * z / m
+    centre = p + z * z / (2.0 * m)
+    half = z * math.sqrt(p * (1.0 - p) / m + z * z / (4.0 * m * m))
+    lo = 0.0 if x == 0 else max(0.0, (centre - half) / denom)
+    hi = 1.0 if x == m else min(1.0, (centre + half) / denom)
+    return lo, hi
+
+
+def newcombe_difference(
+    x1: int, n1: int, x2: int, n2: int, conf: float = 0.95
+) -> dict[str, float | int]:
+    """Difference of two independent proportions with the Newcombe hybrid score interval.
+
+    Method 10 of Newcombe (1998b): with ``p_i = x_i / n_i``, Wilson limits ``(l_i, u_i)`` and
+    ``d = p1 - p2``, the interval is ``d - sqrt((p1 - l1)^2 + (u2 - p2)^2)`` to
+    ``d + sqrt((u1 - p1)^2 + (p2 - l2)^2)``.
+
+    Parameters
+    ----------
+    x1, n1
+        Successes and size of the first group (e.g. CCS-funded respondents).
+    x2, n2
+        Successes and size of the second group (e.g. the others).
+    conf
+        Confidence level (default 0.95).
+
+    Returns
+    -------
+    dict
+        ``difference``, ``ci_low``, ``ci_high`` (proportions, in [-1, 1]), ``p1``, ``p2``,
+        ``n1``, ``n2`` and ``n`` (= ``n1 + n2``). For 56/70 vs 48/80 the 95% interval is
+        0.0524 to 0.3339 (Newcombe 1998b, Table II, example a).
+
+    Raises
+    ------
+    MethodInputError
+        As :func:`wilson_interval`, for either group.
+
+    """
+    a, m1 = _check_count(x1, n1, "newcombe_difference, group 1")
+    b, m2 = _check_count(x2, n2, "newcombe_difference, group 2")
+    p1, p2 = a / m1, b / m2
+    l1, u1 = wilson_interval(a, m1, conf)
+    l2, u2 = wilson_interval(b, m2, conf)
+    d = p1 - p2
+    lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return {
+        "difference": d,
+        "ci_low": max(-1.0, lo),
+        "ci_high": min(1.0, hi),
+        "p1": p1,
+        "p2": p2,
+        "n1": m1,
+        "n2": m2,
+        "n": m1 + m2,
+    }
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_survey(params: Params) -> pd.DataFrame:
+    """Load the local systems survey (synthetic or raw, as params say) and check its columns.
+
+    Parameters
+    ----------
+    params
+        Project parameters (``data_sources`` chooses synthetic or raw).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per respondent (see :mod:`ccs_methods.data.records` for the columns).
+
+    Raises
+    ------
+    DataValidationError
+        The file is missing, breaks its schema or has no rows.
+
+    """
+    df = datasets.load_record(params, DATASET)
+    _check_frame(df)
+    return df
+
+
+def _check_frame(survey: pd.DataFrame) -> None:
+    missing = [c for c in _REQUIRED if c not in survey.columns]
+    if missing:
+        raise DataValidationError(
+            f"survey data lacks column(s) {missing}; needed: {list(_REQUIRED)}",
+            file=f"{DATASET}.csv",
+            column=missing[0],
+        )
+    if survey.empty:
+        raise DataValidationError(
+            "survey data has no respondents: at least one row is needed", file=f"{DATASET}.csv"
+        )
+
+
+def _group_mask(survey: pd.DataFrame, group: str) -> pd.Series:
+    funded = survey["ccs_funded"].astype(bool)
+    if group == "all":
+        return pd.Series(True, index=survey.index)
+    if group == "ccs_funded":
+        return funded
+    return ~funded
+
+
+def capability_table(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
+    """E8: share of respondents reporting each capability gain, by group, with Wilson intervals.
+
+    Parameters
+    ----------
+    survey
+        The survey (see :func:`load_survey`).
+    conf
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item and group (``all``, ``ccs_funded``, ``other``): ``item``, ``label``,
+        ``group``, ``group_label``, ``n``, ``yes``, ``percent``, ``ci_low``, ``ci_high``
+        (percent), ``published_percent`` (the report's figure for ``all`` and ``ccs_funded``,
+        else NaN) and ``too_small`` (``n <`` :data:`SMALL_N`).
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns or no rows.
+    MethodInputError
+        A group with no respondents.
+
+    """
+    _check_frame(survey)
+    rows: list[dict[str, Any]] = []
+    for item, label in CAPABILITY_ITEMS.items():
+        for group, glabel in GROUPS.items():
+            sel = survey.loc[_group_mask(survey, group), item].astype(bool)
+            n, yes = len(sel), int(sel.sum())
+            if n == 0:
+                raise MethodInputError(
+                    f"survey: no respondents in group {glabel!r}; the E8 comparison needs both "
+                    "CCS-funded and other respondents"
+                )
+            lo, hi = wilson_interval(yes, n, conf)
+            published = PUBLISHED_CAPABILITY[item]
+            pub = (
+                published[0] if group == "all" else published[1] if group == "ccs_funded" else None
+            )
+            rows.append(
+                {
+                    "item": item,
+                    "label": label,
+                    "group": group,
+                    "group_label": glabel,
+                    "n": n,
+                    "yes": yes,
+                    "percent": 100.0 * yes / n,
+                    "ci_low": 100.0 * lo,
+                    "ci_high": 100.0 * hi,
+                    "published_percent": float("nan") if pub is None else pub,
+                    "too_small": n < SMALL_N,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def capability_differences(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
+    """E8: CCS-funded minus other respondents, per item, with Newcombe hybrid score intervals.
+
+    Parameters
+    ----------
+    survey
+        The survey (see :func:`load_survey`).
+    conf
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item: ``item``, ``label``, ``yes_funded``, ``n_funded``, ``yes_other``,
+        ``n_other``, ``difference``, ``ci_low``, ``ci_high`` (percentage points), ``n`` (both
+        groups), ``interval`` (``above 0``, ``includes 0`` or ``below 0``) and ``reading`` (a
+        sentence saying what can and cannot be concluded).
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns or no rows.
+    MethodInputError
+        No CCS-funded or no other respondents.
+
+    """
+    _check_frame(survey)
+    funded = survey["ccs_funded"].astype(bool)
+    if funded.all() or not funded.any():
+        raise MethodInputError(
+            "survey: the funded-minus-other comparison needs both CCS-funded and other "
+            f"respondents; got {int(funded.sum())} funded of {len(survey)}"
+        )
+    rows: list[dict[str, Any]] = []
+    for item, label in CAPABILITY_ITEMS.items():
+        col = survey[item].astype(bool)
+        x1, n1 = int(col[funded].sum()), int(funded.sum())
+        x2, n2 = int(col[~funded].sum()), int((~funded).sum())
+        r = newcombe_difference(x1, n1, x2, n2, conf)
+        lo, hi = 100.0 * float(r["ci_low"]), 100.0 * float(r["ci_high"])
+        where = "above 0" if lo > 0 else "below 0" if hi < 0 else "includes 0"
+        if where == "includes 0":
+            reading = (
+                "the interval includes no difference: the survey cannot tell whether funded "
+                "organisations gained more"
+            )
+        else:
+            reading = (
+                f"the interval lies {where}, but it is wide ({hi - lo:.0f} points) because only "
+                f"{n1} funded organisations answered: the size of the difference is not known"
+            )
+        if n1 < SMALL_N:
+            reading += f"; the funded subgroup (n = {n1}) is too small to conclude much"
+        rows.append(
+            {
+                "item": item,
+                "label": label,
+                "yes_funded": x1,
+                "n_funded": n1,
+                "yes_other": x2,
+                "n_other": n2,
+                "difference": 100.0 * float(r["difference"]),
+                "ci_low": lo,
+                "ci_high": hi,
+                "n": n1 + n2,
+                "interval": where,
+                "reading": reading,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def relationship_by_site(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
+    """E11: answers on the LA-VCS relationship by site and overall, with Wilson intervals.
+
+    Parameters
+    ----------
+    survey
+        The survey (see :func:`load_survey`).
+    conf
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site (sites in order of first appearance, then ``programme`` for all
+        respondents) and answer (:data:`RELATIONSHIP_LABELS` order): ``site``, ``answer``,
+        ``label``, ``count``, ``n``, ``percent``, ``ci_low``, ``ci_high`` (percent) and
+        ``too_small``.
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns, no rows, or an answer outside :data:`RELATIONSHIP_LABELS`.
+
+    """
+    _check_frame(survey)
+    unknown = sorted(set(survey["la_vcs_relationship"].astype(str)) - set(RELATIONSHIP_LABELS))
+    if unknown:
+        raise DataValidationError(
+            f"unknown la_vcs_relationship answer(s) {unknown}; allowed: "
+            f"{list(RELATIONSHIP_LABELS)}",
+            file=f"{DATASET}.csv",
+            column="la_vcs_relationship",
+        )
+    sites = list(dict.fromkeys(survey["site"].astype(str)))
+    rows: list[dict[str, Any]] = []
+    for site in [*sites, "programme"]:
+        part = survey if site == "programme" else survey[survey["site"].astype(str) == site]
+        n = len(part)
+        counts = part["la_vcs_relationship"].astype(str).value_counts()
+        for answer, label in RELATIONSHIP_LABELS.items():
+            k = int(counts.get(answer, 0))
+            lo, hi = wilson_interval(k, n, conf)
+            rows.append(
+                {
+                    "site": site,
+                    "answer": answer,
+                    "label": label,
+                    "count": k,
+                    "n": n,
+                    "percent": 100.0 * k / n,
+                    "ci_low": 100.0 * lo,
+                    "ci_high": 100.0 * hi,
+                    "too_small": n < SMALL_N,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def small_n_notes(survey: pd.DataFrame) -> list[str]:
+    """Sentences saying which groups are too small to conclude from (``n <`` :data:`SMALL_N`).
+
+    Parameters
+    ----------
+    survey
+        The survey (see :func:`load_survey`).
+
+    Returns
+    -------
+    list of str
+        One sentence per small group (CCS-funded respondents, each site), empty if none.
+
+    """
+    _check_frame(survey)
+    notes = []
+    n_funded = int(survey["ccs_funded"].astype(bool).sum())
+    if 0 < n_funded < SMALL_N and n_funded < len(survey):
+        cap = capability_table(survey)
+        funded = cap[cap["group"] == "ccs_funded"]
+        widths = funded["ci_high"] - funded["ci_low"]
+        diff = capability_differences(survey)
+        unclear = diff.loc[diff["interval"] == "includes 0", "label"].tolist()
+        clear = diff.loc[diff["interval"] != "includes 0"]
+        parts = []
+        if unclear:
+            parts.append(
+                "for " + "; ".join(f"'{u}'" for u in unclear) + " the difference from the other "
+                "respondents has a 95% interval that includes no difference"
+            )
+        parts.extend(
+            f"for '{r.label}' the interval lies {r.interval} ({r.ci_low:+.0f} to "
+            f"{r.ci_high:+.0f} points), so funded respondents reported it "
+            f"{'more' if r.ci_low > 0 else 'less'} often, but it is too wide to say by how much"
+            for r in clear.itertuples()
+        )
+        text = "; ".join(parts)
+        notes.append(
+            f"Only {n_funded} respondents were funded directly by CCS (the report does not give "
+            f"this n): their percentages have 95% intervals {widths.min():.0f} to "
+            f"{widths.max():.0f} points wide. " + text[:1].upper() + text[1:] + "."
+        )
+    sites = survey["site"].astype(str)
+    for site in dict.fromkeys(sites):
+        n = int((sites == site).sum())
+        if n < SMALL_N:
+            notes.append(
+                f"{site.replace('_', ' ').title()}: {n} respondents. Site percentages are shown "
+                f"for completeness; with fewer than {SMALL_N} respondents they support no "
+                "comparison between sites."
+            )
+    return notes
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def computed_results(params: Params) -> dict[str, dict[str, float | int]]:
+    """Survey results for the evidence register, keyed by result id.
+
+    Parameters
+    ----------
+    params
+        Project parameters.
+
+    Returns
+    -------
+    dict
+        ``{"survey.capability.new_services_diff": {"difference", "ci_low", "ci_high", "n",
+        "n_funded", "n_other"}}``: the funded-minus-other difference in the share "more able to
+        deliver new services" as a proportion (not percent) with its 95% Newcombe interval;
+        ``n`` counts both groups. While the survey is synthetic the result also carries
+        ``pending_reason`` (:data:`SUBGROUP_N_PENDING`, with the assumed n): the report does not
+        publish the size of the CCS-funded subgroup, so the register keeps the row pending
+        instead of turning an interval that rests on an invented n into evidence.
+
+    """
+    return _new_services_result(
+        load_survey(params), synthetic=datasets.is_synthetic(params, DATASET)
+    )
+
+
+def _new_services_result(
+    survey: pd.DataFrame, *, synthetic: bool = True
+) -> dict[str, dict[str, float | int | str]]:
+    funded = survey["ccs_funded"].astype(bool)
+    col = survey["more_able_new_services"].astype(bool)
+    r = newcombe_difference(
+        int(col[funded].sum()), int(funded.sum()), int(col[~funded].sum()), int((~funded).sum())
+    )
+    out: dict[str, float | int | str] = {
+        "difference": float(r["difference"]),
+        "ci_low": float(r["ci_low"]),
+        "ci_high": float(r["ci_high"]),
+        "n": int(r["n"]),
+        "n_funded": int(r["n1"]),
+        "n_other": int(r["n2"]),
+    }
+    if synthetic:
+        out[PENDING_KEY] = (
+            f"{SUBGROUP_N_PENDING} (the synthetic stand-in has {int(r['n1'])} CCS-funded and "
+            f"{int(r['n2'])} other respondents; the report gives only percentages for the "
+            "funded subgroup)"
+        )
+    return {NEW_SERVICES_RESULT_ID: out}
+
+
+# --------------------------------------------------------------------------- page section
+
+
+def _pct(v: float) -> str:
+    return "" if pd.isna(v) else f"{v:.0f}%"
+
+
+def survey_section(params: Params) -> Section:
+    """A page section on the survey: E8 by group, funded-minus-other differences, E11 by site.
+
+    Parameters
+    ----------
+    params
+        Project parameters.
+
+    Returns
+    -------
+    Section
+        Banner (synthetic data), reading and small-n notes, the E8 table, the differences and
+        E11 tables, a figure of the E8 percentages with 95% intervals, and the computed result
+        for the evidence register in ``results``.
+
+    """
+    survey = load_survey(params)
+    synthetic = datasets.is_synthetic(params, DATASET)
+    cap = capability_table(survey)
+    diff = capability_differences(survey)
+    rel = relationship_by_site(survey)
+    title = "Local systems survey, June 2021: capability (E8) and LA-VCS relationship (E11)"
+    table = pd.DataFrame(
+        {
+            "item": cap["label"].to_numpy(),
+            "group": cap["group_label"].to_numpy(),
+            "yes / n": [f"{y} / {n}" for y, n in zip(cap["yes"], cap["n"], strict=True)],
+            "percent": [_pct(v) for v in cap["percent"]],
+            "95% CI": [
+                f"{lo:.0f}% to {hi:.0f}%"
+                for lo, hi in zip(cap["ci_low"], cap["ci_high"], strict=True)
+            ],
+            "report": [_pct(v) for v in cap["published_percent"]],
+            "n too small to conclude": ["yes" if t else "" for t in cap["too_small"]],
+        }
+    )
+    diff_table = pd.DataFrame(
+        {
+            "item": diff["label"].to_numpy(),
+            "funded": [
+                f"{y} / {n}" for y, n in zip(diff["yes_funded"], diff["n_funded"], strict=True)
+            ],
+            "other": [
+                f"{y} / {n}" for y, n in zip(diff["yes_other"], diff["n_other"], strict=True)
+            ],
+            "difference (points)": [f"{v:+.0f}" for v in diff["difference"]],
+            "95% CI (Newcombe)": [
+                f"{lo:+.0f} to {hi:+.0f}"
+                for lo, hi in zip(diff["ci_low"], diff["ci_high"], strict=True)
+            ],
+            "reading": diff["reading"].to_numpy(),
+        }
+    )
+    wide = rel.pivot(index="site", columns="answer", values="count").reindex(
+        index=list(dict.fromkeys(rel["site"])), columns=list(RELATIONSHIP_LABELS)
+    )
+    rel_table = pd.DataFrame(
+        {
+            RELATIONSHIP_LABELS[a]: [
+                f"{int(wide.at[s, a])} ({100.0 * wide.at[s, a] / wide.loc[s].sum():.0f}%)"
+                for s in wide.index
+            ]
+            for a in RELATIONSHIP_LABELS
+        },
+        index=pd.Index(
+            ["all sites" if s == "programme" else s.replace("_", " ").title() for s in wide.index],
+            name="site",
+        ),
+    )
+    rel_table["n"] = [int(wide.loc[s].sum()) for s in wide.index]
+
+    fig, ax = plots.new_figure(figsize=(8, 4.5))
+    colours = {"all": plots.PALETTE[7], "ccs_funded": plots.PALETTE[0], "other": plots.PALETTE[1]}
+    offsets = {"all": -0.22, "ccs_funded": 0.0, "other": 0.22}
+    items = list(CAPABILITY_ITEMS)
+    for group, glabel in GROUPS.items():
+        part = cap[cap["group"] == group].set_index("item").loc[items]
+        ys = [i + offsets[group] for i in range(len(items))]
+        ax.errorbar(
+            part["percent"],
+            ys,
+            xerr=[part["percent"] - part["ci_low"], part["ci_high"] - part["percent"]],
+            fmt="o",
+            color=colours[group],
+            capsize=3,
+            label=f"{glabel} (n = {int(part['n'].iloc[0])})",
+        )
+    ax.set_yticks(range(len(items)), [CAPABILITY_ITEMS[i] for i in items], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.legend(loc="lower right", fontsize=8)
+    new = diff[diff["item"] == "more_able_new_services"].iloc[0]
+    plots.finish(
+        fig,
+        ax,
+        title="Capability gains reported in the local systems survey, June 2021",
+        xlabel="Respondents reporting the gain (%), with 95% Wilson interval",
+        ylabel="",
+        source=f"{DATASET} (n = {len(survey)}); published figures: year 2 report, key finding 5",
+        alt=(
+            "Dot plot with 95% intervals of the share of respondents reporting each of three "
+            "capability gains, for all respondents, CCS-funded respondents and the others. "
+            f"'More able to deliver new services': {new['yes_funded']} of {new['n_funded']} "
+            f"funded vs {new['yes_other']} of {new['n_other']} others, a difference of "
+            f"{new['difference']:.0f} points (95% CI {new['ci_low']:.0f} to "
+            f"{new['ci_high']:.0f}); the funded group's intervals are wide because it is small."
+        ),
+        synthetic=synthetic,
+    )
+    n_funded = int(survey["ccs_funded"].astype(bool).sum())
+    reading = (
+        "The report gives the survey's percentages without intervals and without the number of "
+        "CCS-funded respondents. Each percentage below carries its 95% Wilson interval and n; "
+        "the difference between funded and other respondents carries a 95% Newcombe hybrid "
+        "score interval."
+    )
+    if synthetic:
+        reading += (
+            f" In this synthetic stand-in {n_funded} of the {len(survey)} respondents are "
+            "CCS-funded. That n is an assumption of the generator, not a published figure: "
+            "with a smaller funded subgroup the interval of the difference widens and can "
+            "include no difference. So the difference in *more able to deliver new services* "
+            f"(`{NEW_SERVICES_RESULT_ID}`) stays **pending** in the evidence register for key "
+            f"finding 5 ({SUBGROUP_N_PENDING}) until a real extract gives the subgroup size."
+        )
+    else:
+        reading += (
+            f" {n_funded} of the {len(survey)} respondents are CCS-funded. The difference in "
+            "*more able to deliver new services* enters the evidence register for key finding 5 "
+            f"as `{NEW_SERVICES_RESULT_ID}`."
+        )
+    notes = small_n_notes(survey)
+    markdown = [reading]
+    if notes:
+        markdown.append(
+            pages.admonition(
+                "note", "Where n is too small to conclude", "\n".join(f"- {n}" for n in notes)
+            )
+        )
+    return Section(
+        title,
+        pd.DataFrame(),
+        table=table,
+        figure=fig,
+        banner=pages.synthetic_banner([DATASET]) if synthetic else None,
+        markdown=markdown,
+        extra_tables=[
+            ("CCS-funded minus other respondents (E8), percentage points", diff_table),
+            ("Relationship between the local authority and the VCS by site (E11)", rel_table),
+        ],
+        results=_new_services_result(survey, synthetic=synthetic),
+    )

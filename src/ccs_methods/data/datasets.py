@@ -1,0 +1,140 @@
+"""One entry point to every dataset: published tables and record-level files.
+
+``ccs-eval validate`` uses :func:`validate_paths`; the ``ccs-eval stats`` commands read any
+CSV through :func:`read_csv_checked`; pages load record-level data through :func:`load_record`,
+which picks ``synthetic`` or ``raw`` from ``params/programme.yml``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ccs_methods.data import published, records
+from ccs_methods.data.params import Params
+from ccs_methods.errors import DataValidationError
+
+#: Loaders of the published tables, by file name.
+PUBLISHED_LOADERS: dict[str, Callable[..., object]] = {
+    "figures.csv": published.load_figures,
+    "kpis.csv": published.load_kpis,
+    "assumptions.csv": published.load_assumptions,
+    "coordination_features.csv": published.load_coordination_features,
+}
+
+#: Published files validated together (nodes and links of the logic model).
+LOGIC_MODEL_FILES = ("logic_model.csv", "logic_model_links.csv")
+
+
+def shipped_files(root: Path) -> list[Path]:
+    """Every data file the project ships or holds: published, synthetic and raw CSVs."""
+    data = root / "data"
+    files: list[Path] = []
+    for sub in ("published", "synthetic", "raw"):
+        files += sorted((data / sub).glob("*.csv"))
+    return files
+
+
+def validate_one(path: Path) -> int:
+    """Validate one data file against its schema; return its number of data rows.
+
+    Raises
+    ------
+    DataValidationError
+        The file breaks its schema; the message names file, line and column.
+    """
+    path = Path(path)
+    name = path.name
+    if name in PUBLISHED_LOADERS and path.parent.name == "published":
+        frame = PUBLISHED_LOADERS[name](path)
+        return len(frame)  # type: ignore[arg-type]
+    if name in LOGIC_MODEL_FILES:
+        folder = path.parent
+        nodes, links = published.load_logic_model(
+            folder / LOGIC_MODEL_FILES[0], folder / LOGIC_MODEL_FILES[1]
+        )
+        return len(nodes) if name == LOGIC_MODEL_FILES[0] else len(links)
+    if name in PUBLISHED_LOADERS:
+        frame = PUBLISHED_LOADERS[name](path)
+        return len(frame)  # type: ignore[arg-type]
+    return len(records.validate_file(path))
+
+
+def check_sources(params: Params, *, root: Path) -> None:
+    """Check that every dataset params set to ``raw`` has its file in ``data/raw/``.
+
+    Raises
+    ------
+    DataValidationError
+        A raw source is chosen but its file is missing; names the file and the params key.
+    """
+    for name, source in sorted(params.programme.data_sources.items()):
+        spec = records.DATASETS.get(name)
+        if spec is None:
+            continue
+        path = root / "data" / source / spec.file_name
+        if not path.is_file():
+            raise DataValidationError(
+                f"params choose source '{source}' for dataset '{name}' (data_sources in "
+                f"params/programme.yml) but this file does not exist",
+                file=path,
+                column=f"data_sources.{name}",
+            )
+
+
+def validate_paths(paths: Sequence[Path] | None, *, root: Path) -> list[tuple[Path, int]]:
+    """Validate the given files (default: every shipped data file); stop at the first error."""
+    targets = [Path(p) for p in paths] if paths else shipped_files(root)
+    return [(p, validate_one(p)) for p in targets]
+
+
+def read_csv_checked(path: Path) -> pd.DataFrame:
+    """Read any CSV for a method, with one clear error for each way the file can be unusable.
+
+    Raises
+    ------
+    DataValidationError
+        Missing file, empty file, non-UTF-8 bytes (with the line), or malformed CSV (with the
+        line).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataValidationError("file not found", file=path)
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataValidationError(
+            "the file is empty: a header row and data rows are needed", file=path
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataValidationError(
+            f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", file=path, row=line
+        ) from exc
+    rows = list(csv.reader(io.StringIO(text)))
+    width = len(rows[0])
+    for i, r in enumerate(rows[1:], start=2):
+        if r and len(r) != width:
+            raise DataValidationError(
+                f"has {len(r)} fields but the header has {width}", file=path, row=i
+            )
+    if len(rows) < 2:
+        raise DataValidationError("the file has a header but no data rows", file=path)
+    return pd.read_csv(io.StringIO(text))
+
+
+def load_record(params: Params, name: str, *, root: Path | None = None) -> pd.DataFrame:
+    """Load record-level dataset ``name`` from the source params choose (synthetic or raw)."""
+    source = params.programme.data_sources.get(name, "synthetic")  # type: ignore[call-overload]
+    data_dir = (root / "data") if root is not None else None
+    return records.load(name, source=source, data_dir=data_dir)
+
+
+def is_synthetic(params: Params, name: str) -> bool:
+    """Whether params say dataset ``name`` comes from the synthetic stand-ins."""
+    return params.programme.data_sources.get(name, "synthetic") == "synthetic"  # type: ignore[call-overload]

@@ -1,0 +1,310 @@
+"""Parameters of the evaluation: the programme, its years and its pilot sites.
+
+Everything that varies between runs lives in ``params/`` as YAML and is validated here on load:
+
+- ``params/programme.yml``: sites, programme years and their dates, the CCS start date,
+  Covid-19 dates, data sources, the synthetic seed, the disclosure threshold;
+- ``params/sites/<site>.yml``: one file per pilot site (display name, LWA scheme, referral
+  network, which datasets exist for which years).
+
+A new site is a new site file plus its id in ``programme.yml``; a new year is a new entry in
+``years``. No code changes. Every problem raises :class:`~ccs_methods.errors.ParamsError`
+naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ccs_methods.data.settings import AnalysisSettings, load_settings
+from ccs_methods.errors import ParamsError
+
+DatasetName = Literal[
+    "referrals_ncan",
+    "referrals_thcan",
+    "lwa_awards",
+    "other_crisis_awards",
+    "survey_local_systems",
+    "monitoring_returns",
+    "activity_log",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProgrammeYear(_Strict):
+    """One programme year with inclusive start and end dates."""
+
+    number: int = Field(ge=1, description="Programme year number, 1-based.")
+    label: str
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> ProgrammeYear:
+        if self.end <= self.start:
+            raise ValueError(f"end date {self.end} is not after start date {self.start}")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        """Return whether ``day`` falls within this programme year (inclusive)."""
+        return self.start <= day <= self.end
+
+
+class CovidDates(_Strict):
+    """Covid-19 dates used as a co-intervention in the time-series models."""
+
+    first_lockdown: dt.date
+    period_start: dt.date
+    period_end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CovidDates:
+        if self.period_end <= self.period_start:
+            raise ValueError(
+                f"period_end {self.period_end} is not after period_start {self.period_start}"
+            )
+        return self
+
+
+class Programme(_Strict):
+    """The contents of ``params/programme.yml``."""
+
+    programme: str
+    ccs_start: dt.date
+    covid: CovidDates
+    years: list[ProgrammeYear] = Field(min_length=1)
+    sites: list[str] = Field(min_length=1)
+    data_sources: dict[DatasetName, Literal["synthetic", "raw"]] = Field(default_factory=dict)
+    synthetic_seed: int = 20211210
+
+    @field_validator("sites")
+    @classmethod
+    def _site_ids(cls, sites: list[str]) -> list[str]:
+        for s in sites:
+            if not s.replace("_", "").isalnum() or s.lower() != s:
+                raise ValueError(f"site id {s!r} must be lower-case letters, digits and '_'")
+        if len(set(sites)) != len(sites):
+            raise ValueError("site ids are repeated")
+        return sites
+
+    @model_validator(mode="after")
+    def _years_consistent(self) -> Programme:
+        numbers = [y.number for y in self.years]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"years must be numbered 1, 2, 3, ... in order; got {numbers}")
+        for prev, nxt in zip(self.years, self.years[1:], strict=False):
+            if nxt.start <= prev.end:
+                raise ValueError(
+                    f"year {nxt.number} starts ({nxt.start}) before year {prev.number} ends"
+                    f" ({prev.end})"
+                )
+        return self
+
+    def year(self, number: int) -> ProgrammeYear:
+        """Return programme year ``number``; raise :class:`ParamsError` if it is not defined."""
+        for y in self.years:
+            if y.number == number:
+                return y
+        raise ParamsError(
+            f"unknown programme year {number}; defined years: {[y.number for y in self.years]}",
+            column="years",
+        )
+
+    def year_of(self, day: dt.date) -> int:
+        """Programme year containing ``day``: 0 before year 1, -1 after the last year."""
+        if day < self.years[0].start:
+            return 0
+        for y in self.years:
+            if y.contains(day):
+                return y.number
+        return -1
+
+
+class LWAScheme(_Strict):
+    """A site's Local Welfare Assistance (or Welsh DAF) scheme."""
+
+    name: str
+    short_name: str
+    kind: Literal["lwa", "daf"]
+    award_unit: Literal["awards", "items"]
+
+
+class ReferralNetwork(_Strict):
+    """A site's advice network and its referral system, if any."""
+
+    name: str
+    short_name: str
+    referral_system_launch: dt.date | None = None
+    referral_dataset: DatasetName | None = None
+
+
+class Site(_Strict):
+    """The contents of ``params/sites/<site>.yml``."""
+
+    id: str
+    display_name: str
+    nation: Literal["England", "Wales", "Scotland", "Northern Ireland"]
+    lwa_scheme: LWAScheme
+    referral_network: ReferralNetwork
+    datasets: dict[
+        Literal[
+            "published",
+            "referrals",
+            "lwa_awards",
+            "survey_local_systems",
+            "monitoring_returns",
+            "activity_log",
+        ],
+        list[int],
+    ] = Field(default_factory=dict)
+
+    def has(self, dataset: str, year: int) -> bool:
+        """Whether ``dataset`` exists for this site in programme ``year`` (0 = pre-CCS)."""
+        return year in self.datasets.get(dataset, [])  # type: ignore[call-overload]
+
+
+class Params(_Strict):
+    """All parameters: the programme and its sites, keyed by site id."""
+
+    root: Path
+    programme: Programme
+    sites: dict[str, Site]
+    analysis: AnalysisSettings = AnalysisSettings()
+
+    def site(self, site_id: str) -> Site:
+        """Return a site by id; raise :class:`ParamsError` listing the known ids otherwise."""
+        if site_id not in self.sites:
+            raise ParamsError(
+                f"unknown site {site_id!r}; known sites: {', '.join(self.sites)}",
+                file=self.root / "programme.yml",
+                column="sites",
+            )
+        return self.sites[site_id]
+
+    def site_years(self) -> list[tuple[str, int]]:
+        """Every (site, year) pair the book has a page for, in params order."""
+        return [(s, y.number) for s in self.programme.sites for y in self.programme.years]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that rejects a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping; :class:`ParamsError` names the file and line of any problem."""
+    if not path.is_file():
+        raise ParamsError("params file not found", file=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParamsError(f"not valid UTF-8 (byte {exc.start})", file=path) from exc
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ParamsError(f"YAML syntax error: {problem}", file=path, row=line) from exc
+    if not isinstance(data, dict):
+        raise ParamsError("expected a mapping of keys to values at the top level", file=path)
+    return data
+
+
+def _loc(err: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for p in err["loc"]:
+        if isinstance(p, int):
+            parts[-1:] = [f"{parts[-1]}[{p}]"] if parts else [f"[{p}]"]
+        else:
+            parts.append(str(p))
+    return ".".join(parts)
+
+
+def _raise_validation(path: Path, exc: ValidationError) -> None:
+    errs = exc.errors()
+    first = errs[0]
+    msg = first["msg"].removeprefix("Value error, ")
+    more = f" (and {len(errs) - 1} more problem(s))" if len(errs) > 1 else ""
+    raise ParamsError(f"{msg}{more}", file=path, column=_loc(first) or None) from exc
+
+
+def load_programme(params_dir: Path) -> Programme:
+    """Load and validate ``params/programme.yml``."""
+    path = Path(params_dir) / "programme.yml"
+    data = read_yaml(path)
+    try:
+        return Programme.model_validate(data)
+    except ValidationError as exc:
+        _raise_validation(path, exc)
+        raise  # pragma: no cover - _raise_validation always raises
+
+
+def load_site(path: Path) -> Site:
+    """Load and validate one ``params/sites/<site>.yml`` file."""
+    data = read_yaml(path)
+    try:
+        site = Site.model_validate(data)
+    except ValidationError as exc:
+        _raise_validation(path, exc)
+        raise  # pragma: no cover
+    if site.id != path.stem:
+        raise ParamsError(
+            f"site id {site.id!r} does not match the file name {path.name!r}",
+            file=path,
+            column="id",
+        )
+    return site
+
+
+def load_params(params_dir: Path | str | None = None) -> Params:
+    """Load ``programme.yml`` and every listed site file, validating all of them.
+
+    Parameters
+    ----------
+    params_dir
+        The ``params/`` folder; defaults to ``<project root>/params``.
+
+    Raises
+    ------
+    ParamsError
+        A file is missing, is not valid YAML, breaks a rule (e.g. an end date before a start
+        date), or a site listed in ``programme.yml`` has no site file.
+
+    """
+    if params_dir is None:
+        from ccs_methods.data.paths import find_project_root
+
+        params_dir = find_project_root() / "params"
+    params_dir = Path(params_dir)
+    programme = load_programme(params_dir)
+    sites: dict[str, Site] = {}
+    for i, site_id in enumerate(programme.sites):
+        path = params_dir / "sites" / f"{site_id}.yml"
+        if not path.is_file():
+            raise ParamsError(
+                f"site {site_id!r} is listed but its file {path} does not exist",
+                file=params_dir / "programme.yml",
+                column=f"sites[{i}]",
+            )
+        sites[site_id] = load_site(path)
+    analysis = load_settings(params_dir)
+    return Params(root=params_dir, programme=programme, sites=sites, analysis=analysis)

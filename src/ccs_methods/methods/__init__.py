@@ -1,0 +1,1 @@
+"""methods layer of ccs_methods."""

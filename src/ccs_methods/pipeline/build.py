@@ -1,0 +1,328 @@
+"""Generate the book's table of contents and site pages from params, then build with Jupyter Book.
+
+The table of contents is never edited by hand: a new site (a new params file) or a new year
+appears in the book after ``ccs-eval build``. The build runs Jupyter Book 1.x with execution
+off (papermill has already run the notebooks) and warnings as errors, into a staging folder;
+``_build/html`` is replaced only when the build succeeds, so a failed build loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ccs_methods.data.params import Params
+from ccs_methods.errors import CCSInputError
+
+#: Hand-written pages, in reading order; a page is listed only if its file exists.
+METHODS_ORDER = ["trends", "networks", "contribution"]
+DATA_PAGES = ["data-dictionary-published", "data-dictionary-records"]
+CLOSING_PAGES = ["limitations", "reproducibility"]
+
+
+def _page(book: Path, rel: str) -> str | None:
+    for ext in (".md", ".ipynb"):
+        if (book / f"{rel}{ext}").is_file():
+            return rel
+    return None
+
+
+def site_index_markdown(params: Params, site_id: str) -> str:
+    """The generated index page of one site: what params say about it and its year pages."""
+    site = params.site(site_id)
+    prog = params.programme
+    net = site.referral_network
+    launch = (
+        net.referral_system_launch.strftime("%B %Y")
+        if net.referral_system_launch
+        else "no referral system live yet"
+    )
+    kind_name = (
+        "Local Welfare Assistance"
+        if site.lwa_scheme.kind == "lwa"
+        else "Discretionary Assistance Fund"
+    )
+    lines = [
+        f"# {site.display_name}",
+        "",
+        "```{note}",
+        f"This page is generated from `params/sites/{site_id}.yml`; edit that file, not this page.",
+        "```",
+        "",
+        f"- **Nation:** {site.nation}",
+        f"- **Crisis-support scheme:** {site.lwa_scheme.name} ({site.lwa_scheme.short_name}; "
+        f"{kind_name};"
+        f" counted as {site.lwa_scheme.award_unit})",
+        f"- **Advice network:** {net.name} ({net.short_name}); referral system: {launch}",
+        "",
+        "## Data available by programme year",
+        "",
+        "| dataset | " + " | ".join(["pre-CCS", *[y.label for y in prog.years]]) + " |",
+        "|---|" + "---|" * (len(prog.years) + 1),
+    ]
+    for name, yrs in site.datasets.items():
+        cells = ["yes" if n in yrs else "–" for n in [0, *[y.number for y in prog.years]]]
+        lines.append(f"| {name.replace('_', ' ')} | " + " | ".join(cells) + " |")
+    lines += ["", "## Pages", ""]
+    for y in prog.years:
+        lines.append(f"- [{y.label}](year-{y.number}.ipynb) ({y.start:%B %Y} to {y.end:%B %Y})")
+    return "\n".join(lines) + "\n"
+
+
+def generate_toc(params: Params, root: Path) -> dict[str, Any]:
+    """Write ``book/_toc.yml`` and the site index pages; return the toc as a dict."""
+    book = root / "book"
+    parts: list[dict[str, Any]] = []
+
+    methods_sections = [{"file": p} for m in METHODS_ORDER if (p := _page(book, f"methods/{m}"))]
+    about: list[dict[str, Any]] = []
+    if _page(book, "methods/index"):
+        entry: dict[str, Any] = {"file": "methods/index"}
+        if methods_sections:
+            entry["sections"] = methods_sections
+        about.append(entry)
+    about += [{"file": p} for d in DATA_PAGES if (p := _page(book, d))]
+    if about:
+        parts.append({"caption": "Evaluation design", "chapters": about})
+
+    site_chapters = []
+    for site_id in params.programme.sites:
+        site_dir = book / "sites" / site_id
+        site_dir.mkdir(parents=True, exist_ok=True)
+        _write_if_changed(site_dir / "index.md", site_index_markdown(params, site_id))
+        sections = []
+        for y in params.programme.years:
+            base = f"sites/{site_id}/year-{y.number}"
+            if _page(book, base):
+                sections.append({"file": base})
+            extras = sorted(site_dir.glob(f"year-{y.number}-*.ipynb"))
+            sections += [{"file": f"sites/{site_id}/{e.stem}"} for e in extras]
+        site_chapters.append({"file": f"sites/{site_id}/index", "sections": sections})
+    parts.append({"caption": "Pilot sites", "chapters": site_chapters})
+
+    programme_pages = sorted((book / "programme").glob("*.ipynb")) + sorted(
+        (book / "programme").glob("*.md")
+    )
+    if programme_pages:
+        parts.append(
+            {
+                "caption": "Programme",
+                "chapters": [{"file": f"programme/{p.stem}"} for p in programme_pages],
+            }
+        )
+    closing = [{"file": p} for c in CLOSING_PAGES if (p := _page(book, c))]
+    if closing:
+        parts.append({"caption": "Limitations and reproducibility", "chapters": closing})
+
+    toc = {"format": "jb-book", "root": "intro", "parts": parts}
+    header = "# GENERATED by `ccs-eval build` from params/: do not edit by hand.\n"
+    _write_if_changed(book / "_toc.yml", header + yaml.safe_dump(toc, sort_keys=False))
+    return toc
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` atomically, leaving the file untouched if it already holds it."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 hex digest of a file."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def ensure_vendor(root: Path) -> None:
+    """Copy the local MathJax into ``book/_vendor/mathjax`` (from ``node_modules``).
+
+    Raises
+    ------
+    CCSInputError
+        MathJax is not installed (run ``npm ci`` or ``make vendor``).
+
+    """
+    src = root / "node_modules" / "mathjax" / "es5"
+    dest = root / "book" / "_vendor" / "mathjax"
+    if (dest / "tex-chtml.js").is_file():
+        return
+    if not (src / "tex-chtml.js").is_file():
+        raise CCSInputError(
+            "local MathJax not found: run `npm ci` (or `make vendor`) so the book works offline",
+            file=src,
+        )
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(src, dest)
+
+
+def jupyter_book_command(root: Path, out: Path, toc: Path) -> list[str]:
+    """The Jupyter Book command line: execution off, nitpicky, warnings as errors."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return [
+        str(exe),
+        "build",
+        str(root / "book"),
+        "--config",
+        str(root / "_config.yml"),
+        "--toc",
+        str(toc.resolve()),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+
+
+def build_book(params: Params, root: Path, *, out_dir: Path | None = None) -> Path:
+    """Generate the toc and build the HTML book; return the folder holding ``index.html``.
+
+    The build goes to ``.ccs-run/build`` first; the final folder (``out_dir`` or
+    ``<root>/_build/html``) is replaced only if Jupyter Book succeeds.
+
+    Raises
+    ------
+    CCSInputError
+        The build failed (its log is printed) or a needed asset is missing.
+
+    """
+    write_reproducibility_page(params, root)
+    generate_toc(params, root)
+    ensure_vendor(root)
+    staging = root / ".ccs-run" / "build"
+    staging.mkdir(parents=True, exist_ok=True)
+    cmd = jupyter_book_command(root, staging, root / "book" / "_toc.yml")
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
+    built = staging / "_build" / "html"
+    if proc.returncode != 0 or not (built / "index.html").is_file():
+        log = (proc.stdout + proc.stderr)[-6000:]
+        raise CCSInputError(
+            f"Jupyter Book build failed (exit {proc.returncode}); nothing was replaced."
+            f"\n--- last lines of the build log ---\n{log}"
+        )
+    final = out_dir if out_dir is not None else root / "_build" / "html"
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(final.name + ".new")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(built, tmp)
+    old = final.with_name(final.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(tmp, final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def build_record(root: Path) -> dict[str, Any]:
+    """Facts for the reproducibility record: last run's timings, git commit, Python."""
+    rec: dict[str, Any] = {"python": sys.version.split()[0]}
+    last = root / ".ccs-run" / "last-run.json"
+    if last.is_file():
+        rec["last_run"] = json.loads(last.read_text(encoding="utf-8"))
+    try:
+        rec["git_commit"] = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        rec["git_commit"] = None
+    return rec
+
+
+def input_files(params: Params, root: Path) -> list[Path]:
+    """Every input file a run reads.
+
+    That is params, templates, published data and the record-level files of the source
+    (synthetic or raw) each dataset is set to use.
+    """
+    files = sorted((root / "params").rglob("*.yml")) + sorted((root / "params").rglob("*.csv"))
+    files += sorted((root / "notebooks").glob("*.md"))
+    files += sorted((root / "data" / "published").glob("*.csv"))
+    sources = set(params.programme.data_sources.values()) or {"synthetic"}
+    for src in sorted(sources):
+        folder = root / "data" / src
+        files += sorted(p for p in folder.glob("*.csv"))
+    return files
+
+
+def write_reproducibility_page(params: Params, root: Path) -> Path:
+    """Write ``book/reproducibility.md``: checksums of inputs, code version, run timings.
+
+    This is the one page that carries timestamps and machine facts, by design.
+    """
+    rec = build_record(root)
+    lines = [
+        "# Reproducibility record",
+        "",
+        "```{note}",
+        "Generated by `ccs-eval build`. This is the only page with run-specific facts"
+        " (times, versions); every other page is identical across runs from the same inputs.",
+        "```",
+        "",
+        f"- **Code version (git commit):** `{rec.get('git_commit') or 'unknown'}`",
+        f"- **Python:** {rec['python']}",
+        "- **Data sources:** "
+        + ", ".join(f"`{k}` = {v}" for k, v in sorted(params.programme.data_sources.items())),
+        f"- **Synthetic seed:** {params.programme.synthetic_seed}",
+        "",
+        "## Input files and their SHA-256 checksums",
+        "",
+        "| file | bytes | sha256 |",
+        "|---|---:|---|",
+    ]
+    for f in input_files(params, root):
+        rel = f.relative_to(root).as_posix()
+        lines.append(f"| `{rel}` | {f.stat().st_size:,} | `{sha256_file(f)}` |")
+    last = rec.get("last_run")
+    if last:
+        lines += [
+            "",
+            "## Last notebook run",
+            "",
+            f"Finished {last.get('finished')}"
+            + (" (interrupted)" if last.get("interrupted") else "")
+            + ".",
+            "",
+            "| page | ok | seconds |",
+            "|---|---|---:|",
+        ]
+        for r in last.get("results", []):
+            lines.append(f"| {r['label']} | {'yes' if r['ok'] else 'no'} | {r['seconds']:.1f} |")
+    lines += ["", "## Key package versions", "", "| package | version |", "|---|---|"]
+    from importlib.metadata import PackageNotFoundError, version
+
+    for pkg in [
+        "jupyter-book",
+        "papermill",
+        "pandas",
+        "numpy",
+        "scipy",
+        "statsmodels",
+        "seaborn",
+        "matplotlib",
+        "networkx",
+        "pandera",
+        "pydantic",
+    ]:
+        try:
+            v = version(pkg)
+        except PackageNotFoundError:
+            v = "not installed"
+        lines.append(f"| {pkg} | {v} |")
+    path = root / "book" / "reproducibility.md"
+    _write_if_changed(path, "\n".join(lines) + "\n")
+    return path

@@ -1,0 +1,535 @@
+"""Execute the notebook templates with papermill, once per page, into ``book/``.
+
+Templates in ``notebooks/`` are matched to pages by name:
+
+============================  ==========================================================
+template                      executed page(s)
+============================  ==========================================================
+``site_year.md``              ``book/sites/<site>/year-<n>.ipynb`` for every site × year
+``site_year_<part>.md``       ``book/sites/<site>/year-<n>-<part>.ipynb`` likewise
+``programme_<name>.md``       ``book/programme/<name>.ipynb`` once
+============================  ==========================================================
+
+Each job runs in a worker process. Output is written to a temporary file under
+``.ccs-run/tmp`` and moved over the page only when the notebook ran to the end, so a failed or
+interrupted run never leaves a half-written page and never replaces a good one. A failed
+notebook is kept under ``.ccs-run/failed`` for inspection and named in the final summary with
+the cell and error that stopped it.
+
+Executed pages are made deterministic: papermill's timing metadata and per-cell execution
+timestamps are removed, so two runs from the same inputs give identical files. Timings go to
+``.ccs-run/last-run.json`` (the reproducibility record), not into the pages.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from ccs_methods.data.params import Params
+from ccs_methods.errors import ParamsError
+from ccs_methods.pipeline.templates import (
+    check_glue,
+    check_template,
+    hide_skipped_sections,
+    read_template,
+    template_paths,
+)
+
+RUN_DIR = ".ccs-run"
+SITE_YEAR_PREFIX = "site_year"
+PROGRAMME_PREFIX = "programme_"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution: a template, its parameters and the page it produces."""
+
+    template: Path
+    output: Path
+    parameters: dict[str, Any]
+    label: str
+    title: str | None = None
+
+
+@dataclass
+class JobResult:
+    """What happened to one job."""
+
+    label: str
+    output: str
+    ok: bool
+    seconds: float
+    cell: int | None = None
+    error: str | None = None
+    failed_copy: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """The outcome of a run: every job's result, in job order."""
+
+    results: list[JobResult] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def failures(self) -> list[JobResult]:
+        """The jobs that did not complete."""
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        """True when every job completed and the run was not interrupted."""
+        return not self.interrupted and not self.failures
+
+    def describe(self) -> str:
+        """A plain-text summary naming each failure with its cell and error."""
+        n_ok = sum(r.ok for r in self.results)
+        lines = [f"{n_ok} of {len(self.results)} notebooks executed"]
+        if self.interrupted:
+            lines.append("run interrupted: pages not yet finished were left as they were")
+        for r in self.failures:
+            where = f"cell {r.cell}" if r.cell is not None else "before the first cell"
+            lines.append(f"FAILED {r.label}: {where}: {r.error}")
+            if r.failed_copy:
+                lines.append(f"       executed copy kept at {r.failed_copy}")
+        return "\n".join(lines)
+
+
+def plan_jobs(
+    params: Params,
+    root: Path,
+    *,
+    sites: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    programme_pages: bool = True,
+) -> list[Job]:
+    """List the jobs for the selected sites and years.
+
+    Parameters
+    ----------
+    params
+        Loaded parameters.
+    root
+        Project root holding ``notebooks/`` and ``book/``.
+    sites, years
+        Restrict to these site ids and programme years; ``None`` means all in params.
+    programme_pages
+        Also run the ``programme_*.ipynb`` templates (skipped when sites or years are chosen).
+
+    Raises
+    ------
+    ParamsError
+        An unknown site or year was asked for, or a template has no parameters cell.
+
+    """
+    known_years = [y.number for y in params.programme.years]
+    for s in sites or []:
+        params.site(s)
+    for y in years or []:
+        if y not in known_years:
+            raise ParamsError(
+                f"unknown programme year {y}; defined years: {known_years}",
+                file=params.root / "programme.yml",
+                column="years",
+            )
+    chosen_sites = list(sites) if sites else list(params.programme.sites)
+    chosen_years = list(years) if years else known_years
+    nb_dir = root / "notebooks"
+    templates = template_paths(nb_dir)
+    site_templates = [t for t in templates if t.stem.startswith(SITE_YEAR_PREFIX)]
+    prog_templates = [t for t in templates if t.stem.startswith(PROGRAMME_PREFIX)]
+    if not site_templates:
+        raise ParamsError(f"no {SITE_YEAR_PREFIX}*.md template found", file=nb_dir)
+    for t in site_templates + prog_templates:
+        check_template(t)
+    jobs: list[Job] = []
+    for site in chosen_sites:
+        for year in chosen_years:
+            for t in site_templates:
+                part = t.stem[len(SITE_YEAR_PREFIX) :].lstrip("_")
+                name = f"year-{year}-{part}" if part else f"year-{year}"
+                out = root / "book" / "sites" / site / f"{name}.ipynb"
+                label = f"{site} year {year}" + (f" ({part})" if part else "")
+                title = f"{params.site(site).display_name}: {params.programme.year(year).label}"
+                if part:
+                    title += f", {part.replace('_', ' ')}"
+                jobs.append(Job(t, out, {"site": site, "year": year}, label, title))
+    if programme_pages and not sites and not years:
+        for t in prog_templates:
+            name = t.stem[len(PROGRAMME_PREFIX) :]
+            jobs.append(
+                Job(t, root / "book" / "programme" / f"{name}.ipynb", {}, f"programme {name}")
+            )
+    return jobs
+
+
+def make_deterministic(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip run-specific metadata (timestamps, durations, absolute paths) from a notebook."""
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        nb.metadata["papermill"] = {
+            k: pm[k] for k in ("parameters", "default_parameters") if k in pm
+        }
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        md = cell.get("metadata", {})
+        md.pop("papermill", None)
+        md.pop("execution", None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def _failure_details(exc: BaseException, template: Path) -> tuple[int | None, str]:
+    """The failing cell's 1-based position in the *template* and the error, from papermill."""
+    ename = getattr(exc, "ename", None)
+    evalue = getattr(exc, "evalue", None)
+    if not ename:
+        return None, f"{type(exc).__name__}: {exc}"
+    source = (getattr(exc, "source", "") or "").strip()
+    cell: int | None = None
+    try:
+        nb = read_template(template)
+        for i, c in enumerate(nb.cells, start=1):
+            if c.cell_type == "code" and c.source.strip() == source:
+                cell = i
+                break
+    except (OSError, ValueError, ParamsError):
+        pass
+    first_line = source.splitlines()[:1]
+    where = f" in `{first_line[0][:60]}`" if first_line else ""
+    return cell, f"{ename}: {evalue}{where}"
+
+
+def _kernel_manager_class() -> type:
+    """A kernel manager that talks to the kernel over IPC sockets (no open TCP ports)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self) -> str:
+            # one socket-file prefix per kernel, outside the project: kernels never collide
+            import tempfile
+            import uuid
+
+            return os.path.join(tempfile.gettempdir(), f"ccs-kernel-{uuid.uuid4().hex}-ipc")
+
+    return IPCKernelManager
+
+
+def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
+    """Run one job (in a worker process). Never raises for notebook errors."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    safe = "".join(ch if ch.isalnum() else "_" for ch in job.label).strip("_")
+    tmp = Path(tmp_dir) / f"{safe}.ipynb"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(
+            read_template(job.template),
+            str(tmp),
+            parameters=job.parameters,
+            report_mode=True,
+            progress_bar=False,
+            cwd=root,
+            kernel_name="python3",
+            shutdown_kernel="immediate",
+            kernel_manager_class=_kernel_manager_class(),
+        )
+        nb = nbformat.read(tmp, as_version=4)
+        _tag_injected_cell(nb)
+        hide_skipped_sections(nb)
+        check_glue(nb, job.template)
+        if job.title:
+            retitle(nb, job.title)
+        make_deterministic(nb)
+        nbformat.write(nb, tmp)
+        job.output.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, job.output)
+        return JobResult(job.label, str(job.output), True, time.perf_counter() - start)
+    except Exception as exc:
+        cell, error = _failure_details(exc, job.template)
+        kept: str | None = None
+        if tmp.exists():
+            Path(failed_dir).mkdir(parents=True, exist_ok=True)
+            dest = Path(failed_dir) / tmp.name
+            os.replace(tmp, dest)
+            kept = str(dest)
+        return JobResult(
+            job.label, str(job.output), False, time.perf_counter() - start, cell, error, kept
+        )
+
+
+def retitle(nb: nbformat.NotebookNode, title: str) -> None:
+    """Replace the first level-1 heading of the first markdown cell with ``title``.
+
+    Jupyter Book takes a page's title from its first heading, which a template cannot
+    parameterise; the runner writes it from params instead.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("# "):
+                lines[i] = f"# {title}"
+                cell.source = "\n".join(lines)
+                return
+        return
+
+
+def _tag_injected_cell(nb: nbformat.NotebookNode) -> None:
+    """Hide papermill's injected-parameters cell from readers (``remove-cell``)."""
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags:
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
+            if "remove-cell" not in tags:
+                cell.metadata["tags"] = [*tags, "remove-cell"]
+
+
+def _job_to_json(job: Job) -> dict[str, Any]:
+    return {
+        "template": str(job.template),
+        "output": str(job.output),
+        "parameters": job.parameters,
+        "label": job.label,
+        "title": job.title,
+    }
+
+
+def _job_from_json(d: dict[str, Any]) -> Job:
+    return Job(Path(d["template"]), Path(d["output"]), d["parameters"], d["label"], d["title"])
+
+
+class _Children:
+    """The live worker subprocesses, so that an interrupt can stop all of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self.stopping = False
+
+    def start(
+        self, cmd: list[str], cwd: Path, stderr_file: Path
+    ) -> subprocess.Popen[bytes] | None:
+        with self._lock:
+            if self.stopping:
+                return None
+            # own session: a Ctrl-C in the terminal reaches only the runner, which stops
+            # workers. stderr goes to a file, not a pipe: a kernel inherits the descriptor and
+            # a pipe would stay open for as long as the kernel lives.
+            with stderr_file.open("wb") as err:
+                proc = subprocess.Popen(
+                    cmd, cwd=cwd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err
+                )
+            self._procs.add(proc)
+            return proc
+
+    def done(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop_all(self, grace: float = 5.0) -> None:
+        with self._lock:
+            self.stopping = True
+            procs = list(self._procs)
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _run_in_subprocess(
+    job: Job, root: Path, tmp_dir: Path, failed_dir: Path, children: _Children
+) -> JobResult | None:
+    """Run one job in a fresh Python process; ``None`` if the run is being stopped."""
+    spec = tmp_dir / f"{uuid.uuid4().hex}.job.json"
+    result_file = spec.with_suffix(".result.json")
+    spec.write_text(
+        json.dumps(
+            {
+                "job": _job_to_json(job),
+                "root": str(root),
+                "tmp_dir": str(tmp_dir),
+                "failed_dir": str(failed_dir),
+                "result": str(result_file),
+            }
+        ),
+        encoding="utf-8",
+    )
+    start = time.perf_counter()
+    err_file = spec.with_suffix(".stderr")
+    cmd = [sys.executable, "-m", "ccs_methods.pipeline.runner", str(spec)]
+    proc = children.start(cmd, root, err_file)
+    if proc is None:
+        return None
+    proc.wait()
+    children.done(proc)
+    if children.stopping:
+        return None
+    if proc.returncode == 0 and result_file.is_file():
+        return JobResult(**json.loads(result_file.read_text(encoding="utf-8")))
+    err = err_file.read_bytes() if err_file.is_file() else b""
+    tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+    return JobResult(
+        job.label,
+        str(job.output),
+        False,
+        time.perf_counter() - start,
+        None,
+        f"worker process exited with status {proc.returncode}: {tail[0]}",
+    )
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    root: Path,
+    *,
+    workers: int = 1,
+    on_done: Callable[[JobResult, int, int], None] | None = None,
+) -> RunSummary:
+    """Execute ``jobs`` in up to ``workers`` processes; collect every result, never stop early.
+
+    Each job runs in its own Python process (its own session, so that a Ctrl-C reaches only
+    this runner). On an interrupt every worker is stopped, temporary files are removed and the
+    summary is marked ``interrupted``; pages already in ``book/`` are left as they were.
+
+    Parameters
+    ----------
+    jobs
+        Jobs from :func:`plan_jobs`.
+    root
+        Project root; notebooks run with it as working directory.
+    workers
+        Number of jobs run at once (each runs one kernel).
+    on_done
+        Called after each job with (result, number done, total), e.g. to show progress.
+
+    """
+    run_dir = root / RUN_DIR
+    _remove_stale_tmp(run_dir / "tmp")
+    # one folder per run, so that two runs at once (e.g. two terminals) never clash
+    tmp_dir = run_dir / "tmp" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    failed_dir = run_dir / "failed"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary()
+    results: dict[int, JobResult] = {}
+    children = _Children()
+    pool = cf.ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        futures = {
+            pool.submit(_run_in_subprocess, job, root, tmp_dir, failed_dir, children): i
+            for i, job in enumerate(jobs)
+        }
+        done = 0
+        pending = set(futures)
+        while pending:
+            # a short timeout keeps the main thread responsive to Ctrl-C
+            finished, pending = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                i = futures[fut]
+                res = fut.result()
+                if res is None:
+                    continue
+                done += 1
+                results[i] = res
+                if on_done is not None:
+                    on_done(res, done, len(jobs))
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        children.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    summary.results = [results[i] for i in sorted(results)]
+    _write_record(run_dir, summary)
+    return summary
+
+
+def _remove_stale_tmp(tmp_root: Path) -> None:
+    """Remove temporary folders left by runs whose process no longer exists (e.g. killed)."""
+    if not tmp_root.is_dir():
+        return
+    for folder in tmp_root.iterdir():
+        pid_text = folder.name.split("-", 1)[0]
+        if not pid_text.isdigit():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def _stop_worker(signum: int, _frame: object) -> None:
+    """SIGTERM in a worker: kill its kernel (a child in a session of its own), then exit."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    os._exit(128 + signum)
+
+
+def _worker_main(spec_path: str) -> int:
+    """Entry point of a worker process: run the job described in ``spec_path``."""
+    signal.signal(signal.SIGTERM, _stop_worker)
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    res = _execute(_job_from_json(spec["job"]), spec["root"], spec["tmp_dir"], spec["failed_dir"])
+    out = Path(spec["result"])
+    tmp = out.with_suffix(".partial")
+    tmp.write_text(json.dumps(asdict(res)), encoding="utf-8")
+    os.replace(tmp, out)
+    return 0
+
+
+def _write_record(run_dir: Path, summary: RunSummary) -> None:
+    """Write the run's timings to ``.ccs-run/last-run.json`` (atomically)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    record = {
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "python": sys.version.split()[0],
+        "interrupted": summary.interrupted,
+        "results": [asdict(r) for r in summary.results],
+    }
+    tmp = run_dir / "last-run.json.tmp"
+    tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    os.replace(tmp, run_dir / "last-run.json")
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main(sys.argv[1]))

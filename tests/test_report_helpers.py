@@ -1,0 +1,33 @@
+"""Formatting, display and glue helpers of ccs_methods.report."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ccs_methods.report import display, fmt
+
+
+def test_numbers_as_the_book_writes_them() -> None:
+    assert fmt.count(12345.4) == "12,345"
+    assert fmt.gbp(1500) == "£1,500"
+    assert fmt.signed(-56) == "−56" and fmt.signed(1234) == "+1,234"
+    assert fmt.percent(12.34, 1) == "+12.3%" and fmt.percent(-5) == "−5%"
+    assert fmt.ratio_ci(1.834, 0.79, 4.251) == "1.83 (95% CI 0.79 to 4.25)"
+    assert fmt.interval(-1.5, 2.0, 1) == "−1.5 to 2.0"
+    assert fmt.p_value(0.0004) == "p < 0.001"
+    assert fmt.p_value(0.0342) == "p = 0.034"
+    assert fmt.p_value(0.42) == "p = 0.42"
+    for f in (fmt.count, fmt.ratio, fmt.p_value):
+        assert f(None) == "–" and f(math.nan) == "–"
+
+
+def test_table_html_has_caption_and_no_empty_header_row() -> None:
+    t = pd.DataFrame({"year": [2019, 2020], "awards": ["1,200", "900"]})
+    html = display.table_html(t, "Awards by year")
+    assert "<caption>Awards by year</caption>" in html
+    assert html.count("<tr") == 3  # one header row, two data rows: no index-name row
+    assert ">0<" not in html  # no 0..n-1 row index
+    indexed = display.table_html(t.set_index("year"), "c")
+    assert "<th>year</th>" in indexed and indexed.count("<tr") == 3
