@@ -30,9 +30,11 @@ from ccs_methods.errors import ParamsError
 __all__ = [
     "GLUE_ROLE",
     "TEMPLATE_SUFFIX",
+    "check_digits",
     "check_glue",
     "check_pair",
     "check_template",
+    "digits_outside_glue",
     "glue_names_used",
     "glued_values",
     "has_parameters_cell",
@@ -236,6 +238,52 @@ def check_glue(nb: nbformat.NotebookNode, template: Path) -> None:
                 + " (glue them in a code cell above, or tag the cell with the section that"
                 " was skipped)",
                 file=template,
+                column=f"cell {i}",
+            )
+
+
+_ALLOWED_SPANS = [
+    GLUE_ROLE,
+    re.compile(r"\{(?:cite|cite:p|cite:t|doc|ref|numref|eq|download|py:\w+)\}`[^`]*`"),
+    re.compile(r"\]\([^)]*\)"),  # link targets
+    re.compile(r"`[A-Za-z_][\w.\-/]*`"),  # code span of an identifier, e.g. `E14`, `its.fourier_k`
+    re.compile(r"^%.*$", re.M),  # MyST comments
+    re.compile(r"<!--.*?-->", re.S),
+]
+
+
+def digits_outside_glue(source: str) -> list[str]:
+    """The digits of a Markdown text that are outside every allowed span.
+
+    Allowed spans: a glue role, a citation or cross-reference, a link target, a code span of
+    an identifier, a comment. A template's prose takes every number from the executed
+    results; a digit left here is a
+    number typed into the page (see CONTRIBUTING.md, "The digit rule").
+
+    Returns
+    -------
+    list of str
+        Each offending word (with its digits), in order.
+
+    """
+    text = source
+    for pat in _ALLOWED_SPANS:
+        text = pat.sub(" ", text)
+    return re.findall(r"\S*\d\S*", text)
+
+
+def check_digits(md_path: Path) -> None:
+    """Raise :class:`ParamsError` at the first Markdown cell that types a number into prose."""
+    nb = read_template(md_path)
+    for i, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "markdown":
+            continue
+        bad = digits_outside_glue(cell.source)
+        if bad:
+            raise ParamsError(
+                f"Markdown cell types number(s) into the prose: {', '.join(bad[:5])}; glue "
+                "them from results ({glue:text}`name`) or write identifiers as code spans",
+                file=md_path,
                 column=f"cell {i}",
             )
 
