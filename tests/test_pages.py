@@ -18,6 +18,7 @@ from ccs_methods.errors import DataValidationError, ParamsError
 from ccs_methods.pipeline import build
 from ccs_methods.pipeline.cli import app
 from ccs_methods.report import pages, plots
+from ccs_methods.report import published_readings as readings
 
 
 @pytest.fixture(scope="module")
@@ -25,27 +26,46 @@ def params(root: Path):
     return load_params(root / "params")
 
 
-def test_page_context_and_intro(params) -> None:
+def test_page_context(params) -> None:
     ctx = pages.page_context(params, "tower_hamlets", 2)
     assert ctx.title == "Tower Hamlets: Year 2"
     assert ctx.period_text() == "1 October 2020 to 30 September 2021"
-    intro = pages.intro_markdown(ctx)
-    assert "Residents Support Scheme (RSS)" in intro
-    assert "went live in March 2021" in intro
     assert ctx.has("referrals") and not pages.page_context(params, "oldham", 2).has("referrals")
     with pytest.raises(ParamsError):
         pages.page_context(params, "leeds", 2)
 
 
+def test_referral_system_phrase(params) -> None:
+    th = pages.page_context(params, "tower_hamlets", 2).site.referral_network
+    assert readings.referral_system_phrase(th.referral_system_launch) == "went live in March 2021"
+    assert readings.referral_system_phrase(None) == "has not gone live"
+
+
 def test_not_reported_year_three_and_missing_topic(params) -> None:
-    y3 = pages.not_reported_markdown("funding", pages.page_context(params, "norfolk", 3))
-    assert (
-        "No data has been reported for Year 3 yet" in y3
-        and y3.startswith(":::{admonition} Not reported")
-        and ":class: note" in y3
+    y3 = readings.not_reported("funding", pages.page_context(params, "norfolk", 3))
+    assert y3.startswith("No data has been reported for Year 3 yet") and "years 1, 2" in y3
+    y2 = readings.not_reported("funding", pages.page_context(params, "norfolk", 2))
+    assert y2 == "The published reports give no figures on funding for Norfolk in Year 2."
+
+
+def test_source_citation_and_sources_phrase() -> None:
+    assert readings.source_citation("003_be4685d4f24850f1.txt", "Key finding 3") == (
+        "Year 2 evaluation, full report, Key finding 3"
     )
-    y2 = pages.not_reported_markdown("funding", pages.page_context(params, "norfolk", 2))
-    assert "give no figures on funding for Norfolk in Year 2" in y2
+    assert readings.source_citation("x.txt", "s") == "x.txt, s"
+    rows = pd.DataFrame({"source_file": ["003_be4685d4f24850f1.txt", "000_edc12c9fa5e8f842.txt",
+                                         "003_be4685d4f24850f1.txt"]})
+    assert readings.sources_phrase(rows) == (
+        "Year 2 evaluation, full report; Year 2 pilot-site snapshot: Oldham"
+    )
+    assert readings.sources_phrase(pd.DataFrame()) == "no published report"
+
+
+def test_leveraged_and_synthetic_phrases() -> None:
+    assert readings.leveraged_phrase(0.0) == ""
+    assert readings.leveraged_phrase(21950) == ", plus £21,950 leveraged from other funders"
+    text = readings.synthetic_phrase(["referrals_ncan", "lwa_awards"])
+    assert "synthetic stand-ins (`referrals_ncan`, `lwa_awards`)" in text
 
 
 def test_synthetic_banner_names_datasets() -> None:
@@ -67,35 +87,56 @@ def test_sources_markdown_quotes_and_omits_empty() -> None:
     assert text.splitlines()[1].endswith("(`001_06afea370260a111.txt`)")
 
 
-def test_funding_section_sums_only_ccs_funding(params) -> None:
-    sec = sitepage.funding_section(pages.page_context(params, "oldham", 2))
-    funded = sec.rows[sec.rows["measure"] == "funding_gbp"]["value"].sum()
+def test_funding_sums_only_ccs_funding(params) -> None:
+    res = sitepage.funding(params, "oldham", 2)
+    funded = res.rows[res.rows["measure"] == "funding_gbp"]["value"].sum()
     assert funded == 44750 + 13422 + 11076 + 10080
-    assert f"£{funded:,.0f} in all" in sec.figure.alt_text
-    assert "leveraged" in sec.figure.alt_text
-    assert list(sec.table.columns) == ["measure", "amount (£)", "unit", "source"]
+    assert res.reported and res.values["total_gbp"] == funded
+    assert res.values["leveraged_gbp"] > 0
+    assert res.values["largest_gbp"] == 44750
+    assert f"£{funded:,.0f} in all" in res.figure.alt_text
+    assert list(res.table.columns) == ["measure", "amount (£)", "unit", "source"]
 
 
-def test_funding_section_not_reported_in_year_three(params) -> None:
-    sec = sitepage.funding_section(pages.page_context(params, "swansea", 3))
-    assert sec.note and sec.figure is None and sec.rows.empty
+def test_funding_not_reported_in_year_three(params) -> None:
+    res = sitepage.funding(params, "swansea", 3)
+    assert not res.reported and res.figure is None and res.rows.empty and res.values == {}
 
 
-def test_sessions_breakdown_adds_remainder(params) -> None:
-    sec = sitepage.engagement_section(pages.page_context(params, "norfolk", 2))
-    data = sitepage.breakdown_with_remainder(sec.rows)
+def test_engagement_and_breakdown_adds_remainder(params) -> None:
+    res = sitepage.engagement(params, "norfolk", 2)
+    data = sitepage.breakdown_with_remainder(res.rows)
     # Norfolk: 25 sessions, 10 catch-ups and 6 new audiences itemised -> 9 not itemised
     rest = data[data["what"] == "sessions: not itemised in the report"]["value"]
     assert rest.tolist() == [9.0]
     assert data["value"].sum() == 25
+    assert res.values["largest_value"] == data["value"].max()
+    assert res.values["n_counts"] == len(res.rows)
+    assert not sitepage.engagement(params, "norfolk", 3).reported
 
 
-def test_coordination_section_by_year(params) -> None:
-    y2 = sitepage.coordination_section(pages.page_context(params, "oldham", 2))
-    assert list(y2.table.columns) == ["baseline 2019", "end of year 2 (Sep 2021)"]
+def test_coordination_by_year(params) -> None:
+    y2 = sitepage.coordination(params, "oldham", 2)
+    assert list(y2.table.columns) == [
+        "baseline 2019", "end of year 2 (Sep 2021)", "detail in the report"
+    ]
     assert y2.table.loc["network", "end of year 2 (Sep 2021)"] == "present"
-    y3 = sitepage.coordination_section(pages.page_context(params, "oldham", 3))
-    assert y3.note
+    assert "OCAN" in y2.table.loc["network", "detail in the report"]
+    assert y2.values == {"latest": "end of year 2 (Sep 2021)", "n_present": 3, "n_features": 4}
+    assert set(y2.rows["exhibit"]) == {"E4"}
+    assert not sitepage.coordination(params, "oldham", 3).reported
+
+
+def test_sources_table_lists_every_figure_once(params) -> None:
+    funding = sitepage.funding(params, "oldham", 2)
+    coord = sitepage.coordination(params, "oldham", 2)
+    table = sitepage.sources_table([funding, coord, funding, "not a result"])
+    assert list(table.columns) == ["exhibit", "value", "report file", "section", "quote"]
+    assert len(table) == len(funding.rows) + len(coord.rows)
+    assert "£44,750" in set(table["value"])
+    assert "network: present" in set(table["value"])
+    assert table.index[0] == 1
+    assert sitepage.sources_table([sitepage.funding(params, "oldham", 3)]).empty
 
 
 def test_exhibit_sections_cover_all_exhibits() -> None:

@@ -1,7 +1,10 @@
-"""Building blocks of the book's pages: context, notes, banners, published tables and charts.
+"""Building blocks of the book's pages: context, published tables and charts, citations.
 
-Notebooks stay thin: each code cell calls one function from here (or from a method module)
-and displays what it returns. Everything a page says in numbers is computed from ``data/``.
+Notebooks stay thin: each code cell calls one function from here (or from an analysis module)
+and shows what it returns; the prose lives in the notebooks' Markdown cells. Reading phrases
+of the published-figures steps are in :mod:`ccs_methods.report.published_readings`.
+:func:`admonition`, :func:`synthetic_banner` and :func:`sources_markdown` still write Markdown
+blocks for the older ``Section`` pages (trends, networks, contribution, survey).
 """
 
 from __future__ import annotations
@@ -62,43 +65,9 @@ def page_context(params: Params, site: str, year: int) -> PageContext:
     return PageContext(site=params.site(site), year=params.programme.year(year), params=params)
 
 
-def intro_markdown(ctx: PageContext) -> str:
-    """The opening paragraph of a site-year page, from params."""
-    s = ctx.site
-    net = s.referral_network
-    launch = (
-        f"its referral system went live in {net.referral_system_launch:%B %Y}"
-        if net.referral_system_launch
-        else "it has no live referral system"
-    )
-    return (
-        f"This page covers **{s.display_name}** in **{ctx.year.label}** of the CCS programme "
-        f"({ctx.period_text()}). The local crisis-support scheme is the {s.lwa_scheme.name} "
-        f"({s.lwa_scheme.short_name}); the advice network is {net.name} ({net.short_name}), "
-        f"and {launch}."
-    )
-
-
 def admonition(kind: str, title: str, body: str) -> str:
     """A MyST admonition block with a title, styled as ``kind`` (note, warning, important ...)."""
     return f":::{{admonition}} {title}\n:class: {kind}\n\n{body}\n:::\n"
-
-
-def not_reported_markdown(what: str, ctx: PageContext) -> str:
-    """The note shown where the reports publish nothing for this site and year."""
-    published = ctx.site.datasets.get("published", [])
-    if ctx.year.number not in published and ctx.year.number > max(published, default=0):
-        why = (
-            f"No data has been reported for {ctx.year.label} yet: the published evaluation "
-            f"reports cover years {', '.join(map(str, published))}. This section fills in "
-            "automatically when data for the year is added to `data/` and the book is rebuilt."
-        )
-    else:
-        why = (
-            f"The published reports give no figures on {what} for {ctx.site.display_name} "
-            f"in {ctx.year.label}."
-        )
-    return admonition("note", f"Not reported: {what}", why)
 
 
 def synthetic_banner(datasets: Iterable[str]) -> str:
