@@ -139,35 +139,43 @@ def test_sources_table_lists_every_figure_once(params) -> None:
     assert sitepage.sources_table([sitepage.funding(params, "oldham", 3)]).empty
 
 
-def test_exhibit_sections_cover_all_exhibits() -> None:
+def test_exhibits_cover_all_exhibits() -> None:
     for eid in exhibits.EXHIBIT_TITLES:
-        sec = exhibits.exhibit_section(eid)
-        assert sec.title.startswith(eid)
-        assert sec.note or sec.table is not None or sec.markdown
-    e3 = exhibits.exhibit_section("E3")
+        res = exhibits.exhibit(eid)
+        assert res.title.startswith(eid)
+        assert res.reported or res.values["only_in_chart"] or res.values["structured"]
+        assert res.values["n_figures"] == len(res.rows)
+    e3 = exhibits.exhibit("E3")
     assert e3.figure is not None and "Norfolk 25" in e3.figure.alt_text
-    e6 = exhibits.exhibit_section("E6")
-    assert e6.note and "no figures in the text" in e6.note and e6.rows.empty
-    assert "kpis.csv" in exhibits.exhibit_section("E16").markdown[-1]
+    e6 = exhibits.exhibit("E6")
+    assert not e6.reported and e6.rows.empty and e6.values["only_in_chart"]
+    assert exhibits.exhibit("E16").values["structured"] == "kpis.csv"
+    with pytest.raises(KeyError):
+        exhibits.exhibit("E99")
 
 
-def test_tensions_section_keeps_both_figures() -> None:
-    sec = exhibits.tensions_section()
-    assert not sec.rows.empty
+def test_tensions_keep_both_figures() -> None:
+    res = exhibits.tensions()
+    assert res.reported and res.values["n_figures"] == len(res.rows)
     # the year 1 funding tension (DOMAIN.md): "£83k" against "just over £100,000", both kept
-    year1 = sec.rows[(sec.rows["year"] == 1) & sec.rows["measure"].str.contains("funding_gbp")]
+    year1 = res.rows[(res.rows["year"] == 1) & res.rows["measure"].str.contains("funding_gbp")]
     assert {83000.0, 100000.0} <= set(year1["value"])
     assert set(year1["source_file"]) >= {"003_be4685d4f24850f1.txt", "002_54b7c9cad1604105.txt"}
 
 
-def test_structured_exhibit_sections() -> None:
-    assert len(exhibits.kpi_section().table) == 5
-    assert len(exhibits.assumptions_section().table) == 8
-    cs = exhibits.coordination_section()
-    assert cs.table.shape == (16, 2)
+def test_structured_exhibits() -> None:
+    k = exhibits.kpis()
+    assert len(k.table) == 5 and k.values == {"n_kpis": 5} and set(k.rows["exhibit"]) == {"E16"}
+    a = exhibits.assumptions()
+    assert len(a.table) == 8 and a.values == {"n_assumptions": 8}
+    cs = exhibits.coordination_features()
+    assert cs.table.shape == (16, 2) and cs.values == {"n_sites": 4}
     # reader labels, not identifiers
     assert ("Tower Hamlets", "referral system") in cs.table.index
     assert "not_reported" not in cs.table.to_string()
+    assert len(exhibits.coordination_features("oldham").table) == 4
+    table = sitepage.sources_table([k, a, cs])
+    assert len(table) == len(k.rows) + len(a.rows) + len(cs.rows)
 
 
 def test_figure_requires_title_source_and_alt() -> None:
@@ -265,3 +273,10 @@ def test_read_csv_checked_errors(tmp_path: Path, content: bytes, match: str) -> 
 def test_load_record_follows_params_source(params, root: Path) -> None:
     df = datasets.load_record(params, "activity_log", root=root)
     assert len(df) > 0 and datasets.is_synthetic(params, "activity_log")
+
+
+def test_only_in_chart_phrase() -> None:
+    assert readings.only_in_chart("") == ""
+    assert readings.only_in_chart("the split by site.") == (
+        "Not in the report text, so not transcribed: the split by site."
+    )

@@ -1,8 +1,11 @@
-"""The published exhibits E1–E22, one section each, for the "published figures" page.
+"""The published exhibits E1–E22 as results, for the "published figures" page.
 
-Each section lists every figure the reports give for the exhibit with its source, says what
-is only in a chart (from ``data/published/NOT_IN_TEXT.md``) and shows where the reports
-contradict themselves. Nothing here computes a new number; the point is traceability.
+:func:`exhibit` returns every figure the reports give in their text for one exhibit, with its
+source, a table, a chart by site where there is one, and what is only in a chart (from
+``data/published/NOT_IN_TEXT.md``); :func:`tensions` the figures the reports contradict
+themselves on; :func:`kpis`, :func:`coordination_features` and :func:`assumptions` the
+exhibits kept as tables of their own. Nothing here computes a new number or writes page text;
+the point is traceability.
 """
 
 from __future__ import annotations
@@ -12,11 +15,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ccs_methods.analyses.published import Section
+from ccs_methods.analyses.published import Published
 from ccs_methods.data import published
 from ccs_methods.data.paths import data_dir
 from ccs_methods.report import pages, plots
-from ccs_methods.report.pages import admonition
 
 #: Short names of the exhibits (see DOMAIN.md); the numbers come from data/published only.
 EXHIBIT_TITLES: dict[str, str] = {
@@ -138,57 +140,89 @@ def _by_site_chart(rows: pd.DataFrame, exhibit: str) -> plots.Figure | None:
     return None
 
 
-def exhibit_section(exhibit: str) -> Section:
-    """Everything the reports publish for one exhibit, with sources and what is missing."""
-    title = f"{exhibit}: {EXHIBIT_TITLES[exhibit]}"
+def exhibit(exhibit_id: str) -> Published:
+    """Everything the reports publish in their text for one exhibit, with sources.
+
+    Parameters
+    ----------
+    exhibit_id
+        ``E1`` to ``E22`` (keys of :data:`EXHIBIT_TITLES`).
+
+    Returns
+    -------
+    Published
+        Rows (all published figures of the exhibit), a table (:func:`figure_table`) or
+        ``None`` when the text gives no figures, a bar chart by site where the exhibit gives
+        one measure for several pilot sites, and ``values``: ``n_figures``, ``only_in_chart``
+        (what is only in the reports' charts, from ``NOT_IN_TEXT.md``, or ``""``) and
+        ``structured`` (the file holding the exhibit's figures when they are a table of their
+        own, or ``""``).
+
+    Raises
+    ------
+    KeyError
+        ``exhibit_id`` is not an exhibit of DOMAIN.md.
+
+    """
+    title = f"{exhibit_id}: {EXHIBIT_TITLES[exhibit_id]}"
     rows = figures()
-    rows = rows[rows["exhibit"] == exhibit].reset_index(drop=True)
-    missing = not_in_text().get(exhibit)
-    markdown = []
-    if missing:
-        markdown.append(
-            admonition(
-                "note", "Only in a chart", f"Not in the report text, so not transcribed: {missing}."
-            )
-        )
-    if rows.empty and exhibit in STRUCTURED:
-        markdown.append(f"The figures of {exhibit} are in `{STRUCTURED[exhibit]}`, shown below.")
-        return Section(title, rows, markdown=markdown)
+    rows = rows[rows["exhibit"] == exhibit_id].reset_index(drop=True)
+    values = {
+        "n_figures": len(rows),
+        "only_in_chart": not_in_text().get(exhibit_id, ""),
+        "structured": STRUCTURED.get(exhibit_id, ""),
+    }
     if rows.empty:
-        return Section(
-            title,
-            rows,
-            note=admonition("note", f"{exhibit}: no figures in the text", missing or "No figures."),
-        )
-    return Section(
-        title,
-        rows,
-        table=figure_table(rows),
-        markdown=markdown,
-        figure=_by_site_chart(rows, exhibit),
+        return Published(title, rows, values=values)
+    return Published(
+        title, rows, table=figure_table(rows), figure=_by_site_chart(rows, exhibit_id),
+        values=values,
     )
 
 
-def tensions_section() -> Section:
-    """Figures whose note says the reports contradict themselves, side by side."""
+def tensions() -> Published:
+    """Published figures whose note says the reports contradict themselves, side by side.
+
+    Returns
+    -------
+    Published
+        The rows, a table (site, period, measure, value, unit, source, note) and ``values``
+        ``n_figures``; both figures of each contradiction are kept, neither is resolved.
+
+    """
     rows = figures()
     mask = rows["note"].fillna("").str.contains(r"contradict|tension|vs ", case=False, regex=True)
     rows = rows[mask].reset_index(drop=True)
+    title = "Where the reports disagree with themselves"
     if rows.empty:
-        return Section("Tensions", rows, note="No contradictions are recorded.")
-    return Section(
-        "Where the reports disagree with themselves",
-        rows,
-        table=figure_table(rows)[["site", "period", "measure", "value", "unit", "source", "note"]],
-        markdown=[
-            "The reports give different figures for the same thing in places. Both are kept "
-            "and shown here rather than resolved; each note points at the other figure."
-        ],
+        return Published(title, rows, values={"n_figures": 0})
+    table = figure_table(rows)[["site", "period", "measure", "value", "unit", "source", "note"]]
+    return Published(title, rows, table=table, values={"n_figures": len(rows)})
+
+
+def _source_rows(df: pd.DataFrame, exhibit_id: str, value: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "exhibit": exhibit_id,
+            "value": value.astype(str).to_numpy(),
+            "source_file": df["source_file"].to_numpy(),
+            "source_section": df["source_section"].to_numpy(),
+            "source_quote": (
+                df["source_quote"].fillna("").to_numpy() if "source_quote" in df else ""
+            ),
+        }
     )
 
 
-def kpi_section() -> Section:
-    """E16: the five KPIs with targets, quasi-baselines, year 1 and year 2 values and caveats."""
+def kpis() -> Published:
+    """E16: the five KPIs with targets, quasi-baselines, year 1 and year 2 values and caveats.
+
+    Returns
+    -------
+    Published
+        Rows with sources, a table indexed by KPI and ``values`` ``n_kpis``.
+
+    """
     k = published.load_kpis(data_dir=data_dir())
     table = k[
         [
@@ -201,21 +235,26 @@ def kpi_section() -> Section:
             "caveat",
         ]
     ].set_index("kpi")
-    rows = pd.DataFrame({c: k[c] for c in ("source_file", "source_section", "source_quote")})
-    return Section(
-        "E16: Key performance indicators",
-        rows,
-        table=table,
-        markdown=[
-            "The year 1 and year 2 values are as the report states them. They cover different "
-            "sets of sites, so they cannot be compared with the quasi-baselines or each other "
-            "without the caveats in the last column."
-        ],
-    )
+    rows = _source_rows(k, "E16", k["kpi"])
+    return Published("E16: Key performance indicators", rows, table=table,
+                     values={"n_kpis": len(k)})
 
 
-def coordination_section(site: str | None = None) -> Section:
-    """E4: key features of coordination (network, referral system, resource, legitimacy)."""
+def coordination_features(site: str | None = None) -> Published:
+    """E4: key features of coordination (network, referral system, resource, legitimacy).
+
+    Parameters
+    ----------
+    site
+        One site id, or ``None`` for all pilot sites.
+
+    Returns
+    -------
+    Published
+        Rows with sources (value = site, feature and status), a table of status by site,
+        feature and timepoint in reader labels, and ``values`` ``n_sites``.
+
+    """
     cf = published.load_coordination_features(data_dir=data_dir())
     if site is not None:
         cf = cf[cf["site"] == site]
@@ -229,26 +268,26 @@ def coordination_section(site: str | None = None) -> Section:
         index=["site", "feature"], columns="timepoint", values="status", aggfunc="first"
     )
     wide.columns.name = None
-    rows = cf.assign(source_quote="")[["source_file", "source_section", "source_quote"]]
-    return Section(
-        "E4: Key features of coordination",
-        rows,
-        table=wide,
-        markdown=[
-            "Status as the reports' tick tables give it: *present* means a tick. The colour of "
-            "each tick (long-term security, early stage, planned) is only in the charts."
-        ],
-    )
+    value = labelled["site"] + ", " + labelled["feature"] + ", " + labelled["timepoint"] + ": " \
+        + labelled["status"]
+    rows = _source_rows(cf.assign(source_quote=""), "E4", value)
+    return Published("E4: Key features of coordination", rows, table=wide,
+                     values={"n_sites": int(cf["site"].nunique())})
 
 
-def assumptions_section() -> Section:
-    """E17: the year 2 logic model's eight assumptions and the evaluators' verdicts."""
+def assumptions() -> Published:
+    """E17: the year 2 logic model's assumptions and the evaluators' verdicts.
+
+    Returns
+    -------
+    Published
+        Rows with sources, a table indexed by assumption id and ``values`` ``n_assumptions``.
+
+    """
     a = published.load_assumptions(data_dir=data_dir())
     table = a[["assumption_id", "assumption", "verdict_short", "verdict_text"]].set_index(
         "assumption_id"
     )
-    return Section(
-        "E17: Assumptions of the year 2 logic model",
-        a[["source_file", "source_section", "source_quote"]],
-        table=table,
-    )
+    rows = _source_rows(a, "E17", a["assumption_id"].astype(str) + ": " + a["verdict_short"])
+    return Published("E17: Assumptions of the year 2 logic model", rows, table=table,
+                     values={"n_assumptions": len(a)})
