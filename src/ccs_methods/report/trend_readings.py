@@ -16,10 +16,12 @@ __all__ = [
     "counterfactual",
     "covid_year",
     "direction",
+    "dropped_months",
     "early_trend",
     "homogeneity",
     "its_errors",
     "kendall_moved",
+    "launch",
     "level_change",
     "listed_years",
     "period_ratio_method",
@@ -180,3 +182,19 @@ def covid_year(changes: list[tuple[str, float, str]]) -> str:
             share = "every site" if len(g) == n and n > 1 else f"{len(g)} of {n} sites"
             parts.append(f"{words} in {share} ({', '.join(g)})")
     return "; ".join(parts) or "could not be compared in any site"
+
+
+def dropped_months(first: str, last: str, dropped: int) -> str:
+    """Which award months are left out because their programme year is not listed."""
+    if dropped <= 0:
+        return "no month of the records lies outside them"
+    return (f"the records run from {first} to {last}; {dropped} month(s) outside the listed "
+            "years are left out until those years are listed in the site file")
+
+
+def launch(network: str, when: Any | None) -> str:
+    """Why a referral system has no records from before CCS."""
+    if when is None:
+        return "there are no referral records from before CCS"
+    return (f"the {network} referral system went live in {when:%B %Y}, during the programme, "
+            "so there are no referral records from before CCS")
