@@ -168,14 +168,27 @@ def test_missing_column_and_empty_frame(data):
         survey.relationship_by_site(data.iloc[0:0])
 
 
-def test_small_n_notes_name_the_funded_subgroup_and_sites(data):
-    notes = survey.small_n_notes(data)
-    assert notes[0].startswith("Only 10 respondents were funded directly by CCS")
-    assert "includes no difference" in notes[0]
-    assert "more able to deliver new services" in notes[0]
-    assert sum("respondents. Site percentages" in n for n in notes) == 4
+def test_small_groups_name_the_funded_subgroup_and_sites(data):
+    small = survey.small_groups(data, small_n=20).set_index("group")
+    assert small.loc["funded directly by CCS", "n"] == 10
+    assert list(small.index)[1:] == ["Norfolk", "Oldham", "Swansea", "Tower Hamlets"]
+    lo, hi = (
+        float(x)
+        for x in small.loc["funded directly by CCS", "interval width (points)"].split(" to ")
+    )
+    assert 0 < lo <= hi < 100
     big = pd.concat([data] * 2, ignore_index=True)  # 20 funded, every site >= 24
-    assert survey.small_n_notes(big) == []
+    assert survey.small_groups(big, small_n=20).empty
+    assert survey.small_groups(data, small_n=5).empty
+
+
+def test_small_n_setting_flags_groups(data):
+    t = survey.capability_table(data, small_n=5)
+    assert not t["too_small"].any()
+    d = survey.capability_differences(data, small_n=5).set_index("item")
+    assert "too small" not in d.loc["more_able_partnership", "reading"]
+    r = survey.relationship_by_site(data, small_n=5)
+    assert not r["too_small"].any()
 
 
 # --------------------------------------------------------------------------- E11
@@ -240,20 +253,32 @@ def test_computed_results_contract_and_rule(params):
     assert survey.computed_results(params) == res  # deterministic
 
 
-def test_survey_section(params):
-    s = survey.survey_section(params)
-    assert s.banner and "Synthetic data" in s.banner
-    assert len(s.table) == 9
-    assert s.extra_tables[0][0].startswith("CCS-funded minus other")
-    rel = s.extra_tables[1][1]
-    assert rel.loc["all sites", "n"] == 55
-    assert "Newcombe" in s.markdown[0]
-    assert "too small" in s.markdown[1]
+def test_survey_results(params):
+    s = survey.survey_results(params, small_n=20, confidence=0.95)
+    assert s.synthetic and s.n == 55 and s.n_funded == 10
+    assert len(s.capability) == 9 and "95% CI" in s.capability.columns
+    assert "95% CI (Newcombe)" in s.differences.columns
+    assert s.relationship.loc["all sites", "n"] == 55
+    assert len(s.small) == 5
     assert s.figure is not None and "6 of 10 funded" in s.figure.alt_text
-    assert s.results == survey.computed_results(params)
+    assert s.result == survey.computed_results(params)
+    assert s.pending_reason.startswith(survey.SUBGROUP_N_PENDING)
+    other = survey.survey_results(params, small_n=5, confidence=0.9)
+    assert "90% CI" in other.capability.columns and other.small.empty
+    assert other.result == s.result  # the register's result does not follow the page setting
     import matplotlib.pyplot as plt
 
-    plt.close(s.figure)
+    plt.close("all")
+
+
+def test_capability_figure(data):
+    cap = survey.capability_table(data)
+    diff = survey.capability_differences(data)
+    fig = survey.capability_figure(cap, diff, n=len(data), synthetic=True)
+    assert fig.alt_text.startswith("Dot plot with 95% intervals")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
 
 
 def test_synthetic_subgroup_n_holds_the_difference_pending(params, data):
@@ -269,10 +294,9 @@ def test_synthetic_subgroup_n_holds_the_difference_pending(params, data):
     at_10 = survey.newcombe_difference(6, 10, other_yes, int((~funded).sum()))
     at_5 = survey.newcombe_difference(3, 5, other_yes, int((~funded).sum()))
     assert (at_10["ci_low"] > 0) != (at_5["ci_low"] > 0)
-    s = survey.survey_section(params)
-    assert "pending" in s.markdown[0] and survey.SUBGROUP_N_PENDING in s.markdown[0]
-    assert f"{r['n_funded']} of the {r['n']} respondents are CCS-funded" in s.markdown[0]
-    assert s.results[survey.NEW_SERVICES_RESULT_ID][PENDING_KEY] == r[PENDING_KEY]
+    s = survey.survey_results(params, small_n=20, confidence=0.95)
+    assert s.pending_reason == r[PENDING_KEY]
+    assert (s.n_funded, s.n) == (r["n_funded"], r["n"])
     import matplotlib.pyplot as plt
 
     plt.close(s.figure)
@@ -280,14 +304,13 @@ def test_synthetic_subgroup_n_holds_the_difference_pending(params, data):
 
 def test_raw_survey_difference_enters_the_register(params, data, monkeypatch):
     """With the survey read from a real extract (params ``raw``) the subgroup n is known: the
-    result carries no pending reason and the page says it enters the register."""
+    result carries no pending reason and enters the register."""
     monkeypatch.setattr(survey, "load_survey", lambda p: data)
     raw = _raw(params)
     r = survey.computed_results(raw)[survey.NEW_SERVICES_RESULT_ID]
     assert PENDING_KEY not in r
-    s = survey.survey_section(raw)
-    assert s.banner is None
-    assert "enters the evidence register" in s.markdown[0] and "pending" not in s.markdown[0]
+    s = survey.survey_results(raw, small_n=20, confidence=0.95)
+    assert not s.synthetic and s.pending_reason is None
     import matplotlib.pyplot as plt
 
     plt.close(s.figure)

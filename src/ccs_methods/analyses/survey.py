@@ -15,9 +15,13 @@ planning work). This module recomputes them from the record-level survey with:
 
   where ``d = p1 - p2`` and ``(l_i, u_i)`` are the Wilson limits of ``p_i``.
 
-A group smaller than :data:`SMALL_N` respondents is flagged: its 95% interval is about
-+/- 20 percentage points or wider near 50%, too wide to conclude anything from the percentage
-alone. The CCS-funded subgroup is such a group.
+A group smaller than ``small_n`` respondents (``survey.small_n`` in ``params/analysis.yml``) is
+flagged: at 20 respondents the 95% interval of a percentage near 50% is already about +/- 20
+points wide, too wide to conclude anything from the percentage alone. The CCS-funded subgroup is
+such a group.
+
+:func:`survey_results` gathers the tables and the figure the programme contribution page shows
+(the sentences that read them live in ``notebooks/programme_contribution.md``).
 
 :func:`computed_results` hands the funded-minus-other difference in "more able to deliver new
 services" to the evidence register (``survey.capability.new_services_diff``), where the rule
@@ -38,17 +42,17 @@ Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from scipy.stats import norm
 
-from ccs_methods.analyses.published import Section
 from ccs_methods.analyses.results import PENDING_KEY
 from ccs_methods.data import datasets
 from ccs_methods.data.params import Params
 from ccs_methods.errors import DataValidationError, MethodInputError
-from ccs_methods.report import pages, plots
+from ccs_methods.report import plots
 
 __all__ = [
     "CAPABILITY_ITEMS",
@@ -57,16 +61,17 @@ __all__ = [
     "NEW_SERVICES_RESULT_ID",
     "PUBLISHED_CAPABILITY",
     "RELATIONSHIP_LABELS",
-    "SMALL_N",
     "SUBGROUP_N_PENDING",
+    "SurveyResults",
     "capability_differences",
+    "capability_figure",
     "capability_table",
     "computed_results",
     "load_survey",
     "newcombe_difference",
     "relationship_by_site",
-    "small_n_notes",
-    "survey_section",
+    "small_groups",
+    "survey_results",
     "wilson_interval",
 ]
 
@@ -100,10 +105,6 @@ RELATIONSHIP_LABELS: dict[str, str] = {
     "weak": "weak relationship",
     "dont_know": "don't know",
 }
-
-SMALL_N = 20
-"""Groups with fewer respondents are flagged as too small to conclude from: at n = 20 the 95%
-interval of a proportion near 0.5 is already about +/- 0.2 wide."""
 
 NEW_SERVICES_RESULT_ID = "survey.capability.new_services_diff"
 """Result id of the funded-minus-other difference in 'more able to deliver new services'."""
@@ -277,7 +278,9 @@ def _group_mask(survey: pd.DataFrame, group: str) -> pd.Series:
     return ~funded
 
 
-def capability_table(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
+def capability_table(
+    survey: pd.DataFrame, conf: float = 0.95, *, small_n: int = 20
+) -> pd.DataFrame:
     """E8: share of respondents reporting each capability gain, by group, with Wilson intervals.
 
     Parameters
@@ -285,7 +288,9 @@ def capability_table(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
     survey
         The survey (see :func:`load_survey`).
     conf
-        Confidence level of the intervals.
+        Confidence level of the intervals (``survey.confidence``).
+    small_n
+        Groups with fewer respondents are flagged ``too_small`` (``survey.small_n``).
 
     Returns
     -------
@@ -293,7 +298,7 @@ def capability_table(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
         One row per item and group (``all``, ``ccs_funded``, ``other``): ``item``, ``label``,
         ``group``, ``group_label``, ``n``, ``yes``, ``percent``, ``ci_low``, ``ci_high``
         (percent), ``published_percent`` (the report's figure for ``all`` and ``ccs_funded``,
-        else NaN) and ``too_small`` (``n <`` :data:`SMALL_N`).
+        else NaN) and ``too_small`` (``n < small_n``).
 
     Raises
     ------
@@ -331,13 +336,15 @@ def capability_table(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
                     "ci_low": 100.0 * lo,
                     "ci_high": 100.0 * hi,
                     "published_percent": float("nan") if pub is None else pub,
-                    "too_small": n < SMALL_N,
+                    "too_small": n < small_n,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def capability_differences(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
+def capability_differences(
+    survey: pd.DataFrame, conf: float = 0.95, *, small_n: int = 20
+) -> pd.DataFrame:
     """E8: CCS-funded minus other respondents, per item, with Newcombe hybrid score intervals.
 
     Parameters
@@ -345,7 +352,9 @@ def capability_differences(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataF
     survey
         The survey (see :func:`load_survey`).
     conf
-        Confidence level of the intervals.
+        Confidence level of the intervals (``survey.confidence``).
+    small_n
+        A funded subgroup smaller than this is said to be too small (``survey.small_n``).
 
     Returns
     -------
@@ -388,7 +397,7 @@ def capability_differences(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataF
                 f"the interval lies {where}, but it is wide ({hi - lo:.0f} points) because only "
                 f"{n1} funded organisations answered: the size of the difference is not known"
             )
-        if n1 < SMALL_N:
+        if n1 < small_n:
             reading += f"; the funded subgroup (n = {n1}) is too small to conclude much"
         rows.append(
             {
@@ -409,7 +418,9 @@ def capability_differences(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataF
     return pd.DataFrame(rows)
 
 
-def relationship_by_site(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
+def relationship_by_site(
+    survey: pd.DataFrame, conf: float = 0.95, *, small_n: int = 20
+) -> pd.DataFrame:
     """E11: answers on the LA-VCS relationship by site and overall, with Wilson intervals.
 
     Parameters
@@ -417,7 +428,9 @@ def relationship_by_site(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFra
     survey
         The survey (see :func:`load_survey`).
     conf
-        Confidence level of the intervals.
+        Confidence level of the intervals (``survey.confidence``).
+    small_n
+        Sites with fewer respondents are flagged ``too_small`` (``survey.small_n``).
 
     Returns
     -------
@@ -461,64 +474,60 @@ def relationship_by_site(survey: pd.DataFrame, conf: float = 0.95) -> pd.DataFra
                     "percent": 100.0 * k / n,
                     "ci_low": 100.0 * lo,
                     "ci_high": 100.0 * hi,
-                    "too_small": n < SMALL_N,
+                    "too_small": n < small_n,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def small_n_notes(survey: pd.DataFrame) -> list[str]:
-    """Sentences saying which groups are too small to conclude from (``n <`` :data:`SMALL_N`).
+def small_groups(survey: pd.DataFrame, *, small_n: int, conf: float = 0.95) -> pd.DataFrame:
+    """The groups too small to conclude from (``n < small_n``): the CCS-funded subgroup and sites.
 
     Parameters
     ----------
     survey
         The survey (see :func:`load_survey`).
+    small_n
+        The threshold (``survey.small_n``).
+    conf
+        Confidence level of the intervals whose widths are reported (``survey.confidence``).
 
     Returns
     -------
-    list of str
-        One sentence per small group (CCS-funded respondents, each site), empty if none.
+    pandas.DataFrame
+        One row per small group: ``group`` (``funded directly by CCS`` or the site's name),
+        ``n`` and ``interval width (points)`` (the narrowest to the widest 95% interval of its
+        capability percentages, for the funded subgroup; of its E11 answers, for a site).
+        Empty when no group is that small.
 
     """
     _check_frame(survey)
-    notes = []
-    n_funded = int(survey["ccs_funded"].astype(bool).sum())
-    if 0 < n_funded < SMALL_N and n_funded < len(survey):
-        cap = capability_table(survey)
-        funded = cap[cap["group"] == "ccs_funded"]
-        widths = funded["ci_high"] - funded["ci_low"]
-        diff = capability_differences(survey)
-        unclear = diff.loc[diff["interval"] == "includes 0", "label"].tolist()
-        clear = diff.loc[diff["interval"] != "includes 0"]
-        parts = []
-        if unclear:
-            parts.append(
-                "for " + "; ".join(f"'{u}'" for u in unclear) + " the difference from the other "
-                "respondents has a 95% interval that includes no difference"
+    rows = []
+    funded = survey["ccs_funded"].astype(bool)
+    n_funded = int(funded.sum())
+    if 0 < n_funded < small_n and n_funded < len(survey):
+        cap = capability_table(survey, conf, small_n=small_n)
+        part = cap[cap["group"] == "ccs_funded"]
+        w = part["ci_high"] - part["ci_low"]
+        rows.append({"group": GROUPS["ccs_funded"], "n": n_funded, "width": (w.min(), w.max())})
+    rel = relationship_by_site(survey, conf, small_n=small_n)
+    for site, part in rel[rel["site"] != "programme"].groupby("site", sort=False):
+        n = int(part["n"].iloc[0])
+        if n < small_n:
+            w = part["ci_high"] - part["ci_low"]
+            rows.append(
+                {"group": site.replace("_", " ").title(), "n": n, "width": (w.min(), w.max())}
             )
-        parts.extend(
-            f"for '{r.label}' the interval lies {r.interval} ({r.ci_low:+.0f} to "
-            f"{r.ci_high:+.0f} points), so funded respondents reported it "
-            f"{'more' if r.ci_low > 0 else 'less'} often, but it is too wide to say by how much"
-            for r in clear.itertuples()
-        )
-        text = "; ".join(parts)
-        notes.append(
-            f"Only {n_funded} respondents were funded directly by CCS (the report does not give "
-            f"this n): their percentages have 95% intervals {widths.min():.0f} to "
-            f"{widths.max():.0f} points wide. " + text[:1].upper() + text[1:] + "."
-        )
-    sites = survey["site"].astype(str)
-    for site in dict.fromkeys(sites):
-        n = int((sites == site).sum())
-        if n < SMALL_N:
-            notes.append(
-                f"{site.replace('_', ' ').title()}: {n} respondents. Site percentages are shown "
-                f"for completeness; with fewer than {SMALL_N} respondents they support no "
-                "comparison between sites."
-            )
-    return notes
+    return pd.DataFrame(
+        {
+            "group": [r["group"] for r in rows],
+            "n": [r["n"] for r in rows],
+            "interval width (points)": [
+                f"{r['width'][0]:.0f} to {r['width'][1]:.0f}" for r in rows
+            ],
+        },
+        columns=["group", "n", "interval width (points)"],
+    )
 
 
 # --------------------------------------------------------------------------- evidence
@@ -574,84 +583,37 @@ def _new_services_result(
     return {NEW_SERVICES_RESULT_ID: out}
 
 
-# --------------------------------------------------------------------------- page section
+# --------------------------------------------------------------------------- page results
 
 
 def _pct(v: float) -> str:
     return "" if pd.isna(v) else f"{v:.0f}%"
 
 
-def survey_section(params: Params) -> Section:
-    """A page section on the survey: E8 by group, funded-minus-other differences, E11 by site.
+def capability_figure(
+    cap: pd.DataFrame, diff: pd.DataFrame, *, n: int, synthetic: bool, conf: float = 0.95
+) -> plots.Figure:
+    """E8 percentages by group with their Wilson intervals, as a dot plot.
 
     Parameters
     ----------
-    params
-        Project parameters.
+    cap
+        :func:`capability_table` output.
+    diff
+        :func:`capability_differences` output (named in the alt text).
+    n
+        Respondents in the survey (for the source line).
+    synthetic
+        Whether the survey is a synthetic stand-in (the figure says so).
+    conf
+        The intervals' confidence level (for the axis label).
 
     Returns
     -------
-    Section
-        Banner (synthetic data), reading and small-n notes, the E8 table, the differences and
-        E11 tables, a figure of the E8 percentages with 95% intervals, and the computed result
-        for the evidence register in ``results``.
+    matplotlib.figure.Figure
+        With alt text.
 
     """
-    survey = load_survey(params)
-    synthetic = datasets.is_synthetic(params, DATASET)
-    cap = capability_table(survey)
-    diff = capability_differences(survey)
-    rel = relationship_by_site(survey)
-    title = "Local systems survey, June 2021: capability (E8) and LA-VCS relationship (E11)"
-    table = pd.DataFrame(
-        {
-            "item": cap["label"].to_numpy(),
-            "group": cap["group_label"].to_numpy(),
-            "yes / n": [f"{y} / {n}" for y, n in zip(cap["yes"], cap["n"], strict=True)],
-            "percent": [_pct(v) for v in cap["percent"]],
-            "95% CI": [
-                f"{lo:.0f}% to {hi:.0f}%"
-                for lo, hi in zip(cap["ci_low"], cap["ci_high"], strict=True)
-            ],
-            "report": [_pct(v) for v in cap["published_percent"]],
-            "n too small to conclude": ["yes" if t else "" for t in cap["too_small"]],
-        }
-    )
-    diff_table = pd.DataFrame(
-        {
-            "item": diff["label"].to_numpy(),
-            "funded": [
-                f"{y} / {n}" for y, n in zip(diff["yes_funded"], diff["n_funded"], strict=True)
-            ],
-            "other": [
-                f"{y} / {n}" for y, n in zip(diff["yes_other"], diff["n_other"], strict=True)
-            ],
-            "difference (points)": [f"{v:+.0f}" for v in diff["difference"]],
-            "95% CI (Newcombe)": [
-                f"{lo:+.0f} to {hi:+.0f}"
-                for lo, hi in zip(diff["ci_low"], diff["ci_high"], strict=True)
-            ],
-            "reading": diff["reading"].to_numpy(),
-        }
-    )
-    wide = rel.pivot(index="site", columns="answer", values="count").reindex(
-        index=list(dict.fromkeys(rel["site"])), columns=list(RELATIONSHIP_LABELS)
-    )
-    rel_table = pd.DataFrame(
-        {
-            RELATIONSHIP_LABELS[a]: [
-                f"{int(wide.at[s, a])} ({100.0 * wide.at[s, a] / wide.loc[s].sum():.0f}%)"
-                for s in wide.index
-            ]
-            for a in RELATIONSHIP_LABELS
-        },
-        index=pd.Index(
-            ["all sites" if s == "programme" else s.replace("_", " ").title() for s in wide.index],
-            name="site",
-        ),
-    )
-    rel_table["n"] = [int(wide.loc[s].sum()) for s in wide.index]
-
     fig, ax = plots.new_figure(figsize=(8, 4.5))
     colours = {"all": plots.PALETTE[7], "ccs_funded": plots.PALETTE[0], "other": plots.PALETTE[1]}
     offsets = {"all": -0.22, "ccs_funded": 0.0, "other": 0.22}
@@ -677,59 +639,143 @@ def survey_section(params: Params) -> Section:
         fig,
         ax,
         title="Capability gains reported in the local systems survey, June 2021",
-        xlabel="Respondents reporting the gain (%), with 95% Wilson interval",
+        xlabel=f"Respondents reporting the gain (%), with {conf:.0%} Wilson interval",
         ylabel="",
-        source=f"{DATASET} (n = {len(survey)}); published figures: year 2 report, key finding 5",
+        source=f"{DATASET} (n = {n}); published figures: year 2 report, key finding 5",
         alt=(
-            "Dot plot with 95% intervals of the share of respondents reporting each of three "
-            "capability gains, for all respondents, CCS-funded respondents and the others. "
+            f"Dot plot with {conf:.0%} intervals of the share of respondents reporting each of "
+            "three capability gains, for all respondents, CCS-funded respondents and the others. "
             f"'More able to deliver new services': {new['yes_funded']} of {new['n_funded']} "
             f"funded vs {new['yes_other']} of {new['n_other']} others, a difference of "
-            f"{new['difference']:.0f} points (95% CI {new['ci_low']:.0f} to "
+            f"{new['difference']:.0f} points ({conf:.0%} CI {new['ci_low']:.0f} to "
             f"{new['ci_high']:.0f}); the funded group's intervals are wide because it is small."
         ),
         synthetic=synthetic,
     )
-    n_funded = int(survey["ccs_funded"].astype(bool).sum())
-    reading = (
-        "The report gives the survey's percentages without intervals and without the number of "
-        "CCS-funded respondents. Each percentage below carries its 95% Wilson interval and n; "
-        "the difference between funded and other respondents carries a 95% Newcombe hybrid "
-        "score interval."
+    return fig
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyResults:
+    """What the programme page shows of the local systems survey (E8, E11).
+
+    Attributes
+    ----------
+    n, n_funded
+        Respondents, and those funded directly by CCS.
+    synthetic
+        Whether the survey is a synthetic stand-in.
+    capability
+        E8 by item and group: yes / n, percent, interval, the report's figure, too small.
+    differences
+        Funded minus other respondents per item, with the Newcombe interval and a reading.
+    relationship
+        E11 answers by site (count and percent) with n.
+    small
+        :func:`small_groups`.
+    figure
+        :func:`capability_figure`.
+    result
+        The computed result handed to the evidence register (:func:`computed_results`).
+    pending_reason
+        Why that result stays pending (synthetic subgroup n), or None.
+
+    """
+
+    n: int
+    n_funded: int
+    synthetic: bool
+    capability: pd.DataFrame
+    differences: pd.DataFrame
+    relationship: pd.DataFrame
+    small: pd.DataFrame
+    figure: plots.Figure
+    result: dict[str, dict[str, float | int | str]]
+    pending_reason: str | None
+
+
+def survey_results(params: Params, *, small_n: int, confidence: float) -> SurveyResults:
+    """The local systems survey recomputed: E8 by group, funded-minus-other, E11 by site.
+
+    Parameters
+    ----------
+    params
+        Project parameters.
+    small_n
+        Groups with fewer respondents are flagged (``survey.small_n``).
+    confidence
+        Confidence level of the intervals on the page (``survey.confidence``). The result
+        handed to the evidence register always uses 95%, as the register's rule expects.
+
+    Returns
+    -------
+    SurveyResults
+
+    """
+    survey = load_survey(params)
+    synthetic = datasets.is_synthetic(params, DATASET)
+    cap = capability_table(survey, confidence, small_n=small_n)
+    diff = capability_differences(survey, confidence, small_n=small_n)
+    rel = relationship_by_site(survey, confidence, small_n=small_n)
+    level = f"{confidence:.0%}"
+    capability = pd.DataFrame(
+        {
+            "item": cap["label"].to_numpy(),
+            "group": cap["group_label"].to_numpy(),
+            "yes / n": [f"{y} / {n}" for y, n in zip(cap["yes"], cap["n"], strict=True)],
+            "percent": [_pct(v) for v in cap["percent"]],
+            f"{level} CI": [
+                f"{lo:.0f}% to {hi:.0f}%"
+                for lo, hi in zip(cap["ci_low"], cap["ci_high"], strict=True)
+            ],
+            "report": [_pct(v) for v in cap["published_percent"]],
+            "n too small to conclude": ["yes" if t else "" for t in cap["too_small"]],
+        }
     )
-    if synthetic:
-        reading += (
-            f" In this synthetic stand-in {n_funded} of the {len(survey)} respondents are "
-            "CCS-funded. That n is an assumption of the generator, not a published figure: "
-            "with a smaller funded subgroup the interval of the difference widens and can "
-            "include no difference. So the difference in *more able to deliver new services* "
-            f"(`{NEW_SERVICES_RESULT_ID}`) stays **pending** in the evidence register for key "
-            f"finding 5 ({SUBGROUP_N_PENDING}) until a real extract gives the subgroup size."
-        )
-    else:
-        reading += (
-            f" {n_funded} of the {len(survey)} respondents are CCS-funded. The difference in "
-            "*more able to deliver new services* enters the evidence register for key finding 5 "
-            f"as `{NEW_SERVICES_RESULT_ID}`."
-        )
-    notes = small_n_notes(survey)
-    markdown = [reading]
-    if notes:
-        markdown.append(
-            pages.admonition(
-                "note", "Where n is too small to conclude", "\n".join(f"- {n}" for n in notes)
-            )
-        )
-    return Section(
-        title,
-        pd.DataFrame(),
-        table=table,
-        figure=fig,
-        banner=pages.synthetic_banner([DATASET]) if synthetic else None,
-        markdown=markdown,
-        extra_tables=[
-            ("CCS-funded minus other respondents (E8), percentage points", diff_table),
-            ("Relationship between the local authority and the VCS by site (E11)", rel_table),
-        ],
-        results=_new_services_result(survey, synthetic=synthetic),
+    differences = pd.DataFrame(
+        {
+            "item": diff["label"].to_numpy(),
+            "funded": [
+                f"{y} / {n}" for y, n in zip(diff["yes_funded"], diff["n_funded"], strict=True)
+            ],
+            "other": [
+                f"{y} / {n}" for y, n in zip(diff["yes_other"], diff["n_other"], strict=True)
+            ],
+            "difference (points)": [f"{v:+.0f}" for v in diff["difference"]],
+            f"{level} CI (Newcombe)": [
+                f"{lo:+.0f} to {hi:+.0f}"
+                for lo, hi in zip(diff["ci_low"], diff["ci_high"], strict=True)
+            ],
+            "reading": diff["reading"].to_numpy(),
+        }
+    )
+    wide = rel.pivot(index="site", columns="answer", values="count").reindex(
+        index=list(dict.fromkeys(rel["site"])), columns=list(RELATIONSHIP_LABELS)
+    )
+    relationship = pd.DataFrame(
+        {
+            RELATIONSHIP_LABELS[a]: [
+                f"{int(wide.at[s, a])} ({100.0 * wide.at[s, a] / wide.loc[s].sum():.0f}%)"
+                for s in wide.index
+            ]
+            for a in RELATIONSHIP_LABELS
+        },
+        index=pd.Index(
+            ["all sites" if s == "programme" else s.replace("_", " ").title() for s in wide.index],
+            name="site",
+        ),
+    )
+    relationship["n"] = [int(wide.loc[s].sum()) for s in wide.index]
+    result = _new_services_result(survey, synthetic=synthetic)
+    return SurveyResults(
+        n=len(survey),
+        n_funded=int(survey["ccs_funded"].astype(bool).sum()),
+        synthetic=synthetic,
+        capability=capability,
+        differences=differences,
+        relationship=relationship,
+        small=small_groups(survey, small_n=small_n, conf=confidence),
+        figure=capability_figure(cap, diff, n=len(survey), synthetic=synthetic, conf=confidence),
+        result=result,
+        pending_reason=result[NEW_SERVICES_RESULT_ID].get(PENDING_KEY),  # type: ignore[arg-type]
     )

@@ -1,4 +1,5 @@
-"""Tests for ccs_methods.analyses.contribution: site-year contribution pages and the synthesis.
+"""Tests for ccs_methods.analyses.contribution and .contribution_claims: register, synthesis,
+and each claim of a site and year in Mayne's six steps (results: tables and figures, no prose).
 
 Includes the "done when" test of issue 6: change one elicited probability in a copy of
 params/contribution, rebuild the synthesis from the copy, and the stated confidence of that
@@ -16,11 +17,13 @@ import pandas as pd
 import pytest
 
 from ccs_methods.analyses import contribution as cs
+from ccs_methods.analyses import contribution_claims as cc
 from ccs_methods.analyses.results import PENDING_KEY, CollectedResults, Problem, collect_results
 from ccs_methods.analyses.survey import NEW_SERVICES_RESULT_ID, SUBGROUP_N_PENDING
 from ccs_methods.data.params import load_params
+from ccs_methods.data.settings import ContributionSettings
 from ccs_methods.methods import contribution as ca
-from ccs_methods.report import pages, plots
+from ccs_methods.report import plots
 
 REFERENCED = [
     "its.ncan.level_change",
@@ -35,6 +38,12 @@ REFERENCED = [
     "trend.lwa.tower_hamlets",
 ]
 KEY_FINDINGS = [f"y2_kf{i:02d}" for i in range(1, 13)]
+SET = ContributionSettings()
+BANDS = {"supported_at": SET.supported_at, "unsupported_below": SET.unsupported_below}
+SWEEP = {
+    "sensitivity_perturb": SET.sensitivity_perturb,
+    "sensitivity_priors": SET.sensitivity_priors,
+}
 
 
 def fake_results() -> dict[str, dict]:
@@ -106,8 +115,18 @@ def _close_figures():
     plt.close("all")
 
 
-def _figures(sections):
-    return [f for s in sections for f in [s.figure, *s.figures] if f is not None]
+def table(register):
+    return cs.synthesis_table(register, perturb=SET.sensitivity_perturb, **BANDS)
+
+
+def programme(register, **kw):
+    return cs.programme_synthesis(
+        register, sensitivity_perturb=SET.sensitivity_perturb, **BANDS, **kw
+    )
+
+
+def site_year(register, site, year):
+    return cc.site_year_contribution(register, site, year, **BANDS, **SWEEP)
 
 
 # --------------------------------------------------------------------------- register
@@ -134,7 +153,7 @@ def test_register_resolves_every_computed_row_from_results(register):
 def test_register_without_results_leaves_rows_pending(empty_register):
     comp = empty_register.evidence[empty_register.evidence["kind"] == "computed"]
     assert comp["sensitivity"].isna().all()
-    t = empty_register.table.set_index("claim_id")
+    t = table(empty_register).set_index("claim_id")
     assert t.loc["y2_kf10", "n_pending"] == 5
     assert t["n_pending"].sum() == len(REFERENCED)
 
@@ -180,7 +199,7 @@ def test_survey_difference_with_unpublished_subgroup_n_stays_pending(real_regist
     assert f"{res['n_funded']} CCS-funded" in e028["source"]
     assert f"n_funded {res['n_funded']}" in e028["source"]
     assert "E028" not in real_register.illustrative
-    t = real_register.table.set_index("claim_id")
+    t = table(real_register).set_index("claim_id")
     assert t.loc["y2_kf05", "n_pending"] == 1
 
 
@@ -209,15 +228,6 @@ def test_contribution_dir_and_claims_for(params, register):
     assert oldham2 == KEY_FINDINGS
     assert "y2_kf07" not in [c.id for c in cs.claims_for(toc, "swansea", 2)]
     assert cs.claims_for(toc, "norfolk", 3) == []
-
-
-def test_claim_status():
-    assert cs.claim_status(0.66) == "supported"
-    assert cs.claim_status(0.65) == "uncertain"
-    assert cs.claim_status(0.33) == "uncertain"
-    assert cs.claim_status(0.32) == "not_supported"
-    with pytest.raises(ca.MethodInputError):
-        cs.claim_status(1.2)
 
 
 # --------------------------------------------------------------------------- evidence table
@@ -267,26 +277,39 @@ def test_evidence_display_pending_rows_say_why(empty_register):
 # --------------------------------------------------------------------------- synthesis
 
 
-def test_every_year2_key_finding_has_evidence_and_computed_confidence(params, register):
-    parts = cs.programme_synthesis(params, register=register)
-    table = parts["claims"].table
-    res = parts["claims"].results
+def test_every_year2_key_finding_has_evidence_and_computed_confidence(register):
+    syn = programme(register)
+    shown = syn.display
+    t = syn.table.set_index("claim_id")
     for i, cid in enumerate(KEY_FINDINGS, start=1):
-        assert f"Year 2 key finding {i}" in table.index
-        row = table.loc[f"Year 2 key finding {i}"]
+        row = shown.loc[f"Year 2 key finding {i}"]
         assert row["evidence items"] > 0
-        r = res[f"contribution.{cid}"]
+        r = t.loc[cid]
         assert 0 < r["posterior"] < 1 and r["posterior"] != 0.5
         assert r["posterior_min"] <= r["posterior"] <= r["posterior_max"]
         assert row["posterior"] == f"{r['posterior']:.2f}"
         assert row["confidence that CCS contributed"] == ca.verbal_confidence(r["posterior"])
     year1 = [c.id for c in register.toc.claims if c.year == 1]
-    assert len(table) == len(register.toc.claims) == 12 + len(year1)
-    assert list(parts) == ["claims", "computed", "theory_of_change", "assumptions"]
+    assert len(shown) == len(register.toc.claims) == 12 + len(year1)
+    assert sum(syn.counts.values()) == len(shown)
+
+
+def test_synthesis_table_keeps_default_bands_and_follows_settings(register):
+    """The defaults are the settings' defaults; other bands and steps change status and range."""
+    default = cs.synthesis_table(register)
+    assert default.equals(table(register))
+    strict = cs.synthesis_table(register, supported_at=0.95, unsupported_below=0.9)
+    assert (strict["posterior"] == default["posterior"]).all()
+    assert (strict["status"] != "supported").sum() > (default["status"] != "supported").sum()
+    wide = cs.synthesis_table(register, perturb=0.2)
+    assert (
+        wide["posterior_max"] - wide["posterior_min"]
+        >= default["posterior_max"] - default["posterior_min"] - 1e-12
+    ).all()
 
 
 def test_synthesis_table_columns_and_main_rival(register):
-    t = register.table.set_index("claim_id")
+    t = table(register).set_index("claim_id")
     assert {"status", "fragile", "strongest_test", "main_rival"} <= set(t.columns)
     assert t.loc["y2_kf03", "main_rival"].endswith("(remains plausible)")
     assert t.loc["y2_kf01", "main_rival"] == "no rival recorded"
@@ -340,93 +363,134 @@ def test_done_when_one_elicited_probability_moves_only_its_claim(
     folder = tmp_path / "contribution"
     shutil.copytree(params.root / "contribution", folder)
     collected = fake_collected()
-    before = cs.programme_synthesis(params, folder=folder, collected=collected)["claims"].results
+    reg = cs.load_register(params, folder=folder, collected=collected)
+    before = table(reg).set_index("claim_id")["posterior"].to_dict()
     old = _set_probability(folder, evidence_id, column, value)
     assert old != value
-    after = cs.programme_synthesis(params, folder=folder, collected=collected)["claims"].results
+    reg = cs.load_register(params, folder=folder, collected=collected)
+    after = table(reg).set_index("claim_id")["posterior"].to_dict()
     assert set(before) == set(after)
     for key in before:
-        b, a = before[key]["posterior"], after[key]["posterior"]
-        if key == f"contribution.{claim}":
+        b, a = before[key], after[key]
+        if key == claim:
             assert (a < b) if direction == "down" else (a > b), (b, a)
         else:
             assert a == b, key
 
 
-def test_posterior_chart_and_synthesis_section(register):
-    s = cs.synthesis_section(register)
-    assert s.figure is not None
-    alt = s.figure.alt_text
+def test_programme_synthesis_parts(register):
+    syn = programme(register)
+    alt = syn.chart.alt_text
     assert f"for {len(register.toc.claims)} contribution claims" in alt
     assert "Highest:" in alt and "lowest:" in alt
-    assert "range (±0.1)" in s.table.columns
-    assert "fragile" in s.markdown[0]
+    assert "range" in syn.display.columns
+    assert syn.fragile == syn.table.loc[syn.table["fragile"], "finding"].tolist()
+    assert syn.n_pending == 0
+    assert set(syn.synthetic_datasets) >= {"lwa_awards", "referrals_ncan"}
+    assert syn.theory_of_change.alt_text.startswith("Diagram of the theory of change")
+    assert len(syn.computed) == len(REFERENCED)
+    assert list(syn.assumptions.table.index) == [f"A{i}" for i in range(1, 9)]
 
 
-def test_pending_warning_in_synthesis(empty_register):
-    s = cs.synthesis_section(empty_register)
-    assert any("Computed evidence pending" in m for m in s.markdown)
+def test_pending_count_in_synthesis(empty_register):
+    syn = programme(empty_register)
+    assert syn.n_pending == len(REFERENCED)
+    assert syn.illustrative == [] and syn.synthetic_datasets == []
+    assert cs.ILLUSTRATION_COLUMN not in syn.display.columns
 
 
-def test_computed_evidence_section(register, empty_register):
-    s = cs.computed_evidence_section(register)
-    assert len(s.table) == len(REFERENCED)
-    assert s.table["claim"].isin(KEY_FINDINGS).all()
-    assert set(s.results) == set(REFERENCED)
-    assert "10 have a result and 0 are pending" in s.markdown[0]
-    e = cs.computed_evidence_section(empty_register)
-    assert "0 have a result and 10 are pending" in e.markdown[0]
-    assert "**missing**" in e.markdown[0] and "**error**" in e.markdown[0]
-    assert e.results == {}
+def test_computed_evidence_table_and_analyses_asked(register, empty_register):
+    t = cs.computed_evidence_table(register)
+    assert len(t) == len(REFERENCED)
+    assert t["claim"].isin(KEY_FINDINGS).all()
+    assert (t["direction"] != "pending").all()
+    e = cs.computed_evidence_table(empty_register)
+    assert (e["direction"] == "pending").all()
+    asked = cs.analyses_asked(empty_register).set_index("module")
+    assert asked.loc["ccs_methods.analyses.trends", "problems"].startswith("missing")
+    assert "KeyError" in asked.loc["ccs_methods.analyses.networks", "problems"]
+    assert asked.loc["fake", "results"] == "no results"
+    full = cs.analyses_asked(register).set_index("module")
+    assert "its.ncan.level_change" in full.loc["fake", "results"]
+    assert full.loc["fake", "problems"] == ""
+
+
+def test_illustrative_items(register, empty_register):
+    ids, names = cs.illustrative_items(register, ["y2_kf03"])
+    assert ids == ["E014", "E015"] and names == ["referrals_ncan"]
+    assert cs.illustrative_items(register, ["y2_kf01"]) == ([], [])
+    assert cs.illustrative_items(empty_register, KEY_FINDINGS) == ([], [])
+
+
+def test_rule_for_and_pending_reason(register, empty_register):
+    assert cs.rule_for(register.toc, "its_level_change").kind == "interval"
+    assert cs.rule_for(register.toc, None) is None
+    assert cs.rule_for(register.toc, float("nan")) is None
+    assert cs.rule_for(register.toc, "no_such_rule") is None
+    why = cs.pending_reason(empty_register, "network.ncan.connections_ratio")
+    assert "KeyError" in why
+    assert cs.pending_reason(register, "no.such.result") == (
+        "the analysis gave no result with this id"
+    )
+
+
+def test_add_illustration_and_synthesis_display(register, empty_register):
+    t = table(register)
+    shown = cs.synthesis_display(t)
+    assert cs.ILLUSTRATION_COLUMN in shown.columns
+    assert (
+        list(shown.columns).index(cs.ILLUSTRATION_COLUMN) == list(shown.columns).index("range") + 1
+    )
+    assert shown.loc["Year 2 key finding 1", cs.ILLUSTRATION_COLUMN] == "no synthetic item"
+    plain = pd.DataFrame({"range": ["x"] * len(t)})
+    none = cs.add_illustration(plain.copy(), table(empty_register), "range")
+    assert list(none.columns) == ["range"]
 
 
 def test_theory_of_change_figure(register):
-    s = cs.theory_of_change_section(register)
-    fig = s.figure
+    from ccs_methods.report import contribution_figures as cf
+
+    t = table(register)
+    fig = cf.theory_of_change_figure(register.toc, t, **BANDS)
     toc = register.toc
     alt = fig.alt_text
     assert f"{len(toc.nodes)} boxes in {len(toc.levels)} columns" in alt
     assert f"joined by {len(toc.links)} arrows" in alt
     assert "Organisations more likely to have a digital referral system" in alt
     ax = fig.axes[0]
-    boxes = [t for t in ax.texts if t.get_bbox_patch() is not None]
+    boxes = [x for x in ax.texts if x.get_bbox_patch() is not None]
     assert len(boxes) == len(toc.nodes)
-    colours = {tuple(round(c, 3) for c in t.get_bbox_patch().get_facecolor()[:3]) for t in boxes}
+    colours = {tuple(round(c, 3) for c in b.get_bbox_patch().get_facecolor()[:3]) for b in boxes}
     assert len(colours) >= 3  # supported, uncertain/unsupported, no claim
-
-
-def test_node_status_and_layers_are_deterministic(register):
-    t = register.table
-    status = cs._node_status(register.toc, t)
-    assert status["y2_digital_system"] == cs.claim_status(
-        float(t.loc[t["claim_id"] == "y2_kf03", "posterior"].iloc[0])
-    )
-    assert status["lt_people_pilot"] == "no_claim"
-    g = register.toc.graph()
-    for _n, d in g.nodes(data=True):
-        d["rank"] = register.toc.levels.index(d["level"])
-    a = cs._ordered_layers(register.toc, g)
-    b = cs._ordered_layers(register.toc, g)
-    assert a == b
-    assert sorted(v for layer in a.values() for v in layer) == sorted(register.toc.node_ids)
-    html1 = plots.figure_html(cs.theory_of_change_figure(register.toc, t))
-    html2 = plots.figure_html(cs.theory_of_change_figure(register.toc, t))
+    html1 = plots.figure_html(cf.theory_of_change_figure(register.toc, t, **BANDS))
+    html2 = plots.figure_html(cf.theory_of_change_figure(register.toc, t, **BANDS))
     assert html1 == html2
 
 
-def test_assumptions_section(register, tmp_path):
-    s = cs.assumptions_section(register)
-    t = s.table
-    assert list(t.index) == [f"A{i}" for i in range(1, 9)]
-    assert t.loc["A1", "verdict (evaluators)"] == "Yes but…"
-    assert t.loc["A2", "verdict (evaluators)"] == "Partially…"
-    for a in ("A6", "A7", "A8"):
-        assert t.loc[a, "verdict (evaluators)"] == "no verdict in the report"
-        assert t.loc[a, "this book's reading (not a verdict)"]
-    assert "Year 2 key finding 10" in t.loc["A5", "claims downstream"]
-    assert "agree with the published assumptions table" in s.markdown[-1]
-    missing = cs.assumptions_section(register, data_dir=tmp_path)
-    assert "could not be read" in missing.markdown[-1]
+def test_node_status(register):
+    from ccs_methods.report import contribution_figures as cf
+
+    t = table(register)
+    status = cf.node_status(register.toc, t)
+    assert status["y2_digital_system"] == t.loc[t["claim_id"] == "y2_kf03", "status"].iloc[0]
+    assert status["lt_people_pilot"] == "no_claim"
+
+
+def test_assumptions_check(register, tmp_path):
+    t = table(register)
+    check = cs.assumptions_check(register, t)
+    a = check.table
+    assert list(a.index) == [f"A{i}" for i in range(1, 9)]
+    assert a.loc["A1", "verdict (evaluators)"] == "Yes but…"
+    assert a.loc["A2", "verdict (evaluators)"] == "Partially…"
+    for x in ("A6", "A7", "A8"):
+        assert a.loc[x, "verdict (evaluators)"] == "no verdict in the report"
+        assert a.loc[x, "this book's reading (not a verdict)"]
+    assert check.no_verdict == ["A6", "A7", "A8"]
+    assert "Year 2 key finding 10" in a.loc["A5", "claims downstream"]
+    assert check.differences == []
+    missing = cs.assumptions_check(register, t, data_dir=tmp_path)
+    assert "could not be read" in missing.differences[0]
 
 
 def test_assumption_verdict_disagreement_is_reported(tmp_path, params):
@@ -437,59 +501,50 @@ def test_assumption_verdict_disagreement_is_reported(tmp_path, params):
     text = text.replace("    verdict: partially\n", "    verdict: yes_but\n", 1)
     path.write_text(text, encoding="utf-8")
     reg = cs.load_register(params, folder=folder, collected=fake_collected())
-    s = cs.assumptions_section(reg)
-    assert "Register and published table differ" in s.markdown[-1]
-    assert "A2" in s.markdown[-1]
+    check = cs.assumptions_check(reg, table(reg))
+    assert len(check.differences) == 1 and check.differences[0].startswith("A2:")
 
 
 # --------------------------------------------------------------------------- site-year page
 
 
-def test_site_year_contribution_norfolk_year2(params, register):
-    ctx = pages.page_context(params, "norfolk", 2)
-    sections = cs.site_year_contribution(ctx, register=register)
+def test_site_year_contribution_norfolk_year2(register):
+    page = site_year(register, "norfolk", 2)
     claims = cs.claims_for(register.toc, "norfolk", 2)
     assert len(claims) == 11  # key finding 7 is about Oldham and Tower Hamlets only
-    assert len(sections) == 1 + 6 * len(claims)
-    overview = sections[0]
-    assert list(overview.table.index) == [c.finding for c in claims]
-    assert overview.table.loc["Year 2 key finding 3", "items (about this site)"] == "8 (4)"
-    first = sections[1:7]
-    assert first[0].markdown[0].startswith("### Year 2 key finding 1")
-    for k, s in enumerate(first, start=1):
-        assert any(m.startswith(f"#### Step {k}.") for m in s.markdown)
-    assert first[2].table is not None  # evidence table
-    assert first[5].figure is not None  # sensitivity figure
-    kf3 = sections[1 + 6 * 2 : 1 + 6 * 3]
-    assert kf3[4].table is not None and {"E014", "E015"} <= set(kf3[4].table.index)
-    assert set(kf3[4].results) == {"its.ncan.level_change", "its.ncan.slope_change"}
-    assert kf3[3].table is not None and "rv_covid_demand" in kf3[3].table.index
-    figs = _figures(sections)
-    assert len(figs) == len(claims)
-    assert all(getattr(f, "alt_text", "") for f in figs)
+    assert page.has_claims and page.claims == claims and page.without_evidence == []
+    assert list(page.overview.index) == [c.finding for c in claims]
+    assert page.overview.loc["Year 2 key finding 3", "items (about this site)"] == "8 (4)"
+    assert cs.ILLUSTRATION_COLUMN in page.overview.columns
+    assert len(page.steps) == len(claims)
+    first = page.steps[0]
+    assert first.claim.id == "y2_kf01"
+    assert list(first.steps["step"]) == [1, 2, 3, 4, 5, 6]
+    assert not first.reports.empty and first.computed.empty
+    assert first.figure.alt_text
+    kf3 = page.steps[2]
+    assert {"E014", "E015"} <= set(kf3.computed.index)
+    assert "rv_covid_demand" in kf3.rivals.index
+    assert kf3.synthetic_datasets == ["referrals_ncan"]
+    assert kf3.claim_table.loc["evidence items", "value"] == "8 (4 about this site)"
+    assert page.pending == []
+    assert page.synthetic_datasets == sorted(page.synthetic_datasets)
 
 
-def test_site_year_pending_banner(params, empty_register):
-    ctx = pages.page_context(params, "norfolk", 2)
-    overview = cs.site_year_contribution(ctx, register=empty_register)[0]
-    text = "\n".join(overview.markdown)
-    assert "Computed evidence pending" in text
-    assert "Year 2 key finding 10" in text and "ccs_methods.analyses.trends" in text
+def test_site_year_pending(empty_register):
+    page = site_year(empty_register, "norfolk", 2)
+    assert "Year 2 key finding 10" in page.pending
+    assert page.illustrative == []
 
 
-def test_year3_note_says_no_evidence_and_what_is_needed(params, register):
-    ctx = pages.page_context(params, "swansea", 3)
-    sections = cs.site_year_contribution(ctx, register=register)
-    assert len(sections) == 1
-    note = sections[0].note
-    assert note.startswith(":::{admonition} No contribution evidence yet for Year 3")
-    assert "No contribution evidence has been recorded for Swansea in Year 3" in note
-    assert "What would be needed" in note
-    assert "`y3_cross_referrals`" in note and "Evidence rows" in note
-    assert cs.no_evidence_note(ctx, register.toc) == note
+def test_year3_has_no_claims_and_lists_the_outcomes(register):
+    page = site_year(register, "swansea", 3)
+    assert not page.has_claims and page.steps == [] and page.overview.empty
+    assert "y3_cross_referrals" in set(page.outcomes["id"])
+    assert list(cc.year_outcomes(register.toc, 9).columns) == ["outcome", "id"]
 
 
-def test_claims_without_evidence_are_named(tmp_path, params):
+def test_claims_without_evidence_are_listed(tmp_path, params):
     folder = tmp_path / "contribution"
     shutil.copytree(params.root / "contribution", folder)
     path = folder / "evidence.csv"
@@ -511,69 +566,89 @@ def test_claims_without_evidence_are_named(tmp_path, params):
             encoding="utf-8",
         )
     reg = cs.load_register(params, folder=folder, collected=fake_collected())
-    ctx = pages.page_context(params, "oldham", 1)
-    sections = cs.site_year_contribution(ctx, register=reg)
-    text = "\n".join(sections[0].markdown)
-    assert "Claims without evidence" in text and "Year 1: impact on national systems" in text
-    assert "Year 1: impact on national systems" not in sections[0].table.index
+    page = site_year(reg, "oldham", 1)
+    assert [c.finding for c in page.without_evidence] == ["Year 1: impact on national systems"]
+    assert "Year 1: impact on national systems" not in page.overview.index
 
 
 def test_claim_steps_without_site(register):
-    claim = register.toc.claim("y2_kf12")
-    steps = cs.claim_steps(claim, register)
-    assert len(steps) == 6
-    assert "evidence items are about this site" not in steps[0].markdown[1]
-    assert "the programme as a whole" in steps[0].markdown[1]
+    steps = cc.claim_steps(register.toc.claim("y2_kf12"), register, **BANDS, **SWEEP)
+    assert "about this site" not in steps.claim_table.loc["evidence items", "value"]
+    assert "the programme as a whole" in steps.claim_table.loc["sites", "value"]
+    assert steps.status in {"supported", "uncertain", "not_supported"}
+    assert steps.posterior_min <= steps.posterior <= steps.posterior_max
+    assert steps.headline.startswith(f"posterior {steps.posterior:.2f}")
+    assert list(steps.by_prior["prior"]) == [f"{p:.1f}" for p in SET.sensitivity_priors]
+    assert set(steps.pathway["part"]) >= {"link into the outcome"}
+
+
+def test_claim_steps_follow_the_sweep_settings(register):
+    claim = register.toc.claim("y2_kf08")
+    narrow = cc.claim_steps(
+        claim, register, **BANDS, sensitivity_perturb=0.05, sensitivity_priors=(0.2, 0.5)
+    )
+    wide = cc.claim_steps(claim, register, **BANDS, **SWEEP)
+    assert len(narrow.by_prior) == 2
+    assert narrow.posterior == pytest.approx(wide.posterior)
+    assert narrow.posterior_max - narrow.posterior_min <= wide.posterior_max - wide.posterior_min
+
+
+def test_rivals_table(register):
+    t = cc.rivals_table(register.rivals)
+    assert list(t.columns) == [
+        "rival",
+        "status",
+        "evidence for",
+        "evidence against",
+        "why this status",
+    ]
+    assert len(t) == len(register.rivals) and t.index.name == "id"
+    assert cc.rivals_table([]).empty
 
 
 def test_sensitivity_figure(register):
+    from ccs_methods.report import contribution_figures as cf
+
     claim = register.toc.claim("y2_kf08")
-    fig = cs.sensitivity_figure(claim, register.claim_rows("y2_kf08"))
+    kw = {"priors": SET.sensitivity_priors, "perturb": SET.sensitivity_perturb, **BANDS}
+    fig = cf.sensitivity_figure(claim, register.claim_rows("y2_kf08"), **kw)
     assert len(fig.axes) == 2
     assert fig.alt_text.startswith("Two-panel chart for Year 2 key finding 8")
     assert "most influential item is" in fig.alt_text
-    none = cs.sensitivity_figure(claim, register.claim_rows("y2_kf08").iloc[0:0])
+    none = cf.sensitivity_figure(claim, register.claim_rows("y2_kf08").iloc[0:0], **kw)
     assert "no evidence is usable yet" in none.alt_text
 
 
-def test_site_year_page_is_deterministic(params, register):
-    ctx = pages.page_context(params, "swansea", 1)
-    a = cs.site_year_contribution(ctx, register=register)
-    html_a = [plots.figure_html(f) for f in _figures(a)[:2]]
+def test_posterior_chart(register):
+    from ccs_methods.report import contribution_figures as cf
+
+    fig = cf.posterior_chart(table(register), perturb=0.2, **BANDS)
+    assert "±0.2" in fig.axes[0].get_xlabel()
+    assert f"{SET.supported_at:g} or above" in fig.alt_text
+
+
+def test_site_year_page_is_deterministic(register):
+    a = site_year(register, "swansea", 1)
+    html_a = [plots.figure_html(s.figure) for s in a.steps[:2]]
     plt.close("all")
-    b = cs.site_year_contribution(ctx, register=register)
-    html_b = [plots.figure_html(f) for f in _figures(b)[:2]]
+    b = site_year(register, "swansea", 1)
+    html_b = [plots.figure_html(s.figure) for s in b.steps[:2]]
     assert html_a == html_b
-    assert len(a) == len(b)
-    for x, y in zip(a, b, strict=True):
-        assert x.markdown == y.markdown and x.note == y.note and x.results == y.results
-        assert (x.table is None and y.table is None) or x.table.equals(y.table)
+    assert a.overview.equals(b.overview)
+    for x, y in zip(a.steps, b.steps, strict=True):
+        assert x.reports.equals(y.reports) and x.computed.equals(y.computed)
 
 
-def test_site_year_loads_register_from_folder(tmp_path, params):
-    folder = tmp_path / "contribution"
-    shutil.copytree(params.root / "contribution", folder)
-    ctx = pages.page_context(params, "norfolk", 1)
-    sections = cs.site_year_contribution(ctx, folder=folder, collected=fake_collected())
-    assert "y1_norfolk_nip" in sections[0].table.to_string() or (
-        "Year 1 Norfolk case paper: Norwich Integration Partnership" in sections[0].table.index
-    )
-
-
-def test_computed_evidence_from_synthetic_data_is_labelled(params, register, empty_register):
+def test_computed_evidence_from_synthetic_data_is_labelled(register, empty_register):
     assert register.synthetic["survey.capability.new_services_diff"] == ("survey_local_systems",)
     assert register.synthetic["its.ncan.level_change"] == ("referrals_ncan",)
-    s = cs.synthesis_section(register)
-    assert s.banner and "Synthetic data" in s.banner and "`lwa_awards`" in s.banner
-    assert cs.synthesis_section(empty_register).banner is None
-    ctx = pages.page_context(params, "norfolk", 2)
-    sections = cs.site_year_contribution(ctx, register=register)
-    assert "`referrals_ncan`" in sections[0].banner
-    kf1_step5 = sections[5]
-    assert kf1_step5.title == "Year 2 key finding 1: additional evidence"
-    assert kf1_step5.banner is None  # no computed evidence for key finding 1
-    kf3_step5 = sections[1 + 6 * 2 + 4]
-    assert "`referrals_ncan`" in kf3_step5.banner
+    assert register.synthetic_datasets(register.synthetic) == sorted(
+        {d for v in register.synthetic.values() for d in v}
+    )
+    assert empty_register.synthetic_datasets(empty_register.synthetic) == []
+    page = site_year(register, "norfolk", 2)
+    assert "referrals_ncan" in page.synthetic_datasets
+    assert page.steps[0].synthetic_datasets == []  # no computed evidence for key finding 1
 
 
 # --------------------------------------------------------------------------- synthetic vs raw
@@ -584,13 +659,13 @@ def _reports_only(register, claim):
     return ca.contribution_summary(claim, rows[rows["kind"] != "computed"])["posterior"]
 
 
-def test_headline_posterior_leaves_out_synthetic_computed_evidence(params, register):
+def test_headline_posterior_leaves_out_synthetic_computed_evidence(register):
     """Finding: synthetic stand-ins are not evidence about CCS. With every dataset synthetic
     (the shipped params), each claim's headline posterior and verbal confidence are the
     reports-only ones; the with-computed posterior is shown only as a labelled illustration."""
     comp = register.evidence[register.evidence["kind"] == "computed"]
     assert register.illustrative == frozenset(comp["evidence_id"])
-    t = register.table.set_index("claim_id")
+    t = table(register).set_index("claim_id")
     moved = 0
     for c in register.toc.claims:
         head = _reports_only(register, c)
@@ -600,24 +675,17 @@ def test_headline_posterior_leaves_out_synthetic_computed_evidence(params, regis
         assert t.loc[c.id, "posterior_illustration"] == pytest.approx(full)
         moved += not math.isclose(head, full)
     assert moved >= 1  # the illustration differs where computed items exist
-    sec = cs.synthesis_section(register)
-    assert cs.ILLUSTRATION_COLUMN in sec.table.columns
-    row = sec.table.loc["Year 2 key finding 3"]
+    shown = cs.synthesis_display(t.reset_index())
+    row = shown.loc["Year 2 key finding 3"]
     assert row["posterior"] == f"{t.loc['y2_kf03', 'posterior']:.2f}"
     assert row[cs.ILLUSTRATION_COLUMN].startswith(
         f"{t.loc['y2_kf03', 'posterior_illustration']:.2f}"
     )
-    assert any("not on synthetic data" in m for m in sec.markdown)
-    r = sec.results["contribution.y2_kf03"]
-    assert r["n_illustrative"] == 2 and r["posterior"] != r["posterior_illustration"]
-    ctx = pages.page_context(params, "norfolk", 2)
-    sections = cs.site_year_contribution(ctx, register=register)
-    assert cs.ILLUSTRATION_COLUMN in sections[0].table.columns
-    kf3_step6 = next(s for s in sections if s.title == "Year 2 key finding 3: sensitivity")
-    text = kf3_step6.markdown[0]
-    assert f"Headline {t.loc['y2_kf03', 'posterior']:.2f}" in text
-    assert "Illustration on synthetic data only" in text
-    assert "with the computed evidence" not in text
+    assert t.loc["y2_kf03", "n_illustrative"] == 2
+    page = site_year(register, "norfolk", 2)
+    kf3 = next(s for s in page.steps if s.claim.id == "y2_kf03")
+    assert kf3.posterior == pytest.approx(t.loc["y2_kf03", "posterior"])
+    assert (kf3.computed["counted"] == "no (synthetic data)").all()
 
 
 def test_raw_data_sources_let_computed_evidence_count(params):
@@ -625,7 +693,7 @@ def test_raw_data_sources_let_computed_evidence_count(params):
     reg = cs.load_register(raw_params(params), collected=fake_collected())
     assert reg.illustrative == frozenset()
     assert all(v == () for v in reg.synthetic.values())
-    t = reg.table.set_index("claim_id")
+    t = table(reg).set_index("claim_id")
     for c in reg.toc.claims:
         full = ca.contribution_summary(c, reg.evidence)["posterior"]
         assert t.loc[c.id, "posterior"] == pytest.approx(full)
@@ -633,22 +701,23 @@ def test_raw_data_sources_let_computed_evidence_count(params):
     assert t.loc["y2_kf03", "posterior"] != pytest.approx(
         _reports_only(reg, reg.toc.claim("y2_kf03"))
     )
-    sec = cs.synthesis_section(reg)
-    assert cs.ILLUSTRATION_COLUMN not in sec.table.columns and sec.banner is None
-    assert not any("not on synthetic data" in m for m in sec.markdown)
-    ctx = pages.page_context(raw_params(params), "norfolk", 2)
-    sections = cs.site_year_contribution(ctx, register=reg)
-    kf3_step6 = next(s for s in sections if s.title == "Year 2 key finding 3: sensitivity")
-    assert "with the computed evidence" in kf3_step6.markdown[0]
+    syn = programme(reg)
+    assert cs.ILLUSTRATION_COLUMN not in syn.display.columns
+    assert syn.synthetic_datasets == []
 
 
-def test_templates_show_whole_cells_and_the_survey(params):
-    """Review finding: cells were truncated with '...' because the contribution templates never
-    set the display options; the survey analysis was never rendered on the programme page."""
+def test_templates_use_settings_and_show_the_survey(params):
+    """The contribution templates pass the settings of params/analysis.yml, show whole cells
+    and render the survey analysis on the programme page."""
     notebooks = params.root.parent / "notebooks"
     site = (notebooks / "site_year_contribution.md").read_text(encoding="utf-8")
     prog = (notebooks / "programme_contribution.md").read_text(encoding="utf-8")
     assert "pages.setup_display()" in site and "pages.setup_display()" in prog
-    assert "survey.survey_section(params)" in prog
-    assert "sitepage.show_section(survey_part)" in prog
+    for key in ("supported_at", "unsupported_below", "sensitivity_perturb"):
+        assert f"{key}=settings.contribution.{key}" in site
+        assert f"{key}=settings.contribution.{key}" in prog
+    assert "sensitivity_priors=settings.contribution.sensitivity_priors" in site
+    assert "small_n=settings.survey.small_n" in prog
+    assert "confidence=settings.survey.confidence" in prog
     assert "## Local systems survey" in prog
+    assert "remove-input" not in site and "remove-input" not in prog
