@@ -212,14 +212,18 @@ def load_referrals(params: Params, name: str) -> Referrals:
     return _load(key)
 
 
-@functools.lru_cache(maxsize=8)
-def _layout(key: tuple[str, str, str, str], seed: int) -> dict[str, tuple[float, float]]:
-    return network.network_layout({"all": _load(key).clean}, seed=seed)
+_LAYOUTS: dict[tuple[tuple[str, str, str, str], int], dict[str, tuple[float, float]]] = {}
 
 
 def layout(referrals: Referrals, *, seed: int) -> dict[str, tuple[float, float]]:
-    """Node positions on the union of every period of a dataset: one map for the whole book."""
-    return _layout(referrals.key, seed)
+    """Node positions on the union of every period of a dataset: one map for the whole book.
+
+    Computed once per dataset and seed in a process (``networks.layout_seed``).
+    """
+    k = (referrals.key, seed)
+    if k not in _LAYOUTS:
+        _LAYOUTS[k] = network.network_layout({"all": referrals.clean}, seed=seed)
+    return _LAYOUTS[k]
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from ccs_methods.report import fmt
 
 __all__ = [
     "NO_SYSTEM_REASONS",
+    "calibration_phrase",
     "change_phrase",
     "comparison_basis",
     "counts_phrase",
@@ -312,3 +313,13 @@ def grouped_reasons_phrase(n_grouped: int) -> str:
         return ""
     return (f"The {n_grouped} reason(s) with a suppressed count are grouped as smaller "
             "reasons in the chart.")
+
+
+def calibration_phrase(synthetic: bool) -> str:
+    """What agreement with the published figures shows, given where the records come from."""
+    if synthetic:
+        return ("The synthetic NCAN stand-ins were calibrated to these published figures "
+                "(ccs_methods.data.synth), so agreement here checks that the book's definitions "
+                "and code reproduce the report's arithmetic, not that the report is right. With "
+                "the real extract (data/raw/) the same tables test the report.")
+    return "Computed from the NCAN record-level extract; agreement tests the report's figures."
