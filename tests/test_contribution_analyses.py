@@ -721,3 +721,11 @@ def test_templates_use_settings_and_show_the_survey(params):
     assert "confidence=settings.survey.confidence" in prog
     assert "## Local systems survey" in prog
     assert "remove-input" not in site and "remove-input" not in prog
+
+
+def test_step6_names_the_synthetic_illustration(register):
+    page = site_year(register, "norfolk", 2)
+    kf3 = next(s for s in page.steps if s.claim.id == "y2_kf03")
+    assert "illustration on synthetic data only" in kf3.steps.loc[5, "in short"]
+    kf1 = page.steps[0]
+    assert "illustration" not in kf1.steps.loc[5, "in short"]

@@ -176,7 +176,7 @@ def claim_steps(
     rows = register.claim_rows(claim.id)
     ill = register.illustrative
     steps = ca.mayne_steps(claim, toc, register.evidence, register.rivals, illustrative=ill)
-    d1, d2, _d3, d4, d5, _d6 = (s["details"] for s in steps)
+    d1, d2, _d3, d4, d5, d6 = (s["details"] for s in steps)
     sweep = ca.sensitivity_sweep(
         claim, rows, priors=sensitivity_priors, perturb=sensitivity_perturb, illustrative=ill
     )
@@ -188,7 +188,12 @@ def claim_steps(
     headline = claim_headline(base, verbal, lo, hi)
     summaries = [s["summary"] for s in steps]
     summaries[0] = claim.text
-    summaries[5] = headline
+    summaries[5] = headline + (
+        f"; illustration on synthetic data only, not evidence: {len(d6['illustrative'])} "
+        f"computed item(s) would give {d6['posterior_illustration']:.2f}"
+        if d6["illustrative"]
+        else ""
+    )
     step_table = pd.DataFrame(
         {
             "step": [s["step"] for s in steps],
