@@ -73,6 +73,11 @@ def test_load_dataset_is_cached_and_returns_copies(params) -> None:
     b = trend_data.load_dataset(params, "lwa_awards")
     assert (b["awards"] >= 0).all()
     assert trend_data._load_cached.cache_info().hits >= 1
+    calls: list[int] = []
+    trend_data.register_cache(lambda: calls.append(1))
+    trend_data.clear_cache()
+    assert calls == [1] and trend_data._load_cached.cache_info().currsize == 0
+    trend_data._CACHES.pop()
 
 
 def test_month_helpers_and_listed_years(params) -> None:

@@ -32,17 +32,20 @@ from ccs_methods.methods import rates, spc, trend
 from ccs_methods.report import fmt, pages
 
 __all__ = [
+    "E14_MEASURES",
     "LWATrend",
     "SiteAwards",
     "YearComparison",
     "annual_awards",
     "annual_table",
     "e14_comparisons",
+    "e14_items",
     "monthly_awards",
     "monthly_xmr",
     "site_awards",
     "trend_tests_table",
     "unit_word",
+    "xmr_baseline",
     "xmr_tables",
     "year_table",
     "year_vs_previous",
