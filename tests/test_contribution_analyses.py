@@ -251,7 +251,7 @@ def test_evidence_display_computed_rows_show_value_ci_and_rule(register):
     ]
     e14 = t.loc["E014"]
     assert "rate ratio 1.3 (95% CI 1.1 to 1.5; null 1)" in e14["source"]
-    assert "rule `its_level_change`" in e14["source"] and "above" in e14["source"]
+    assert "rule its_level_change," in e14["source"] and "above" in e14["source"]
     assert e14["n"] == "60"
     assert e14["direction"] == "supports" and e14["sensitivity"] == "0.60"
     assert e14["justification"].startswith("Rule its_level_change, above")

@@ -203,7 +203,7 @@ def load_register(
         try:
             ca.evidence_from_results({rid: collected.results[rid]}, toc)
         except (MethodInputError, CCSInputError) as exc:
-            problems.append(f"`{rid}` could not be turned into evidence: {exc}")
+            problems.append(f"{rid} could not be turned into evidence: {exc}")
             continue
         usable[rid] = collected.results[rid]
     evidence = ca.resolve_computed(raw, usable, toc)
@@ -277,7 +277,7 @@ def pending_reason(register: Register, rid: str) -> str:
     probs = register.collected.problems_for(rid)
     if probs:
         return "; ".join(f"{p.module}: {p.kind}: {p.message}" for p in probs)
-    bad = [p for p in register.problems if p.startswith(f"`{rid}`")]
+    bad = [p for p in register.problems if p.startswith(f"{rid} ")]
     if bad:
         return "; ".join(bad)
     return "the analysis gave no result with this id"
@@ -318,15 +318,15 @@ def evidence_display(register: Register, rows: pd.DataFrame) -> pd.DataFrame:
         if r["kind"] == "computed":
             rid = src[len(_COMPUTED) :]
             if pending:
-                source = f"computed `{rid}`: pending ({pending_reason(register, rid)})"
+                source = f"computed {rid}: pending ({pending_reason(register, rid)})"
             else:
                 module = register.collected.sources.get(rid, "?")
                 value = computed_value(
                     rule_for(register.toc, r["rule_id"]), register.collected.results.get(rid, {})
                 )
                 source = (
-                    f"computed `{rid}` ({module}): {value};"
-                    f" rule `{r['rule_id']}`, interval {r['outcome']} the null"
+                    f"computed {rid} ({module}): {value};"
+                    f" rule {r['rule_id']}, interval {r['outcome']} the null"
                 )
                 if r["evidence_id"] in register.illustrative:
                     source += (
@@ -425,7 +425,7 @@ def analyses_asked(register: Register) -> pd.DataFrame:
             for p in col.problems
             if p.module == m
         ]
-        probs += [p for p in register.problems if any(p.startswith(f"`{rid}`") for rid in ids)]
+        probs += [p for p in register.problems if any(p.startswith(f"{rid} ") for rid in ids)]
         rows.append(
             {
                 "module": m,
