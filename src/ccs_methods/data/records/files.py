@@ -1,0 +1,98 @@
+"""Where the record files are: the data directory, the site registry, dataset by file name."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ccs_methods.data.records.registry import DATASETS
+from ccs_methods.data.records.vocabulary import DEFAULT_SITE_SCHEMES, SITES
+from ccs_methods.errors import DataValidationError
+
+
+def _default_data_dir() -> Path:
+    """Return the project's ``data/`` folder (holding ``synthetic/`` and ``raw/``).
+
+    ``$CCS_DATA_DIR`` wins; otherwise :func:`ccs_methods.data.paths.data_dir` if that module exists;
+    otherwise walk up from the working directory to the folder with ``pyproject.toml``.
+    """
+    env = os.environ.get("CCS_DATA_DIR")
+    if env:
+        return Path(env)
+    try:
+        from ccs_methods.data.paths import data_dir  # type: ignore[import-not-found]
+    except ImportError:
+        root = _find_root()
+        if root is None:
+            raise DataValidationError(
+                "cannot find the project's data/ folder: no pyproject.toml above the working "
+                "directory; pass data_dir= or path=, or set CCS_DATA_DIR",
+                file=Path.cwd(),
+            ) from None
+        return root / "data"
+    return Path(data_dir())
+
+
+def _find_root() -> Path | None:
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return None
+
+
+def _site_registry() -> tuple[tuple[str, ...], dict[str, str]]:
+    """Known sites and their LWA schemes: the four pilots plus any in ``params/``.
+
+    A new site is added by a parameter file alone (``params/programme.yml`` lists it and
+    ``params/sites/<site>.yml`` names its scheme); unreadable params fall back to the pilots.
+    """
+    sites = list(SITES)
+    schemes = dict(DEFAULT_SITE_SCHEMES)
+    root = _find_root()
+    if root is None:
+        return tuple(sites), schemes
+    try:
+        import yaml
+
+        programme = yaml.safe_load((root / "params" / "programme.yml").read_text("utf-8"))
+        for site in programme.get("sites", []) or []:
+            site = str(site)
+            if site not in sites:
+                sites.append(site)
+            site_file = root / "params" / "sites" / f"{site}.yml"
+            if site_file.is_file():
+                info = yaml.safe_load(site_file.read_text("utf-8")) or {}
+                short = (info.get("lwa_scheme") or {}).get("short_name")
+                if short and site not in schemes:
+                    schemes[site] = str(short)
+    except Exception:
+        return tuple(SITES), dict(DEFAULT_SITE_SCHEMES)
+    return tuple(sites), schemes
+
+
+def dataset_for_file(path: str | Path) -> str:
+    """Infer the dataset from a file name (``lwa_awards.csv`` -> ``lwa_awards``).
+
+    An exact file-name match wins; otherwise the longest dataset name the file's stem starts
+    with (``referrals_ncan_2022-01.csv`` -> ``referrals_ncan``).
+
+    Raises
+    ------
+    DataValidationError
+        The name matches no dataset.
+
+    """
+    p = Path(path)
+    for name, spec in DATASETS.items():
+        if p.name == spec.file_name:
+            return name
+    stem = p.name.split(".")[0]
+    matches = [n for n in DATASETS if stem.startswith(n)]
+    if matches:
+        return max(matches, key=len)
+    expected = ", ".join(s.file_name for s in DATASETS.values())
+    raise DataValidationError(
+        f"cannot tell which dataset this file holds from its name; expected one of: {expected}",
+        file=p,
+    )
