@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 MATHJAX := node_modules/mathjax/es5/tex-chtml.js
 JOBS   ?= $(shell $(PYTHON) -c "import os; print(max(1, min(4, os.cpu_count() or 1)))")
 
-.PHONY: book test env vendor run build lint refresh-notebooks lock synth validate benchmark clean
+.PHONY: book test env vendor run build lint lab refresh-notebooks lock synth validate benchmark clean
 
 book: env vendor
 	$(BIN)/ccs-eval all --jobs $(JOBS)
@@ -25,6 +25,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/ccs-eval lab --settings-only
 	touch $(STAMP)
 
 vendor: $(MATHJAX)
@@ -38,6 +39,12 @@ run: env
 
 build: env vendor
 	$(BIN)/ccs-eval build
+
+# JupyterLab in the project environment, rooted at the project: notebooks/<name>.md opens as a
+# notebook (jupytext) on the project's kernel. Extra options: make lab LAB_ARGS="--port 8899".
+LAB_ARGS ?=
+lab: env
+	$(BIN)/ccs-eval lab $(LAB_ARGS)
 
 lint: env
 	$(BIN)/ruff check src tests tools benchmarks

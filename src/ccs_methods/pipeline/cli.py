@@ -452,6 +452,122 @@ def stats_network(
         )
 
 
+#: JupyterLab settings that open MyST Markdown notebooks (``notebooks/*.md``) as notebooks
+#: through jupytext instead of in the text editor.
+LAB_DEFAULT_VIEWERS = {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
+_DOCMANAGER = "@jupyterlab/docmanager-extension:plugin"
+
+
+def lab_settings_path(prefix: Path | None = None) -> Path:
+    """Where JupyterLab reads settings overrides in the environment ``prefix``.
+
+    Parameters
+    ----------
+    prefix
+        The environment folder (default: ``sys.prefix``, i.e. the project's ``.venv``).
+
+    Returns
+    -------
+    Path
+        ``<prefix>/share/jupyter/lab/settings/overrides.json``.
+
+    """
+    base = Path(sys.prefix) if prefix is None else Path(prefix)
+    return base / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+
+
+def write_lab_settings(prefix: Path | None = None) -> Path:
+    """Make JupyterLab in ``prefix`` open ``.md`` notebooks with the Jupytext Notebook viewer.
+
+    Other settings already in the overrides file are kept; the file is rewritten only when the
+    default viewers change.
+
+    Parameters
+    ----------
+    prefix
+        The environment folder (default: ``sys.prefix``).
+
+    Returns
+    -------
+    Path
+        The overrides file.
+
+    Raises
+    ------
+    CCSInputError
+        The existing overrides file is not valid JSON, or it cannot be written.
+
+    """
+    path = lab_settings_path(prefix)
+    current: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            current = json.loads(path.read_text(encoding="utf-8") or "{}")
+        except json.JSONDecodeError as exc:
+            raise CCSInputError(
+                f"not valid JSON ({exc.msg}, line {exc.lineno}); fix or delete the file",
+                file=path,
+            ) from exc
+    plugin = dict(current.get(_DOCMANAGER, {}))
+    viewers = {**plugin.get("defaultViewers", {}), **LAB_DEFAULT_VIEWERS}
+    if plugin.get("defaultViewers") == viewers and path.is_file():
+        return path
+    plugin["defaultViewers"] = viewers
+    current[_DOCMANAGER] = plugin
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise CCSInputError(f"cannot write JupyterLab settings: {exc.strerror}", file=path) from exc
+    return path
+
+
+def lab_command(root: Path, extra: list[str] | None = None) -> list[str]:
+    """The command that starts JupyterLab of this environment with its root at ``root``."""
+    exe = Path(sys.executable).with_name("jupyter")
+    return [str(exe), "lab", f"--ServerApp.root_dir={root}", *(extra or [])]
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    help="Open JupyterLab in the project environment: notebooks/<name>.md templates open as"
+    " notebooks (jupytext; saving writes the .md and its paired .ipynb) on this environment's"
+    " kernel, with the project root as the lab's root. Other options (--port 8899,"
+    " --no-browser, ...) are passed to jupyter lab.",
+)
+def lab(
+    ctx: typer.Context,
+    settings_only: Annotated[
+        bool,
+        typer.Option(
+            "--settings-only", help="Only write the JupyterLab settings; do not start it."
+        ),
+    ] = False,
+    root: RootOpt = None,
+) -> None:
+    """Open JupyterLab in the project environment, with the notebook templates as notebooks.
+
+    ``notebooks/*.md`` open as notebooks (jupytext; saving writes the ``.md`` and its paired
+    ``.ipynb``) on this environment's Python kernel, with the project root as the lab's root.
+    Other options (``--port 8899``, ``--no-browser``, ...) are passed to ``jupyter lab``.
+    """
+    try:
+        r = _root(root)
+        settings = write_lab_settings()
+    except CCSInputError as exc:
+        _fail(exc)
+    typer.echo(f"JupyterLab settings: {settings}", err=True)
+    if settings_only:
+        return
+    cmd = lab_command(r, list(ctx.args))
+    env = {**os.environ, "CCS_PROJECT_ROOT": str(r)}
+    typer.echo("starting: " + " ".join(cmd), err=True)
+    os.chdir(r)
+    os.execve(cmd[0], cmd, env)  # pragma: no cover - replaces this process
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Entry point for ``python -m ccs_methods.pipeline.cli``."""
     app()
