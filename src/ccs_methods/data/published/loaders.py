@@ -1,0 +1,266 @@
+"""Loaders of the published-figure files and the folder they live in."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ccs_methods.data import paths
+from ccs_methods.data.published.reading import _fail, _load, _load_lines, _Problem
+from ccs_methods.data.published.schemas import (
+    _ASSUMPTIONS,
+    _FEATURES,
+    _FIGURES,
+    _KPIS,
+    _LINKS,
+    _NODES,
+    _Spec,
+)
+from ccs_methods.data.published.vocabulary import EXHIBITS, PILOT_SITES, SITES, TIMEPOINTS, YEARS
+from ccs_methods.errors import CCSInputError
+
+
+def published_dir(data_dir: str | Path | None = None) -> Path:
+    """Return the folder holding the published tables.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder (the one that holds ``published/``). Defaults to
+        :func:`ccs_methods.data.paths.data_dir` (``$CCS_DATA_DIR`` or ``<project root>/data``).
+
+    Returns
+    -------
+    Path
+        ``<data_dir>/published``.
+
+    """
+    base = Path(data_dir) if data_dir is not None else paths.data_dir()
+    return base / "published"
+
+
+def _resolve(path: str | Path | None, data_dir: str | Path | None, spec: _Spec) -> Path:
+    return Path(path) if path is not None else published_dir(data_dir) / spec.filename
+
+
+def _normalise_exhibit(exhibit: str) -> str:
+    match = re.fullmatch(r"[Ee]0*(\d{1,2})", str(exhibit).strip())
+    code = f"E{int(match.group(1))}" if match else None
+    if code not in EXHIBITS:
+        raise CCSInputError(
+            f"unknown exhibit {exhibit!r}; use one of E1 ... E22", column="exhibit"
+        )
+    return code
+
+
+def load_figures(
+    path: str | Path | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    exhibit: str | None = None,
+    site: str | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Load and validate ``figures.csv``, optionally filtered.
+
+    Parameters
+    ----------
+    path
+        The CSV to read; defaults to ``<data_dir>/published/figures.csv``.
+    data_dir
+        The data folder used when ``path`` is not given (see :func:`published_dir`).
+    exhibit
+        Keep only this exhibit (``"E3"``; ``"E03"`` and ``"e3"`` are accepted too).
+    site
+        Keep only this site (``norfolk``, ``oldham``, ``swansea``, ``tower_hamlets``,
+        ``programme``).
+    year
+        Keep only this programme year (1, 2 or 3). Figures for calendar periods have no year
+        and are dropped by this filter.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in :data:`FIGURES_SCHEMA`; ``value`` is float, ``year`` nullable Int64.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or breaks the schema (message names file, row, column).
+    CCSInputError
+        If a filter value is not recognised.
+
+    """
+    if site is not None and site not in SITES:
+        raise CCSInputError(f"unknown site {site!r}; use one of {', '.join(SITES)}", column="site")
+    if year is not None and year not in YEARS:
+        raise CCSInputError(f"unknown programme year {year!r}; use 1, 2 or 3", column="year")
+    code = _normalise_exhibit(exhibit) if exhibit is not None else None
+    frame = _load(_resolve(path, data_dir, _FIGURES), _FIGURES)
+    keep = pd.Series(True, index=frame.index)
+    if code is not None:
+        keep &= frame["exhibit"] == code
+    if site is not None:
+        keep &= frame["site"] == site
+    if year is not None:
+        keep &= (frame["year"] == year).fillna(False)
+    out = frame[keep].reset_index(drop=True)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def load_kpis(
+    path: str | Path | None = None, *, data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Load and validate ``kpis.csv`` (E16, one row per KPI).
+
+    Parameters
+    ----------
+    path
+        The CSV to read; defaults to ``<data_dir>/published/kpis.csv``.
+    data_dir
+        The data folder used when ``path`` is not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in :data:`KPIS_SCHEMA`; ``kpi`` int, ``target_value`` and
+        ``quasi_baseline_value`` float (NaN where the report gives no number).
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or breaks the schema.
+
+    """
+    return _load(_resolve(path, data_dir, _KPIS), _KPIS)
+
+
+def load_assumptions(
+    path: str | Path | None = None, *, data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Load and validate ``assumptions.csv`` (E17, the year-2 logic-model assumptions).
+
+    Parameters
+    ----------
+    path
+        The CSV to read; defaults to ``<data_dir>/published/assumptions.csv``.
+    data_dir
+        The data folder used when ``path`` is not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in :data:`ASSUMPTIONS_SCHEMA`.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or breaks the schema.
+
+    """
+    return _load(_resolve(path, data_dir, _ASSUMPTIONS), _ASSUMPTIONS)
+
+
+def load_coordination_features(
+    path: str | Path | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    site: str | None = None,
+    timepoint: str | None = None,
+) -> pd.DataFrame:
+    """Load and validate ``coordination_features.csv`` (E4), optionally filtered.
+
+    Parameters
+    ----------
+    path
+        The CSV to read; defaults to ``<data_dir>/published/coordination_features.csv``.
+    data_dir
+        The data folder used when ``path`` is not given.
+    site
+        Keep only this pilot site.
+    timepoint
+        Keep only ``baseline_2019`` or ``end_year2_2021_09``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in :data:`COORDINATION_FEATURES_SCHEMA`.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or breaks the schema.
+    CCSInputError
+        If a filter value is not recognised.
+
+    """
+    if site is not None and site not in PILOT_SITES:
+        raise CCSInputError(
+            f"unknown pilot site {site!r}; use one of {', '.join(PILOT_SITES)}", column="site"
+        )
+    if timepoint is not None and timepoint not in TIMEPOINTS:
+        raise CCSInputError(
+            f"unknown timepoint {timepoint!r}; use one of {', '.join(TIMEPOINTS)}",
+            column="timepoint",
+        )
+    frame = _load(_resolve(path, data_dir, _FEATURES), _FEATURES)
+    keep = pd.Series(True, index=frame.index)
+    if site is not None:
+        keep &= frame["site"] == site
+    if timepoint is not None:
+        keep &= frame["timepoint"] == timepoint
+    out = frame[keep].reset_index(drop=True)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def load_logic_model(
+    nodes_path: str | Path | None = None,
+    links_path: str | Path | None = None,
+    *,
+    data_dir: str | Path | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load and validate the logic-model nodes and links (E17).
+
+    Every ``from_node`` and ``to_node`` must name a node of ``logic_model.csv``.
+
+    Parameters
+    ----------
+    nodes_path
+        The nodes CSV; defaults to ``<data_dir>/published/logic_model.csv``.
+    links_path
+        The links CSV; defaults to ``<data_dir>/published/logic_model_links.csv``.
+    data_dir
+        The data folder used when a path is not given.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(nodes, links)`` with the columns of :data:`LOGIC_MODEL_SCHEMA` and
+        :data:`LOGIC_MODEL_LINKS_SCHEMA`.
+
+    Raises
+    ------
+    DataValidationError
+        If a file is missing, unreadable, breaks its schema, or a link names an unknown node.
+
+    """
+    nodes_file = _resolve(nodes_path, data_dir, _NODES)
+    links_file = _resolve(links_path, data_dir, _LINKS)
+    nodes = _load(nodes_file, _NODES)
+    links = _load_lines(links_file, _LINKS)
+    known = set(nodes["node_id"])
+    problems = [
+        _Problem(int(line), 0, i, column, f"value {node!r} is not a node_id of {nodes_file.name}")
+        for i, column in enumerate(("from_node", "to_node"))
+        for line, node in links[column].items()
+        if node not in known
+    ]
+    if problems:
+        raise _fail(links_file, problems)
+    links = links.reset_index(drop=True)
+    links.attrs["source"] = str(links_file)
+    return nodes, links

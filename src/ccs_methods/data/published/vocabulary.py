@@ -1,0 +1,29 @@
+"""Allowed values in the published-figure files: sites, exhibits, units, sources, verdicts."""
+
+from __future__ import annotations
+
+SITES: tuple[str, ...] = ("norfolk", "oldham", "swansea", "tower_hamlets", "programme")
+PILOT_SITES: tuple[str, ...] = SITES[:4]
+EXHIBITS: tuple[str, ...] = tuple(f"E{i}" for i in range(1, 23))
+UNITS: tuple[str, ...] = (
+    "gbp", "count", "percent", "ratio", "people", "households", "organisations", "sessions",
+    "referrals", "awards", "items", "per_month",
+)
+SOURCE_FILES: tuple[str, ...] = (
+    "000_edc12c9fa5e8f842.txt",
+    "001_06afea370260a111.txt",
+    "002_54b7c9cad1604105.txt",
+    "003_be4685d4f24850f1.txt",
+    "004_e00ec04de64d96ca.txt",
+)
+YEARS: tuple[int, ...] = (1, 2, 3)
+VERDICTS: tuple[str, ...] = ("yes", "yes_but", "partially", "no", "too_early", "not_reported")
+TIMEPOINTS: tuple[str, ...] = ("baseline_2019", "end_year2_2021_09")
+FEATURES: tuple[str, ...] = ("network", "referral_system", "resource", "legitimacy")
+FEATURE_STATUSES: tuple[str, ...] = ("present", "absent", "not_reported")
+LEVELS: tuple[str, ...] = (
+    "activity", "year2_outcome", "medium_term", "year3_outcome", "long_term", "legacy_year1",
+)
+SCOPES: tuple[str, ...] = ("pilot_sites", "beyond_pilot_sites")
+
+_ROW_CONVENTION = "rows are file line numbers; the header is line 1"
