@@ -2,21 +2,32 @@
 
 ``ccs-eval validate`` uses :func:`validate_paths`; the ``ccs-eval stats`` commands read any
 CSV through :func:`read_csv_checked`; pages load record-level data through :func:`load_record`,
-which picks ``synthetic`` or ``raw`` from ``params/programme.yml``.
+which picks ``synthetic`` or ``raw`` from ``params/programme.yml``, and published tables through
+:func:`load_published`.
+
+Every dataset loaded through :func:`load_record` or :func:`load_published` is entered in a
+process-wide **read log** (:func:`read_log`, cleared by :func:`reset_read_log`): the dataset
+name, its file relative to the project root, the file's sha256, the number of rows and whether
+it is synthetic, raw or published. A notebook runs in its own kernel, so the log of a page's
+kernel lists exactly what that page read; :func:`ccs_methods.report.provenance.how_made` shows it
+at the foot of the page.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import pandas as pd
 
 from ccs_methods.data import published, records
 from ccs_methods.data.params import Params
-from ccs_methods.errors import DataValidationError
+from ccs_methods.errors import CCSInputError, DataValidationError
 
 #: Loaders of the published tables, by file name.
 PUBLISHED_LOADERS: dict[str, Callable[..., object]] = {
@@ -128,11 +139,225 @@ def read_csv_checked(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text))
 
 
+ReadSource = Literal["synthetic", "raw", "published"]
+
+
+@dataclass(frozen=True)
+class DatasetRead:
+    """One entry of the read log: a dataset a loader read, as it was on disk.
+
+    Attributes
+    ----------
+    name
+        The dataset name (``lwa_awards``, ``referrals_ncan``, ``figures``, ...).
+    path
+        The file, relative to the project root (POSIX separators); absolute if the file lies
+        outside the project.
+    sha256
+        The sha256 hex digest of the file's bytes when it was read.
+    rows
+        Number of data rows loaded (after validation, before any filtering by the caller).
+    source
+        ``synthetic`` (seeded stand-in), ``raw`` (a real extract) or ``published`` (figures
+        quoted from the evaluation reports).
+
+    """
+
+    name: str
+    path: str
+    sha256: str
+    rows: int
+    source: ReadSource
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the file is a synthetic stand-in."""
+        return self.source == "synthetic"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as a plain dict (JSON-ready)."""
+        return asdict(self)
+
+
+_READ_LOG: list[DatasetRead] = []
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def _sha256(path: Path) -> str:
+    """The sha256 of a file, cached by (path, size, modification time)."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 16), b""):
+                h.update(chunk)
+        _HASHES[key] = h.hexdigest()
+    return _HASHES[key]
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    path = Path(path).resolve()
+    if root is None:
+        from ccs_methods.data.paths import find_project_root
+
+        try:
+            root = find_project_root()
+        except CCSInputError:
+            return path.as_posix()
+    try:
+        return path.relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def record_read(
+    name: str, path: Path, *, rows: int, source: ReadSource, root: Path | None = None
+) -> DatasetRead:
+    """Enter one dataset read in the read log and return the entry.
+
+    The loaders of this module call this; a loader elsewhere can call it too so that its reads
+    appear in "How this page was made".
+
+    Parameters
+    ----------
+    name
+        Dataset name.
+    path
+        The file that was read.
+    rows
+        Number of rows loaded.
+    source
+        ``synthetic``, ``raw`` or ``published``.
+    root
+        Project root the path is shown relative to (default: found from the working folder).
+
+    Returns
+    -------
+    DatasetRead
+        The new log entry.
+
+    """
+    entry = DatasetRead(
+        name=name,
+        path=_relative(Path(path), root),
+        sha256=_sha256(Path(path)),
+        rows=int(rows),
+        source=source,
+    )
+    _READ_LOG.append(entry)
+    return entry
+
+
+def read_log(*, unique: bool = True) -> list[DatasetRead]:
+    """The datasets read through this module's loaders since the last :func:`reset_read_log`.
+
+    Parameters
+    ----------
+    unique
+        Keep one entry per (name, file, sha256, rows), in order of first read (default); with
+        ``False`` every read is listed, repeats included.
+
+    Returns
+    -------
+    list of DatasetRead
+        A copy; changing it does not change the log.
+
+    """
+    if not unique:
+        return list(_READ_LOG)
+    seen: set[tuple[str, str, str, int]] = set()
+    out: list[DatasetRead] = []
+    for e in _READ_LOG:
+        key = (e.name, e.path, e.sha256, e.rows)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def reset_read_log() -> None:
+    """Empty the read log (e.g. at the start of a page, or between tests)."""
+    _READ_LOG.clear()
+
+
 def load_record(params: Params, name: str, *, root: Path | None = None) -> pd.DataFrame:
-    """Load record-level dataset ``name`` from the source params choose (synthetic or raw)."""
+    """Load record-level dataset ``name`` from the source params choose (synthetic or raw).
+
+    The read is entered in the read log (see :func:`read_log`).
+
+    Parameters
+    ----------
+    params
+        Project params; ``data_sources`` in ``params/programme.yml`` picks the source.
+    name
+        A key of :data:`ccs_methods.data.records.DATASETS`.
+    root
+        Project root whose ``data/`` folder is read (default: ``$CCS_DATA_DIR``, else the
+        project's ``data/``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated dataset.
+
+    Raises
+    ------
+    DataValidationError
+        Unknown dataset or source, missing file, or a file that breaks its schema.
+
+    """
+    from ccs_methods.data.paths import data_dir as default_data_dir
+
     source = params.programme.data_sources.get(name, "synthetic")  # type: ignore[call-overload]
-    data_dir = (root / "data") if root is not None else None
-    return records.load(name, source=source, data_dir=data_dir)
+    base = (root / "data") if root is not None else default_data_dir()
+    frame = records.load(name, source=source, data_dir=base)
+    spec = records.DATASETS[name]
+    record_read(name, base / source / spec.file_name, rows=len(frame), source=source, root=root)
+    return frame
+
+
+def load_published(name: str, *, root: Path | None = None, **filters: Any) -> pd.DataFrame:
+    """Load a published table (``figures``, ``kpis``, ``assumptions``, ``coordination_features``).
+
+    The read is entered in the read log with the number of rows in the file (before
+    ``filters``).
+
+    Parameters
+    ----------
+    name
+        Table name, with or without ``.csv``.
+    root
+        Project root whose ``data/published/`` is read (default: ``$CCS_DATA_DIR``, else the
+        project's ``data/``).
+    **filters
+        Passed to the table's loader (e.g. ``exhibit="E3"``, ``site="norfolk"`` for
+        ``figures``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated table, filtered as asked.
+
+    Raises
+    ------
+    DataValidationError
+        Unknown table, missing file, or a file that breaks its schema.
+
+    """
+    from ccs_methods.data.paths import data_dir as default_data_dir
+
+    file_name = name if name.endswith(".csv") else f"{name}.csv"
+    if file_name not in PUBLISHED_LOADERS:
+        known = ", ".join(n.removesuffix(".csv") for n in PUBLISHED_LOADERS)
+        raise DataValidationError(f"unknown published table {name!r}; known: {known}")
+    base = (root / "data") if root is not None else default_data_dir()
+    path = base / "published" / file_name
+    frame: pd.DataFrame = PUBLISHED_LOADERS[file_name](path, **filters)  # type: ignore[assignment]
+    # rows of the file, not of the filtered view: the log describes what was read
+    rows = len(pd.read_csv(path)) if filters else len(frame)
+    record_read(file_name.removesuffix(".csv"), path, rows=rows, source="published", root=root)
+    return frame
 
 
 def is_synthetic(params: Params, name: str) -> bool:

@@ -1,0 +1,153 @@
+"""The read log of the data loaders and "How this page was made" (report.provenance)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from ccs_methods.data import datasets
+from ccs_methods.data.params import load_params
+from ccs_methods.errors import CCSInputError
+from ccs_methods.report import provenance
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def _clean_log():
+    datasets.reset_read_log()
+    yield
+    datasets.reset_read_log()
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params(ROOT / "params")
+
+
+def test_read_log_records_a_record_level_load(params) -> None:
+    frame = datasets.load_record(params, "lwa_awards", root=ROOT)
+    (entry,) = datasets.read_log()
+    source = params.programme.data_sources.get("lwa_awards", "synthetic")
+    path = ROOT / "data" / source / "lwa_awards.csv"
+    assert entry.name == "lwa_awards"
+    assert entry.path == f"data/{source}/lwa_awards.csv"
+    assert entry.sha256 == _sha(path)
+    assert entry.rows == len(frame) > 0
+    assert entry.source == source
+    assert entry.synthetic is (source == "synthetic")
+    assert entry.to_dict()["sha256"] == entry.sha256
+
+
+def test_read_log_records_a_published_load_with_file_rows() -> None:
+    some = datasets.load_published("figures", root=ROOT, site="norfolk")
+    (entry,) = datasets.read_log()
+    everything = datasets.load_published("figures.csv", root=ROOT)
+    assert entry.name == "figures"
+    assert entry.path == "data/published/figures.csv"
+    assert entry.source == "published"
+    assert entry.rows == len(everything) > len(some) > 0
+    assert entry.sha256 == _sha(ROOT / "data" / "published" / "figures.csv")
+
+
+def test_unknown_published_table_is_named() -> None:
+    with pytest.raises(datasets.DataValidationError, match="unknown published table 'nope'"):
+        datasets.load_published("nope", root=ROOT)
+    assert datasets.read_log() == []
+
+
+def test_read_log_unique_reset_and_copy(params) -> None:
+    datasets.load_record(params, "lwa_awards", root=ROOT)
+    datasets.load_record(params, "lwa_awards", root=ROOT)
+    assert len(datasets.read_log()) == 1
+    assert len(datasets.read_log(unique=False)) == 2
+    datasets.read_log().clear()  # a copy: the log itself is unchanged
+    assert len(datasets.read_log()) == 1
+    datasets.reset_read_log()
+    assert datasets.read_log() == []
+
+
+def test_record_read_outside_the_project_keeps_the_absolute_path(tmp_path: Path) -> None:
+    f = tmp_path / "x.csv"
+    f.write_text("a\n1\n", encoding="utf-8")
+    entry = datasets.record_read("x", f, rows=1, source="raw", root=ROOT)
+    assert entry.path == f.resolve().as_posix()
+    assert entry.sha256 == _sha(f)
+
+
+def test_hash_follows_file_changes(tmp_path: Path) -> None:
+    f = tmp_path / "x.csv"
+    f.write_text("a\n1\n", encoding="utf-8")
+    first = datasets.record_read("x", f, rows=1, source="raw", root=tmp_path).sha256
+    f.write_text("a\n1\n2\n", encoding="utf-8")
+    second = datasets.record_read("x", f, rows=2, source="raw", root=tmp_path).sha256
+    assert first != second == _sha(f)
+
+
+def test_how_made_markdown_shows_template_parameters_hashes_and_links(params) -> None:
+    datasets.load_record(params, "lwa_awards", root=ROOT)
+    datasets.load_published("figures", root=ROOT)
+    md = provenance.how_made_markdown(
+        "site_year",
+        site="norfolk",
+        year=2,
+        functions=[
+            "ccs_methods.methods.trend.mann_kendall",
+            "ccs_methods.data.datasets.load_record",
+            "ccs_methods.methods.trend.mann_kendall",
+        ],
+    )
+    assert "| template | `notebooks/site_year.md` |" in md
+    assert "site = `norfolk`, year = `2`" in md
+    for entry in datasets.read_log():
+        assert f"`{entry.sha256}`" in md
+        assert f"`{entry.path}`" in md
+        assert f"| {entry.rows:,} |" in md
+    assert "published figures" in md
+    assert md.count("{py:func}`ccs_methods.methods.trend.mann_kendall`") == 1
+    assert "- {py:func}`ccs_methods.data.datasets.load_record`" in md
+
+
+def test_how_made_markdown_with_given_datasets_and_no_parameters() -> None:
+    read = datasets.DatasetRead("kpis", "data/published/kpis.csv", "ab" * 32, 12, "published")
+    md = provenance.how_made_markdown("notebooks/programme_trends.md", datasets=[read])
+    assert "`notebooks/programme_trends.md`" in md
+    assert "none (programme page)" in md
+    assert "`" + "ab" * 32 + "`" in md
+    assert "{py:func}" not in md
+
+
+def test_how_made_markdown_without_reads_says_so() -> None:
+    md = provenance.how_made_markdown("site_year", site="oldham", year=1)
+    assert "No dataset was read" in md
+
+
+@pytest.mark.parametrize(
+    "name", ["mann_kendall", "ccs_methods.methods.trend.no_such", "no_such_pkg.f",
+             "ccs_methods.methods.trend.__doc__"]
+)
+def test_bad_function_names_are_refused(name: str) -> None:
+    with pytest.raises(CCSInputError, match=name.rpartition(".")[2] or name):
+        provenance.how_made_markdown("site_year", functions=[name])
+
+
+def test_how_made_displays_markdown_and_returns_nothing(monkeypatch, params) -> None:
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    datasets.load_record(params, "lwa_awards", root=ROOT)
+    out = provenance.how_made(
+        "site_year", site="norfolk", year=2, functions=["ccs_methods.methods.trend.theil_sen"]
+    )
+    assert out is None
+    (obj,) = shown
+    assert isinstance(obj, IPython.display.Markdown)
+    assert datasets.read_log()[0].sha256 in obj.data
+    assert "{py:func}`ccs_methods.methods.trend.theil_sen`" in obj.data
