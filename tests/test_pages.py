@@ -137,6 +137,9 @@ def test_sources_table_lists_every_figure_once(params) -> None:
     assert "network: present" in set(table["value"])
     assert table.index[0] == 1
     assert sitepage.sources_table([sitepage.funding(params, "oldham", 3)]).empty
+    # a frame of published rows (as the trends steps cite E14, E5, E7) is listed as it is
+    frame = sitepage.sources_table([funding.rows, funding])
+    assert len(frame) == len(funding.rows)
 
 
 def test_exhibits_cover_all_exhibits() -> None:

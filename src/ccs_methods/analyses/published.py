@@ -357,8 +357,9 @@ def sources_table(shown: Iterable[Any]) -> pd.DataFrame:
     Parameters
     ----------
     shown
-        Results with a ``rows`` frame of published figures (:class:`Published`,
-        :class:`Section`, or anything else with ``rows``); others are ignored.
+        Frames of published figures, or results with a ``rows`` frame of them
+        (:class:`Published`, :class:`Section`, or anything else with ``rows``); others are
+        ignored.
 
     Returns
     -------
@@ -370,7 +371,7 @@ def sources_table(shown: Iterable[Any]) -> pd.DataFrame:
     cols = ["exhibit", "value", "report file", "section", "quote"]
     parts = []
     for item in shown:
-        rows = getattr(item, "rows", None)
+        rows = item if isinstance(item, pd.DataFrame) else getattr(item, "rows", None)
         if not isinstance(rows, pd.DataFrame) or rows.empty or "source_file" not in rows:
             continue
         units = rows.get("unit", pd.Series("", index=rows.index))
