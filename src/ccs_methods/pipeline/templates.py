@@ -20,6 +20,7 @@ file and cell:
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
@@ -309,7 +310,9 @@ def refresh(md_path: Path, root: Path, *, timeout: int = 900) -> Path:
     NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(root)}}
     ).execute()
-    check_glue(nb, md_path)
+    shown = copy.deepcopy(nb)  # as the page shows it; the stored pair keeps the source's tags
+    hide_skipped_sections(shown)
+    check_glue(shown, md_path)
     make_deterministic(nb)
     nb.metadata.setdefault("jupytext", {})["formats"] = "ipynb,md:myst"
     out = md_path.with_suffix(".ipynb")
