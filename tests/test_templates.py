@@ -112,3 +112,27 @@ def test_shown_section_keeps_its_prose() -> None:
     nb = new_notebook(cells=[_glued("section:lwa", "shown"), prose])
     assert tp.hide_skipped_sections(nb) == []
     assert prose.metadata["tags"] == ["section:lwa"]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_no_number_is_typed_into_template_prose(source: Path) -> None:
+    """The digit rule of CONTRIBUTING.md: every number in prose is glued from results."""
+    tp.check_digits(source)
+
+
+def test_digit_rule_allows_glue_roles_citations_and_identifiers() -> None:
+    ok = (
+        "Awards fell by {glue:text}`lwa_change` ({glue:text}`lwa_rr:.2f`) in `E14`; see "
+        "{doc}`/methods/trends`, [the report](../seeds/003_be4685d4f24850f1.txt) and "
+        "`its.fourier_k`.\n% a comment with 2 digits\n<!-- and 3 here -->"
+    )
+    assert tp.digits_outside_glue(ok) == []
+    assert tp.digits_outside_glue("In year 2 awards rose 3.5% (E14).") == ["2", "3.5%", "(E14)."]
+
+
+def test_typed_number_is_named_with_file_and_cell(tmp_path: Path) -> None:
+    md = tmp_path / "t.md"
+    md.write_text("# Title\n\nAwards rose by 12% in the year.\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"types number\(s\) into the prose: 12%") as e:
+        tp.check_digits(md)
+    assert "t.md" in str(e.value) and "cell 1" in str(e.value)
