@@ -506,7 +506,8 @@ def synthesis_table(
 
     """
     syn = ca.synthesis(
-        register.toc, register.evidence, register.rivals, illustrative=register.illustrative
+        register.toc, register.evidence, register.rivals, illustrative=register.illustrative,
+        perturb=perturb,
     )
     strongest, rivals, fragile, status, lows, highs = [], [], [], [], [], []
     for c, r in zip(register.toc.claims, syn.itertuples(), strict=True):

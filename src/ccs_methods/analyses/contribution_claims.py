@@ -175,7 +175,10 @@ def claim_steps(
     toc = register.toc
     rows = register.claim_rows(claim.id)
     ill = register.illustrative
-    steps = ca.mayne_steps(claim, toc, register.evidence, register.rivals, illustrative=ill)
+    steps = ca.mayne_steps(
+        claim, toc, register.evidence, register.rivals, illustrative=ill,
+        perturb=sensitivity_perturb,
+    )
     d1, d2, _d3, d4, d5, d6 = (s["details"] for s in steps)
     sweep = ca.sensitivity_sweep(
         claim, rows, priors=sensitivity_priors, perturb=sensitivity_perturb, illustrative=ill

@@ -51,6 +51,7 @@ def mayne_steps(
     rivals: Sequence[Rival] = (),
     *,
     illustrative: Iterable[str] = (),
+    perturb: float = 0.1,
 ) -> list[dict[str, Any]]:
     """Lay out the six steps of contribution analysis for one claim, for page rendering.
 
@@ -77,6 +78,9 @@ def mayne_steps(
     illustrative
         Evidence ids of resolved computed items built from synthetic data (see
         :func:`contribution_summary`).
+    perturb
+        How far step 6 moves each elicited probability in the sensitivity sweep
+        (``contribution.sensitivity_perturb`` in ``params/analysis.yml``).
 
     Returns
     -------
@@ -101,7 +105,7 @@ def mayne_steps(
     after = contribution_summary(claim, rows, illustrative=illustrative)
     shown = after["illustrative"]
     with_synthetic = contribution_summary(claim, rows) if shown else after
-    sweep = sensitivity_sweep(claim, rows, illustrative=illustrative)
+    sweep = sensitivity_sweep(claim, rows, perturb=perturb, illustrative=illustrative)
     perturbed = sweep[sweep["scenario"] == "perturbed"]["posterior"]
     table = after["table"]
     sup = table[table["likelihood_ratio"] > 1].sort_values("likelihood_ratio", ascending=False)
@@ -250,7 +254,9 @@ def mayne_steps(
             "step": 6,
             "title": MAYNE_STEPS[5][0],
             "question": MAYNE_STEPS[5][1],
-            "summary": _step6_summary(claim, before, after, with_synthetic, perturbed),
+            "summary": _step6_summary(
+                claim, before, after, with_synthetic, perturbed, perturb
+            ),
             "details": {
                 "posterior_reports_only": before["posterior"],
                 "posterior_with_computed": after["posterior"],
@@ -273,11 +279,12 @@ def _step6_summary(
     after: Mapping[str, Any],
     with_synthetic: Mapping[str, Any],
     perturbed: pd.Series,
+    perturb: float = 0.1,
 ) -> str:
     if not len(perturbed) and not after["n_illustrative"]:
         return f"No usable evidence: the posterior stays at the prior {claim.prior:.2f}."
     spread = (
-        f" moving any one elicited probability by 0.1 gives {perturbed.min():.2f} to"
+        f" moving any one elicited probability by {perturb:g} gives {perturbed.min():.2f} to"
         f" {perturbed.max():.2f}."
         if len(perturbed)
         else ""
@@ -304,6 +311,7 @@ def synthesis(
     rivals: Sequence[Rival] = (),
     *,
     illustrative: Iterable[str] = (),
+    perturb: float = 0.1,
 ) -> pd.DataFrame:
     """One row per claim: posterior, verbal confidence, evidence counts, tests and rivals.
 
@@ -319,6 +327,8 @@ def synthesis(
         Evidence ids of resolved computed items built from synthetic data: left out of
         ``posterior`` (the headline) and its range, included only in
         ``posterior_illustration``.
+    perturb
+        How far each elicited probability moves in the sweep that gives the range.
 
     Returns
     -------
@@ -335,7 +345,7 @@ def synthesis(
     rows: list[dict[str, Any]] = []
     for c in toc.claims:
         s = contribution_summary(c, evidence, illustrative=illustrative)
-        sweep = sensitivity_sweep(c, evidence, illustrative=illustrative)
+        sweep = sensitivity_sweep(c, evidence, perturb=perturb, illustrative=illustrative)
         illus = contribution_summary(c, evidence) if s["n_illustrative"] else s
         pert = sweep[sweep["scenario"] == "perturbed"]["posterior"]
         t = s["table"]
