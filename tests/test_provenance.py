@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -151,3 +152,53 @@ def test_how_made_displays_markdown_and_returns_nothing(monkeypatch, params) -> 
     assert isinstance(obj, IPython.display.Markdown)
     assert datasets.read_log()[0].sha256 in obj.data
     assert "{py:func}`ccs_methods.methods.trend.theil_sen`" in obj.data
+
+
+def test_functions_called_resolves_module_chains_and_names() -> None:
+    import ccs_methods.methods.trend as trend
+    from ccs_methods.data import datasets as ds
+    from ccs_methods.methods.trend import theil_sen
+
+    class Result:
+        def to_dict(self) -> dict:
+            return {}
+
+    ns = {"trend": trend, "ds": ds, "theil_sen": theil_sen, "res": Result(), "len": len}
+    cells = [
+        "x = trend.mann_kendall([1, 2, 3], [1, 2, 3])\nres.to_dict()",
+        "theil_sen(y, x)\nlen(x)\ntrend.mann_kendall(y, x)",
+        "%matplotlib inline",  # not Python: skipped
+        "df = ds.load_record(params, 'lwa_awards')\nds._sha256(p)\n"
+        "ds.DatasetRead('a', 'b', 'c', 1, 'raw')",
+    ]
+    names = provenance.functions_called(cells, ns)
+    assert names == [
+        "ccs_methods.methods.trend.kendall.mann_kendall",
+        "ccs_methods.methods.trend.sen.theil_sen",
+        "ccs_methods.data.datasets.load_record",
+        "ccs_methods.data.datasets.DatasetRead",
+    ]
+    md = provenance.how_made_markdown("site_year", functions=names)
+    assert "- {py:class}`ccs_methods.data.datasets.DatasetRead`" in md
+    assert "- {py:func}`ccs_methods.methods.trend.sen.theil_sen`" in md
+
+
+def test_how_made_finds_the_calls_of_the_kernel(monkeypatch) -> None:
+    import IPython
+    import IPython.display
+
+    import ccs_methods.methods.trend as trend
+
+    shell = SimpleNamespace(user_ns={"trend": trend, "In": ["", "trend.percent_change(1, 2)"]})
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    provenance.how_made("site_year", site="norfolk", year=2)
+    assert "{py:func}`ccs_methods.methods.trend.percent.percent_change`" in shown[0].data
+
+
+def test_outside_a_kernel_no_calls_are_listed(monkeypatch) -> None:
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert provenance._kernel_calls() == []

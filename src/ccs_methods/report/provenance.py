@@ -3,8 +3,8 @@
 :func:`how_made` displays, at the end of a notebook, a small table (the template, its
 parameters) and the datasets the page read, each with its file, sha256 and row count, taken from
 the read log of :mod:`ccs_methods.data.datasets`, then a list of links to the API reference of
-the functions the notebook called. It writes no prose: the heading above it is a Markdown cell
-of the template.
+the functions the notebook called (found in the cells the kernel ran, :func:`functions_called`,
+or given). It writes no prose: the heading above it is a Markdown cell of the template.
 
 The output is MyST Markdown (``nb_render_markdown_format: myst`` in ``_config.yml``), so each
 function is a ``{py:func}`` cross-reference into the API chapter of the book; a name that does
@@ -13,19 +13,29 @@ not resolve fails the (nitpicky) build, and a name that does not import fails he
 
 from __future__ import annotations
 
+import ast
 import importlib
-from collections.abc import Iterable, Sequence
+import inspect
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ccs_methods.data.datasets import DatasetRead, read_log
 from ccs_methods.errors import CCSInputError
 
-__all__ = ["check_function_names", "how_made", "how_made_markdown"]
+__all__ = ["check_function_names", "functions_called", "how_made", "how_made_markdown"]
 
 _SOURCE_LABEL = {
     "synthetic": "synthetic stand-in",
     "raw": "real extract",
     "published": "published figures",
 }
+
+
+def _role(name: str) -> str:
+    """``py:class`` for a class, ``py:func`` for a function."""
+    module_name, _, attr = name.rpartition(".")
+    obj = getattr(importlib.import_module(module_name), attr)
+    return "py:class" if inspect.isclass(obj) else "py:func"
 
 
 def check_function_names(names: Iterable[str]) -> list[str]:
@@ -70,6 +80,92 @@ def check_function_names(names: Iterable[str]) -> list[str]:
             raise CCSInputError(f"{name!r} is not a function", column="functions")
         out.append(name)
     return out
+
+
+def _call_names(tree: ast.AST) -> list[list[str]]:
+    """The dotted names called in ``tree`` (``a.b.c(...)`` gives ``["a", "b", "c"]``)."""
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        parts: list[str] = []
+        f = node.func
+        while isinstance(f, ast.Attribute):
+            parts.append(f.attr)
+            f = f.value
+        if isinstance(f, ast.Name):
+            out.append([f.id, *reversed(parts)])
+    return out
+
+
+def _public_name(obj: Any) -> str | None:
+    """``module.qualname`` of a documented ``ccs_methods`` function or class, else ``None``."""
+    if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+        return None
+    mod = getattr(obj, "__module__", "") or ""
+    qual = getattr(obj, "__qualname__", "") or ""
+    if not mod.startswith("ccs_methods.") or "<" in qual or "." in qual:
+        return None
+    if any(part.startswith("_") for part in [*mod.split("."), qual]):
+        return None
+    listed = getattr(importlib.import_module(mod), "__all__", None)
+    if listed is not None and qual not in listed:
+        return None  # not part of the module's public API, so not in the reference
+    return f"{mod}.{qual}"
+
+
+def functions_called(sources: Iterable[str], namespace: Mapping[str, Any]) -> list[str]:
+    """The ``ccs_methods`` functions and classes that code cells call, by dotted name.
+
+    A call ``trend.mann_kendall(...)`` or ``mann_kendall(...)`` is resolved through
+    ``namespace`` (the notebook's variables); only chains of modules ending in a public
+    function or class of ``ccs_methods`` count (methods of results, such as ``res.to_dict()``,
+    do not).
+
+    Parameters
+    ----------
+    sources
+        The code of the executed cells, in order.
+    namespace
+        The names the code ran with (a kernel's user namespace).
+
+    Returns
+    -------
+    list of str
+        Dotted names (``ccs_methods.methods.trend.kendall.mann_kendall``), first call first,
+        without repeats.
+
+    """
+    out: list[str] = []
+    for src in sources:
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            continue  # IPython magics and the like
+        for parts in _call_names(tree):
+            obj: Any = namespace.get(parts[0])
+            for attr in parts[1:]:
+                if not inspect.ismodule(obj):
+                    obj = None
+                    break
+                obj = getattr(obj, attr, None)
+            name = _public_name(obj)
+            if name and name not in out:
+                out.append(name)
+    return out
+
+
+def _kernel_calls() -> list[str]:
+    """``functions_called`` over the cells this IPython kernel has run (empty outside one)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return []
+    shell = get_ipython()
+    if shell is None:
+        return []
+    ns = shell.user_ns
+    return functions_called([str(c) for c in ns.get("In", [])], ns)
 
 
 def _code(text: object) -> str:
@@ -143,7 +239,7 @@ def how_made_markdown(
     if names:
         lines.append("Functions called, in the API reference:")
         lines.append("")
-        lines += [f"- {{py:func}}`{n}`" for n in names]
+        lines += [f"- {{{_role(n)}}}`{n}`" for n in names]
         lines.append("")
     return "\n".join(lines)
 
@@ -153,20 +249,21 @@ def how_made(
     *,
     site: str | None = None,
     year: int | None = None,
-    functions: Sequence[str] = (),
+    functions: Sequence[str] | None = None,
     datasets: Sequence[DatasetRead] | None = None,
 ) -> None:
     """Display "How this page was made" (see :func:`how_made_markdown` for the parameters).
 
     Call it in the last code cell of a template, below a ``## How this page was made``
-    Markdown heading; it returns nothing, so nothing else is printed.
+    Markdown heading; it returns nothing, so nothing else is printed. Without ``functions``,
+    the ``ccs_methods`` functions are the ones the notebook's executed cells called
+    (:func:`functions_called` over the kernel's input history).
     """
     from IPython.display import Markdown, display
 
+    names = list(functions) if functions is not None else _kernel_calls()
     display(
         Markdown(
-            how_made_markdown(
-                template, site=site, year=year, functions=functions, datasets=datasets
-            )
+            how_made_markdown(template, site=site, year=year, functions=names, datasets=datasets)
         )
     )
