@@ -111,8 +111,18 @@ def test_how_made_markdown_shows_template_parameters_hashes_and_links(params) ->
         assert f"`{entry.path}`" in md
         assert f"| {entry.rows:,} |" in md
     assert "published figures" in md
-    assert md.count("{py:func}`ccs_methods.methods.trend.mann_kendall`") == 1
-    assert "- {py:func}`ccs_methods.data.datasets.load_record`" in md
+    assert md.count("<ccs_methods.methods.trend.mann_kendall>`") == 1
+    # grouped by module, data layer first
+    data_line = (
+        "- `ccs_methods.data.datasets`: "
+        "{py:func}`load_record <ccs_methods.data.datasets.load_record>`"
+    )
+    trend_line = (
+        "- `ccs_methods.methods.trend`: "
+        "{py:func}`mann_kendall <ccs_methods.methods.trend.mann_kendall>`"
+    )
+    assert data_line in md and trend_line in md
+    assert md.index(data_line) < md.index(trend_line)
 
 
 def test_how_made_markdown_with_given_datasets_and_no_parameters() -> None:
@@ -151,7 +161,7 @@ def test_how_made_displays_markdown_and_returns_nothing(monkeypatch, params) -> 
     (obj,) = shown
     assert isinstance(obj, IPython.display.Markdown)
     assert datasets.read_log()[0].sha256 in obj.data
-    assert "{py:func}`ccs_methods.methods.trend.theil_sen`" in obj.data
+    assert "{py:func}`theil_sen <ccs_methods.methods.trend.theil_sen>`" in obj.data
 
 
 def test_functions_called_resolves_module_chains_and_names() -> None:
@@ -179,8 +189,8 @@ def test_functions_called_resolves_module_chains_and_names() -> None:
         "ccs_methods.data.datasets.DatasetRead",
     ]
     md = provenance.how_made_markdown("site_year", functions=names)
-    assert "- {py:class}`ccs_methods.data.datasets.DatasetRead`" in md
-    assert "- {py:func}`ccs_methods.methods.trend.sen.theil_sen`" in md
+    assert "{py:class}`DatasetRead <ccs_methods.data.datasets.DatasetRead>`" in md
+    assert "{py:func}`theil_sen <ccs_methods.methods.trend.sen.theil_sen>`" in md
 
 
 def test_how_made_finds_the_calls_of_the_kernel(monkeypatch) -> None:
@@ -194,7 +204,7 @@ def test_how_made_finds_the_calls_of_the_kernel(monkeypatch) -> None:
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
     provenance.how_made("site_year", site="norfolk", year=2)
-    assert "{py:func}`ccs_methods.methods.trend.percent.percent_change`" in shown[0].data
+    assert "<ccs_methods.methods.trend.percent.percent_change>`" in shown[0].data
 
 
 def test_outside_a_kernel_no_calls_are_listed(monkeypatch) -> None:

@@ -24,6 +24,9 @@ from ccs_methods.errors import CCSInputError
 
 __all__ = ["check_function_names", "functions_called", "how_made", "how_made_markdown"]
 
+#: Layers in import order: the modules of the function list are shown in this order.
+_LAYERS = ("data", "methods", "analyses", "report", "pipeline")
+
 _SOURCE_LABEL = {
     "synthetic": "synthetic stand-in",
     "raw": "real extract",
@@ -237,9 +240,23 @@ def how_made_markdown(
         lines.append("No dataset was read through the data loaders.")
     lines.append("")
     if names:
-        lines.append("Functions called, in the API reference:")
+        lines.append("Functions called, by module, in the API reference:")
         lines.append("")
-        lines += [f"- {{{_role(n)}}}`{n}`" for n in names]
+        by_module: dict[str, list[str]] = {}
+        for n in names:
+            by_module.setdefault(n.rpartition(".")[0], []).append(n)
+        layer = {name: i for i, name in enumerate(_LAYERS)}
+
+        def order(module: str) -> tuple[int, int]:
+            parts = module.split(".")
+            rank = layer.get(parts[1], len(_LAYERS)) if len(parts) > 1 else len(_LAYERS)
+            return rank, list(by_module).index(module)
+
+        for module in sorted(by_module, key=order):
+            links = ", ".join(
+                f"{{{_role(n)}}}`{n.rpartition('.')[2]} <{n}>`" for n in by_module[module]
+            )
+            lines.append(f"- {_code(module)}: {links}")
         lines.append("")
     return "\n".join(lines)
 
