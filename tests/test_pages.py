@@ -68,25 +68,6 @@ def test_leveraged_and_synthetic_phrases() -> None:
     assert "synthetic stand-ins (`referrals_ncan`, `lwa_awards`)" in text
 
 
-def test_synthetic_banner_names_datasets() -> None:
-    text = pages.synthetic_banner(["referrals_ncan", "lwa_awards"])
-    assert "Synthetic data" in text and "`referrals_ncan`, `lwa_awards`" in text
-
-
-def test_sources_markdown_quotes_and_omits_empty() -> None:
-    df = pd.DataFrame(
-        {
-            "source_file": ["003_be4685d4f24850f1.txt", "001_06afea370260a111.txt"],
-            "source_section": ["Key finding 3", "Baseline table"],
-            "source_quote": ["from 292 to 505 (+73%)", ""],
-        }
-    )
-    text = pages.sources_markdown(df)
-    assert "1. Year 2 evaluation, full report, Key finding 3" in text
-    assert "“from 292 to 505 (+73%)”" in text
-    assert text.splitlines()[1].endswith("(`001_06afea370260a111.txt`)")
-
-
 def test_funding_sums_only_ccs_funding(params) -> None:
     res = sitepage.funding(params, "oldham", 2)
     funded = res.rows[res.rows["measure"] == "funding_gbp"]["value"].sum()

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from ccs_methods.analyses import lwa
 from ccs_methods.analyses import trends as trend_sections
+from ccs_methods.analyses.trend_data import LWA
 from ccs_methods.data import datasets
 from ccs_methods.data.params import load_params
 from ccs_methods.errors import DataValidationError
-from ccs_methods.report import pages
 
 
 @pytest.fixture
@@ -38,9 +39,8 @@ def _use_raw(proj: Path, name: str) -> None:
 
 def test_raw_source_reads_data_raw_and_drops_banner(project: Path) -> None:
     params = load_params(project / "params")
-    ctx = pages.page_context(params, "norfolk", 2)
-    synthetic = trend_sections.lwa_section(ctx)
-    assert synthetic.banner and "Synthetic data" in synthetic.banner
+    synthetic = lwa.site_awards(params, "norfolk", trend_sections.load_dataset(params, LWA))
+    assert synthetic.synthetic  # the page then shows its synthetic-data warning (lwa_synthetic)
 
     # an evaluator drops the real extract in data/raw/ (here: a copy, edited) and switches
     raw = project / "data" / "raw" / "lwa_awards.csv"
@@ -51,8 +51,8 @@ def test_raw_source_reads_data_raw_and_drops_banner(project: Path) -> None:
     params = load_params(project / "params")
     assert not datasets.is_synthetic(params, "lwa_awards")
     trend_sections.clear_cache()
-    real = trend_sections.lwa_section(pages.page_context(params, "norfolk", 2))
-    assert real.banner is None
+    real = lwa.site_awards(params, "norfolk", trend_sections.load_dataset(params, LWA))
+    assert real.synthetic is False and len(real.annual) == len(synthetic.annual)
     assert datasets.load_record(params, "lwa_awards", root=project).attrs["synthetic"] is False
 
 

@@ -4,9 +4,6 @@
 published rows behind a step with their sources, a reader-facing table, a figure (or none) and
 the values the page's prose quotes. They write no page text; the notebook shows the table and
 figure and glues the values. :func:`sources_table` lists the sources of everything shown.
-
-:class:`Section` and :func:`show_section` are the older shape (a section carrying its own
-paragraphs), still used by other analyses until they move to results too.
 """
 
 from __future__ import annotations
@@ -25,45 +22,6 @@ from ccs_methods.report.pages import PageContext
 FUNDING_EXHIBITS = {1: ["E18", "E2"], 2: ["E2"]}
 #: Exhibits that give sessions (E3, year 2) and engagement (E19, year 1).
 ENGAGEMENT_EXHIBITS = {1: ["E19", "E20"], 2: ["E3"]}
-
-
-@dataclass
-class Section:
-    """One section of a page, displayed by :func:`show_section` in this order.
-
-    Attributes
-    ----------
-    title
-        What the section shows (used in figure titles and captions).
-    rows
-        The published figures behind it (their sources are listed at the foot of the page);
-        an empty frame when the section is computed from record-level data only.
-    note
-        A "not reported" or "no data" note; when set, nothing else is shown.
-    banner
-        A banner shown first, e.g. :func:`ccs_methods.report.pages.synthetic_banner`.
-    markdown
-        Paragraphs of reading and caveats, shown before the tables.
-    table
-        The main table.
-    extra_tables
-        Further (caption, table) pairs.
-    figure, figures
-        The figure(s), each with alt text (see :mod:`ccs_methods.report.plots`).
-    results
-        Computed results by id (JSON-serialisable dicts), for the evidence register.
-    """
-
-    title: str
-    rows: pd.DataFrame
-    table: pd.DataFrame | None = None
-    figure: plots.Figure | None = None
-    note: str | None = None
-    extra_tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
-    banner: str | None = None
-    markdown: list[str] = field(default_factory=list)
-    figures: list[plots.Figure] = field(default_factory=list)
-    results: dict[str, dict] = field(default_factory=dict)
 
 
 def _figures() -> pd.DataFrame:
@@ -330,27 +288,6 @@ def breakdown_with_remainder(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["what", "value", "group"])
 
 
-def show_section(section: Section) -> None:
-    """Display a section in a notebook: its note, or banner, text, tables and figures."""
-    from IPython.display import Markdown, display
-
-    if section.note:
-        display(Markdown(section.note))
-        return
-    if section.banner:
-        display(Markdown(section.banner))
-    for text in section.markdown:
-        display(Markdown(text))
-    if section.table is not None:
-        display(section.table)
-    for caption, extra in section.extra_tables:
-        display(Markdown(f"**{caption}**"))
-        display(extra)
-    for fig in [section.figure, *section.figures]:
-        if fig is not None:
-            plots.show(fig)
-
-
 def sources_table(shown: Iterable[Any]) -> pd.DataFrame:
     """The sources of every published figure shown on a page, one row per figure.
 
@@ -358,8 +295,7 @@ def sources_table(shown: Iterable[Any]) -> pd.DataFrame:
     ----------
     shown
         Frames of published figures, or results with a ``rows`` frame of them
-        (:class:`Published`, :class:`Section`, or anything else with ``rows``); others are
-        ignored.
+        (:class:`Published`, or anything else with ``rows``); others are ignored.
 
     Returns
     -------
@@ -404,11 +340,3 @@ def _value_text(value: Any, unit: Any) -> str:
             return f"£{num}"
         return f"{num} {unit}".strip() if isinstance(unit, str) and unit else num
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
-def sources_for(sections: Sequence[Section]) -> str:
-    """The numbered source list of every published figure shown in ``sections``."""
-    rows = [s.rows for s in sections if not s.rows.empty]
-    if not rows:
-        return "No published figures are shown on this page."
-    return pages.sources_markdown(pd.concat(rows, ignore_index=True))

@@ -10,19 +10,14 @@ contribution pages state the same results as the trend pages.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any
-
 import pandas as pd
 
 from ccs_methods.analyses import lwa, referrals
 from ccs_methods.analyses.trend_data import LWA, clear_cache, load_dataset
-from ccs_methods.data import datasets
 from ccs_methods.data.params import Params
 from ccs_methods.errors import MethodInputError
-from ccs_methods.report import pages
 
-__all__ = ["clear_cache", "computed_results", "load_dataset", "lwa_section"]
+__all__ = ["clear_cache", "computed_results", "load_dataset"]
 
 
 def computed_results(
@@ -92,21 +87,3 @@ def computed_results(
         if tr is not None:
             out[f"trend.lwa.{s}"] = tr.result()
     return out
-
-
-def lwa_section(ctx: pages.PageContext) -> Any:
-    """Compatibility for callers of the former page-section builder (tests of the source switch).
-
-    Returns
-    -------
-    types.SimpleNamespace
-        ``awards`` (:class:`~ccs_methods.analyses.lwa.SiteAwards`) and ``banner`` (the
-        synthetic-data banner, or None for real extracts). New code calls
-        :func:`ccs_methods.analyses.lwa.site_awards` directly.
-
-    """
-    synthetic = datasets.is_synthetic(ctx.params, LWA)
-    aw = lwa.site_awards(ctx.params, ctx.site.id, load_dataset(ctx.params, LWA),
-                         synthetic=synthetic)
-    return SimpleNamespace(awards=aw,
-                           banner=pages.synthetic_banner([LWA]) if synthetic else None)
