@@ -46,12 +46,14 @@ def test_tampered_output_fails(root: Path, tmp_path: Path) -> None:
     assert _nbval(good, root).returncode == 0
 
     nb = nbformat.read(good, as_version=4)
-    cell = next(
-        c
+    out = next(
+        o
         for c in nb.cells
-        if c.cell_type == "code" and c.outputs and "text/markdown" in c.outputs[0].get("data", {})
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "<table" in str(o.get("data", {}).get("text/html", ""))
     )
-    cell.outputs[0]["data"]["text/markdown"] = "This page covers somewhere else entirely."
+    out["data"]["text/html"] = "<p>This page covers somewhere else entirely.</p>"
     bad = tmp_path / "tampered.ipynb"
     nbformat.write(nb, bad)
     res = _nbval(bad, root)

@@ -212,3 +212,16 @@ def test_outside_a_kernel_no_calls_are_listed(monkeypatch) -> None:
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
     assert provenance._kernel_calls() == []
+
+
+def test_published_tables_read_by_analyses_are_logged() -> None:
+    """Analyses read published tables through data.published, not datasets.load_published;
+    those reads must reach the page's "How this page was made" too."""
+    from ccs_methods.data import datasets
+    from ccs_methods.data.published import load_figures, load_kpis
+
+    datasets.reset_read_log()
+    load_figures(site="norfolk")
+    load_kpis()
+    names = [(r.name, r.source) for r in datasets.read_log()]
+    assert ("figures", "published") in names and ("kpis", "published") in names

@@ -22,7 +22,7 @@ from ccs_methods.analyses import lwa, referrals, trend_data, trends, trends_prog
 from ccs_methods.data.params import load_params
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import contribution, rates, spc, trend
-from ccs_methods.report import pages, plots, trend_figures
+from ccs_methods.report import plots, trend_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -167,25 +167,6 @@ def test_computed_results_deterministic_and_without_ncan(params, tmp_path: Path)
     assert not any(k.startswith("its.") for k in trends.computed_results(p))
     assert trends_programme.ncan_site(p) is None
     assert trends_programme.ncan_site(params) == ("norfolk", "referrals_ncan")
-
-
-def test_lwa_section_compatibility(params) -> None:
-    sec = trends.lwa_section(pages.page_context(params, "norfolk", 2))
-    assert sec.banner and "Synthetic data" in sec.banner and sec.awards.usable
-
-
-# ----------------------------------------------------------------------------------------
-# programme analyses
-# ----------------------------------------------------------------------------------------
-def test_cross_site_table_and_panels(params, per_site) -> None:
-    t = trends_programme.cross_site_table(params, per_site)
-    assert list(t.index) == [params.site(s).display_name for s in per_site]
-    aw = per_site["norfolk"]
-    y = int(aw.annual["year"].iloc[0])
-    assert t.loc["Norfolk", str(y)] == f"{int(aw.annual['awards'].iloc[0]):,}"
-    panels = trends_programme.cross_site_panels(params, per_site)
-    assert [p["name"] for p in panels] == list(t.index)
-    _figure_ok(trend_figures.cross_site_figure(panels, title="t", source="s", synthetic=True))
 
 
 def test_pooled_trend_equals_the_method(params, per_site) -> None:

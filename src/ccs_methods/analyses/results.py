@@ -13,12 +13,12 @@ Providers (imported lazily, in this order):
 ========================================  =================================================
 module                                    result ids
 ========================================  =================================================
-``ccs_methods.analyses.trends``            ``its.ncan.level_change``, ``its.ncan.slope_change``,
+``ccs_methods.analyses.trends``           ``its.ncan.level_change``, ``its.ncan.slope_change``,
                                           ``trend.lwa.<site>``
-``ccs_methods.analyses.networks``          ``network.ncan.connections_ratio``,
+``ccs_methods.analyses.networks``         ``network.ncan.connections_ratio``,
                                           ``network.ncan.statutory_to_vcs_ratio``,
                                           ``network.ncan.vcs_to_nas_ratio``
-``ccs_methods.analyses.survey``                    ``survey.capability.new_services_diff``
+``ccs_methods.analyses.survey``           ``survey.capability.new_services_diff``
 ========================================  =================================================
 
 A result may carry a :data:`PENDING_KEY` entry (a sentence): the provider computed it but says

@@ -1,7 +1,7 @@
 """Glue helpers: put computed numbers and short phrases into a notebook's Markdown prose.
 
 The notebooks keep their sentences in Markdown cells and take every number from the executed
-results through myst-nb ``glue`` (``{glue:text}`name` `` in the prose). These helpers format a
+results through myst-nb ``glue`` (``{glue:text}`name``` in the prose). These helpers format a
 value once, the way the book writes numbers, and glue it without displaying it. A step that
 cannot run (no data for the year, no referral system) calls :func:`skip` once: the notebook
 shows one note and the runner hides the prose cells tagged with that section.
@@ -25,7 +25,7 @@ def glue(name: str, value: Any, fmt: str | None = None) -> str | Any:
     Parameters
     ----------
     name
-        The glue key used in Markdown, e.g. ``{glue:text}`lwa_rr` ``.
+        The glue key used in Markdown, e.g. ``{glue:text}`lwa_rr```.
     value
         A number, a phrase or any displayable object (a figure, a table).
     fmt

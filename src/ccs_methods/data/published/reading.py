@@ -299,7 +299,14 @@ def _load_lines(path: Path, spec: _Spec) -> pd.DataFrame:
 
 
 def _load(path: Path, spec: _Spec) -> pd.DataFrame:
-    """Read, convert and validate one published table; return it with a fresh index."""
+    """Read, convert and validate one published table; return it with a fresh index.
+
+    The read is entered in the read log of :mod:`ccs_methods.data.datasets`, so "How this page
+    was made" lists the published tables a page used, with their hashes.
+    """
     out = _load_lines(path, spec).reset_index(drop=True)
     out.attrs["source"] = str(path)
+    from ccs_methods.data.datasets import record_read  # lazy: datasets imports this package
+
+    record_read(Path(path).stem, Path(path), rows=len(out), source="published")
     return out

@@ -40,7 +40,7 @@ class Target:
     definition
         How the figure is computed from the records (windows, filters, denominators).
     comparison
-        ``approx`` (|achieved - value| <= tolerance), ``at_least``, ``at_most``, or
+        ``approx`` (``|achieved - value| <= tolerance``), ``at_least``, ``at_most``, or
         ``tension``: a published figure that contradicts another one and is *not* forced
         (reported by :func:`reconcile`, not asserted).
 

@@ -414,7 +414,7 @@ def glm_trend(
     )
 
 
-#: Largest |log rate ratio| (or its interval limit) accepted as an estimate: exp(50) ~ 5e21.
+#: Largest absolute log rate ratio (or interval limit) accepted as an estimate: exp(50) ~ 5e21.
 MAX_ABS_LOG_RR = 50.0
 
 

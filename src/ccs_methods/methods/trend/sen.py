@@ -124,7 +124,7 @@ def theil_sen(
     Notes
     -----
     Exact (Hollander & Wolfe 1999, section 9.4): with k the smallest attainable value of
-    |S| such that ``P(|S| >= k) <= alpha`` under no trend, the limits are the M-th and
+    ``|S|`` such that ``P(|S| >= k) <= alpha`` under no trend, the limits are the M-th and
     (N' + 1 - M)-th smallest slopes with ``M = (N' - k)/2 + 1``; the coverage is
     ``1 - P(|S| >= k)``. With n = 5 only k = 10 qualifies, so the interval is
     [smallest slope, largest slope] with coverage ``1 - 2/5! = 0.983``; with n <= 4 no
