@@ -193,25 +193,35 @@ def test_functions_called_resolves_module_chains_and_names() -> None:
     assert "{py:func}`theil_sen <ccs_methods.methods.trend.sen.theil_sen>`" in md
 
 
-def test_how_made_finds_the_calls_of_the_kernel(monkeypatch) -> None:
+def test_how_made_finds_the_calls_of_the_template(monkeypatch, tmp_path) -> None:
+    """The functions listed are those the template's code cells call, resolved in the kernel,
+    whatever the kernel's input history holds (nbval runs cells without one)."""
     import IPython
     import IPython.display
 
     import ccs_methods.methods.trend as trend
 
-    shell = SimpleNamespace(user_ns={"trend": trend, "In": ["", "trend.percent_change(1, 2)"]})
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "t.md").write_text(
+        "# T\n\n```{code-cell} ipython3\nx = trend.percent_change(1, 2)\n```\n",
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CCS_PROJECT_ROOT", str(tmp_path))
+    shell = SimpleNamespace(user_ns={"trend": trend, "In": []})
     monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
-    provenance.how_made("site_year", site="norfolk", year=2)
+    provenance.how_made("t", site="norfolk", year=2)
     assert "<ccs_methods.methods.trend.percent.percent_change>`" in shown[0].data
+    assert provenance._kernel_calls("absent") == []
 
 
 def test_outside_a_kernel_no_calls_are_listed(monkeypatch) -> None:
     import IPython
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
-    assert provenance._kernel_calls() == []
+    assert provenance._kernel_calls("site_year") == []
 
 
 def test_published_tables_read_by_analyses_are_logged() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -196,3 +197,30 @@ def test_pending_reason_is_carried_through(monkeypatch, params):
     got = results.collect_results(params, providers=("fake_held",), cache=False)
     assert got.ok
     assert got.results["s.x"][results.PENDING_KEY] == reason
+
+
+def test_cached_results_still_log_the_files_they_were_read_from(tmp_path) -> None:
+    """A page whose results come from .ccs-run/cache lists the same inputs as one that
+    computed them (How this page was made)."""
+    import shutil
+
+    from ccs_methods.data import datasets
+
+    root = Path(__file__).resolve().parents[1]
+    proj = tmp_path / "p"
+    for name in ("params", "data"):
+        shutil.copytree(root / name, proj / name)
+
+    def provider(params):
+        datasets.load_record(params, "lwa_awards", root=proj)
+        return {"trend.lwa.x": {"value": 1.0}}
+
+    params = load_params(proj / "params")
+    datasets.reset_read_log()
+    first = results._cached_call("prov", provider, params)
+    computed = [r.name for r in datasets.read_log()]
+    datasets.reset_read_log()
+    second = results._cached_call("prov", provider, params)
+    assert first == second and computed == ["lwa_awards"]
+    assert [r.name for r in datasets.read_log()] == computed
+    assert list((proj / ".ccs-run" / "cache").glob("prov-*.json"))

@@ -36,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ccs_methods.data import datasets
 from ccs_methods.data.params import Params
 
 __all__ = [
@@ -56,6 +57,9 @@ PROVIDERS: tuple[str, ...] = (
     "ccs_methods.analyses.networks",
     "ccs_methods.analyses.survey",
 )
+
+#: Version of the layout of ``.ccs-run/cache`` files (answer plus the files it was read from).
+_CACHE_FORMAT = 2
 
 #: Key of a result that a provider computed but holds back from the evidence register: its value
 #: is the reason, shown on the pages as why the row stays pending.
@@ -279,7 +283,9 @@ def _cached_call(name: str, fn: Any, params: Params) -> Any:
 
     Pages of one run ask for the same results many times, each in its own kernel; the cache
     makes the first page compute them and the others read them. Any change to an input file,
-    a params file or the package's code changes the key, so a stale answer is never used.
+    a params file or the package's code changes the key, so a stale answer is never used. The
+    files the provider read are stored with the answer and entered in the read log again on
+    a cache hit, so "How this page was made" lists the same inputs either way.
     """
     import hashlib
     import inspect
@@ -298,15 +304,22 @@ def _cached_call(name: str, fn: Any, params: Params) -> Any:
     path = folder / f"{name}-{key[:32]}.json"
     if path.is_file():
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass  # a damaged cache file is recomputed
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored.get("format") == _CACHE_FORMAT:
+                for read in stored["reads"]:  # the page read these inputs, through the cache
+                    datasets.replay_read(datasets.DatasetRead(**read))
+                return stored["answer"]
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass  # a damaged or older cache file is recomputed
+    before = len(datasets.read_log(unique=False))
     answer = fn(params)
+    reads = [r.to_dict() for r in datasets.read_log(unique=False)[before:]]
     if isinstance(answer, Mapping):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(answer, allow_nan=False), encoding="utf-8")  # keep key order
+            stored = {"format": _CACHE_FORMAT, "answer": answer, "reads": reads}
+            tmp.write_text(json.dumps(stored, allow_nan=False), encoding="utf-8")  # key order kept
             os.replace(tmp, path)
         except (OSError, TypeError, ValueError):
             pass  # not cacheable: the answer is still used

@@ -276,6 +276,11 @@ def read_log(*, unique: bool = True) -> list[DatasetRead]:
     return out
 
 
+def replay_read(entry: DatasetRead) -> None:
+    """Enter a read made earlier (e.g. stored with a cached result) in the read log again."""
+    _READ_LOG.append(entry)
+
+
 def reset_read_log() -> None:
     """Empty the read log (e.g. at the start of a page, or between tests)."""
     _READ_LOG.clear()

@@ -158,8 +158,14 @@ def functions_called(sources: Iterable[str], namespace: Mapping[str, Any]) -> li
     return out
 
 
-def _kernel_calls() -> list[str]:
-    """``functions_called`` over the cells this IPython kernel has run (empty outside one)."""
+def _kernel_calls(template: str) -> list[str]:
+    """``functions_called`` over the code cells of ``notebooks/<template>.md``.
+
+    The names are resolved in the running kernel's namespace. The template source is read
+    (not the kernel's input history), so papermill, nbval and JupyterLab list the same
+    functions whatever order or subset of cells ran. Empty outside a kernel or when the
+    template cannot be found.
+    """
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
@@ -167,8 +173,18 @@ def _kernel_calls() -> list[str]:
     shell = get_ipython()
     if shell is None:
         return []
-    ns = shell.user_ns
-    return functions_called([str(c) for c in ns.get("In", [])], ns)
+    from ccs_methods.data.paths import find_project_root
+    from ccs_methods.errors import CCSInputError
+
+    try:
+        import jupytext
+
+        path = find_project_root() / "notebooks" / f"{template}.md"
+        nb = jupytext.read(path, fmt="md:myst")
+    except (CCSInputError, OSError, ValueError):
+        return []
+    sources = [c.source for c in nb.cells if c.cell_type == "code"]
+    return functions_called(sources, shell.user_ns)
 
 
 def _code(text: object) -> str:
@@ -273,12 +289,12 @@ def how_made(
 
     Call it in the last code cell of a template, below a ``## How this page was made``
     Markdown heading; it returns nothing, so nothing else is printed. Without ``functions``,
-    the ``ccs_methods`` functions are the ones the notebook's executed cells called
-    (:func:`functions_called` over the kernel's input history).
+    the ``ccs_methods`` functions are the ones the template's code cells call
+    (:func:`functions_called` over ``notebooks/<template>.md``, resolved in the kernel).
     """
     from IPython.display import Markdown, display
 
-    names = list(functions) if functions is not None else _kernel_calls()
+    names = list(functions) if functions is not None else _kernel_calls(template)
     display(
         Markdown(
             how_made_markdown(template, site=site, year=year, functions=names, datasets=datasets)
