@@ -26,6 +26,7 @@ import pytest
 
 from ccs_methods.errors import DataValidationError, MethodInputError, ParamsError
 from ccs_methods.methods import network as nw
+from ccs_methods.report import network_drawing
 
 SECTOR = {
     "A": "vcs",
@@ -550,7 +551,7 @@ def node_offsets(ax) -> np.ndarray:
 
 
 def test_plot_network_same_positions_every_panel(refs) -> None:
-    fig = nw.plot_network(refs, seed=3)
+    fig = network_drawing.plot_network(refs, seed=3)
     try:
         assert isinstance(fig, matplotlib.figure.Figure)
         assert len(fig.axes) == 2
@@ -567,9 +568,9 @@ def test_plot_network_same_positions_every_panel(refs) -> None:
     finally:
         plt.close(fig)
     # Same seed -> same layout; given positions are used as they are.
-    assert nw.network_layout(refs, seed=3) == pos
+    assert network_drawing.network_layout(refs, seed=3) == pos
     fixed = {o: (float(i), float(-i)) for i, o in enumerate(sorted(pos))}
-    fig2 = nw.plot_network({"before": refs[refs["date"].dt.year == 2019],
+    fig2 = network_drawing.plot_network({"before": refs[refs["date"].dt.year == 2019],
                             "after": refs[refs["date"].dt.year == 2021]}, positions=fixed,
                            synthetic=True)
     try:
@@ -579,16 +580,17 @@ def test_plot_network_same_positions_every_panel(refs) -> None:
     finally:
         plt.close(fig2)
     with pytest.raises(MethodInputError, match="positions lack"):
-        nw.plot_network(refs, positions={"A": (0.0, 0.0)})
+        network_drawing.plot_network(refs, positions={"A": (0.0, 0.0)})
 
 
 def test_plot_network_layout_ignores_row_order(refs) -> None:
     shuffled = refs.sample(frac=1.0, random_state=1)
-    assert nw.network_layout(shuffled, seed=5) == nw.network_layout(refs, seed=5)
+    layout = network_drawing.network_layout
+    assert layout(shuffled, seed=5) == layout(refs, seed=5)
 
 
 def test_plot_sector_flows(refs) -> None:
-    fig = nw.plot_sector_flows(refs)
+    fig = network_drawing.plot_sector_flows(refs)
     try:
         assert len(fig.axes) == 2
         assert fig.axes[0].get_xlabel() and fig.axes[0].get_ylabel()
@@ -596,7 +598,7 @@ def test_plot_sector_flows(refs) -> None:
         assert int(fig.data["referrals"].sum()) == 28
     finally:
         plt.close(fig)
-    fig = nw.plot_sector_flows(refs, period=None, threshold=5)
+    fig = network_drawing.plot_sector_flows(refs, period=None, threshold=5)
     try:
         assert len(fig.axes) == 1
         texts = [t.get_text() for t in fig.axes[0].texts]
@@ -607,7 +609,7 @@ def test_plot_sector_flows(refs) -> None:
 
 
 def test_plot_reasons(refs) -> None:
-    fig = nw.plot_reasons(refs, top_n=1)
+    fig = network_drawing.plot_reasons(refs, top_n=1)
     try:
         assert len(fig.axes) == 1
         ax = fig.axes[0]
@@ -623,7 +625,7 @@ def test_plot_reasons(refs) -> None:
 
 
 def test_sector_palette_is_fixed_and_complete() -> None:
-    pal = nw.sector_palette()
+    pal = network_drawing.sector_palette()
     assert set(pal) == set(nw.SECTORS)
     assert len(set(pal.values())) == len(nw.SECTORS)
 
@@ -707,7 +709,7 @@ def test_yoy_referral_counts_keep_the_percentile_interval(refs) -> None:
 
 def test_plot_reasons_single_period_is_described_once(refs) -> None:
     one = refs[refs["date"].dt.year == 2021]
-    fig = nw.plot_reasons(one)
+    fig = network_drawing.plot_reasons(one)
     try:
         t = one["reason"].value_counts(normalize=True)
         for reason, share in t.items():

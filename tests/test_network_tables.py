@@ -22,6 +22,7 @@ from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import network
 from ccs_methods.methods import network_groups as ng
 from ccs_methods.methods import network_intervals as ni
+from ccs_methods.report import network_drawing
 from ccs_methods.report import network_figures as nf
 
 MARK = "[c]"
@@ -264,7 +265,7 @@ def test_flow_heatmap_alt_text_and_suppressed_cells(small_network):
 
 def test_network_diagram_names_no_organisation(small_network):
     fig = nf.network_diagram({"2021": small_network},
-                             network.network_layout({"all": small_network}, seed=1),
+                             network_drawing.network_layout({"all": small_network}, seed=1),
                              period="year", title="Net", source="hand-made", synthetic=True)
     assert fig.alt_text.startswith("Net.") and "organisations" in fig.alt_text
     for org in ("A ", "B ", " S ", " N "):

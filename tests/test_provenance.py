@@ -186,10 +186,10 @@ def test_functions_called_resolves_module_chains_and_names() -> None:
         "ccs_methods.methods.trend.kendall.mann_kendall",
         "ccs_methods.methods.trend.sen.theil_sen",
         "ccs_methods.data.datasets.load_record",
-        "ccs_methods.data.datasets.DatasetRead",
+        "ccs_methods.data.readlog.DatasetRead",
     ]
     md = provenance.how_made_markdown("site_year", functions=names)
-    assert "{py:class}`DatasetRead <ccs_methods.data.datasets.DatasetRead>`" in md
+    assert "{py:class}`DatasetRead <ccs_methods.data.readlog.DatasetRead>`" in md
     assert "{py:func}`theil_sen <ccs_methods.methods.trend.sen.theil_sen>`" in md
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ccs_methods.analyses.published import Published
+from ccs_methods.analyses.published import TIMEPOINT_LABELS, Published
 from ccs_methods.data import published
 from ccs_methods.data.paths import data_dir
 from ccs_methods.report import pages, plots
@@ -60,10 +60,6 @@ def _figures_cached(folder: str) -> pd.DataFrame:
 
 
 #: Reader labels of the E4 timepoints.
-TIMEPOINT_LABELS = {
-    "baseline_2019": "baseline 2019",
-    "end_year2_2021_09": "end of year 2 (Sep 2021)",
-}
 
 
 def site_label(site: str) -> str:

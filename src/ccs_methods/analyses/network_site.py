@@ -30,7 +30,7 @@ from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import disclosure, network
 from ccs_methods.methods.network_groups import GROUP_LABELS, hidden_totals, sector_flow_tables
 from ccs_methods.methods.network_intervals import ratio_result, yoy_or_error
-from ccs_methods.report import network_figures, pages
+from ccs_methods.report import network_drawing, network_figures, pages
 from ccs_methods.report import network_readings as readings
 
 __all__ = [
@@ -222,7 +222,7 @@ def layout(referrals: Referrals, *, seed: int) -> dict[str, tuple[float, float]]
     """
     k = (referrals.key, seed)
     if k not in _LAYOUTS:
-        _LAYOUTS[k] = network.network_layout({"all": referrals.clean}, seed=seed)
+        _LAYOUTS[k] = network_drawing.network_layout({"all": referrals.clean}, seed=seed)
     return _LAYOUTS[k]
 
 

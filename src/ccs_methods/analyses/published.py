@@ -18,6 +18,12 @@ from ccs_methods.data.params import Params
 from ccs_methods.report import pages, plots
 from ccs_methods.report.pages import PageContext
 
+#: Reader labels of the coordination-feature timepoints (E4).
+TIMEPOINT_LABELS = {
+    "baseline_2019": "baseline 2019",
+    "end_year2_2021_09": "end of year 2 (Sep 2021)",
+}
+
 #: Exhibits that give funding by workstream, by programme year (DOMAIN.md: E2 year 2, E18 year 1).
 FUNDING_EXHIBITS = {1: ["E18", "E2"], 2: ["E2"]}
 #: Exhibits that give sessions (E3, year 2) and engagement (E19, year 1).
@@ -213,7 +219,6 @@ def coordination(params: Params, site: str, year: int) -> Published:
         ``latest`` (timepoint label), ``n_present`` and ``n_features`` at the latest timepoint.
 
     """
-    from ccs_methods.analyses.exhibits import TIMEPOINT_LABELS
     from ccs_methods.data.published import load_coordination_features
 
     ctx = _context(params, site, year)

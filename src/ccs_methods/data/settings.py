@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ccs_methods.data.yamlfile import read_yaml
 from ccs_methods.errors import ParamsError
 
 __all__ = [
@@ -149,8 +150,6 @@ def load_settings(params_dir: Path | str) -> AnalysisSettings:
         impossible value; the message names the file, the key and its line.
 
     """
-    from ccs_methods.data.params import read_yaml
-
     path = Path(params_dir) / SETTINGS_FILE
     data = read_yaml(path)
     try:

@@ -47,6 +47,7 @@ from ccs_methods.pipeline.templates import (
     check_glue,
     check_template,
     hide_skipped_sections,
+    make_deterministic,
     read_template,
     template_paths,
 )
@@ -177,24 +178,6 @@ def plan_jobs(
                 Job(t, root / "book" / "programme" / f"{name}.ipynb", {}, f"programme {name}")
             )
     return jobs
-
-
-def make_deterministic(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Strip run-specific metadata (timestamps, durations, absolute paths) from a notebook."""
-    pm = nb.metadata.get("papermill")
-    if pm is not None:
-        nb.metadata["papermill"] = {
-            k: pm[k] for k in ("parameters", "default_parameters") if k in pm
-        }
-    nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
-        md = cell.get("metadata", {})
-        md.pop("papermill", None)
-        md.pop("execution", None)
-        if cell.cell_type == "code":
-            for out in cell.get("outputs", []):
-                out.get("metadata", {}).pop("execution", None)
-    return nb
 
 
 def _failure_details(exc: BaseException, template: Path) -> tuple[int | None, str]:

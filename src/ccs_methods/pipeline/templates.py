@@ -41,6 +41,7 @@ __all__ = [
     "has_parameters_cell",
     "hide_skipped_sections",
     "input_cells",
+    "make_deterministic",
     "read_template",
     "refresh",
     "template_paths",
@@ -289,6 +290,24 @@ def check_digits(md_path: Path) -> None:
             )
 
 
+def make_deterministic(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip run-specific metadata (timestamps, durations, absolute paths) from a notebook."""
+    pm = nb.metadata.get("papermill")
+    if pm is not None:
+        nb.metadata["papermill"] = {
+            k: pm[k] for k in ("parameters", "default_parameters") if k in pm
+        }
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        md = cell.get("metadata", {})
+        md.pop("papermill", None)
+        md.pop("execution", None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("execution", None)
+    return nb
+
+
 def refresh(md_path: Path, root: Path, *, timeout: int = 900) -> Path:
     """Execute a template source with its own parameters and store the outputs in its pair.
 
@@ -302,8 +321,6 @@ def refresh(md_path: Path, root: Path, *, timeout: int = 900) -> Path:
 
     """
     from nbclient import NotebookClient
-
-    from ccs_methods.pipeline.runner import make_deterministic
 
     md_path = Path(md_path)
     nb = check_template(md_path)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ccs_methods.methods import disclosure, network
 from ccs_methods.methods.network_groups import GROUP_LABELS, GROUPS, TOTAL
-from ccs_methods.report import plots
+from ccs_methods.report import network_drawing, plots
 
 __all__ = ["flow_heatmap", "nas_vcs_chart", "network_diagram", "reasons_chart"]
 
@@ -32,8 +32,9 @@ def network_diagram(
 ) -> plots.Figure:
     """Network diagram, one panel per period, same node positions in every panel.
 
-    Draws :func:`ccs_methods.methods.network.plot_network` and replaces its alt text with one
-    that names no organisation (sector only) and gives only organisation and connection counts.
+    Draws :func:`ccs_methods.report.network_drawing.plot_network` and replaces its alt text
+    with one that names no organisation (sector only) and gives only organisation and
+    connection counts.
 
     Parameters
     ----------
@@ -51,7 +52,7 @@ def network_diagram(
     matplotlib.figure.Figure
 
     """
-    fig = network.plot_network(parts, positions=positions, period=period, title=title,
+    fig = network_drawing.plot_network(parts, positions=positions, period=period, title=title,
                                source=source, synthetic=synthetic)
     summaries = []
     for label, part in parts.items():
@@ -82,8 +83,10 @@ def reasons_chart(df: pd.DataFrame, hidden: list[str], *, period: str, title: st
     """
     grouped = df.assign(reason=df["reason"].where(~df["reason"].isin(hidden),
                                                   "smaller reasons (grouped)"))
-    return network.plot_reasons(grouped, period=period, top_n=int(grouped["reason"].nunique()),
-                                title=title, source=source, synthetic=synthetic)
+    return network_drawing.plot_reasons(
+        grouped, period=period, top_n=int(grouped["reason"].nunique()),
+        title=title, source=source, synthetic=synthetic,
+    )
 
 
 def flow_heatmap(

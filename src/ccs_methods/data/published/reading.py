@@ -14,6 +14,7 @@ from pandera.errors import SchemaErrors
 
 from ccs_methods.data.published.schemas import _ERR_FID_EXHIBIT, _Spec
 from ccs_methods.data.published.vocabulary import _ROW_CONVENTION, EXHIBITS
+from ccs_methods.data.readlog import record_read
 from ccs_methods.errors import DataValidationError
 
 
@@ -306,7 +307,5 @@ def _load(path: Path, spec: _Spec) -> pd.DataFrame:
     """
     out = _load_lines(path, spec).reset_index(drop=True)
     out.attrs["source"] = str(path)
-    from ccs_methods.data.datasets import record_read  # lazy: datasets imports this package
-
     record_read(Path(path).stem, Path(path), rows=len(out), source="published")
     return out

@@ -1,4 +1,4 @@
-"""Referral networks: cleaning, graph, measures, bootstrap intervals and figures.
+"""Referral networks: cleaning, graph, measures and bootstrap intervals (no plotting).
 
 This module regenerates the referral-network exhibits of the year 2 report from record-level
 referral data (one row per referral): reasons for referral over time (E6), the direction of
@@ -12,15 +12,12 @@ the Norfolk Assistance Scheme) is the organisation whose sector is ``lwa``.
 Every function that returns a ``dict`` returns plain Python types (``int``, ``float``, ``str``,
 ``list``, ``dict``) with no NaN, so the result can be written with :func:`json.dumps`.
 
-Figures follow the book's conventions (:mod:`ccs_methods.report.plots`): each plotting function
-returns a :class:`matplotlib.figure.Figure` made with ``plots.new_figure``, with a title,
-labelled axes or a legend, a source line (marked when the data are synthetic) and alt text in
-``fig.alt_text`` (shown by ``plots.show``). The table behind the chart is ``fig.data``;
-:func:`plot_network` also sets ``fig.node_positions``.
+The drawings of networks, sector flows and reasons are in the report layer,
+:mod:`ccs_methods.report.network_drawing`.
 
 The code is split by topic: :mod:`.vocabulary` (sectors, columns, cleaning rules),
 :mod:`.cleaning` (:func:`clean_referrals`), :mod:`.measures` (graph and network measures),
-:mod:`.tables` (tables by period), :mod:`.bootstrap` (:func:`yoy_change`) and :mod:`.figures`.
+:mod:`.tables` (tables by period) and :mod:`.bootstrap` (:func:`yoy_change`).
 This package re-exports their names, so ``from ccs_methods.methods.network import yoy_change``
 works as before.
 """
@@ -33,13 +30,6 @@ from ccs_methods.methods.network.bootstrap import (
 from ccs_methods.methods.network.cleaning import (
     CleaningReport,
     clean_referrals,
-)
-from ccs_methods.methods.network.figures import (
-    network_layout,
-    plot_network,
-    plot_reasons,
-    plot_sector_flows,
-    sector_palette,
 )
 from ccs_methods.methods.network.measures import (
     build_graph,
@@ -79,17 +69,12 @@ __all__ = [
     "clean_referrals",
     "lwa_flows",
     "measures_by_period",
-    "network_layout",
     "network_measures",
     "period_labels",
-    "plot_network",
-    "plot_reasons",
-    "plot_sector_flows",
     "reason_label",
     "reasons_by_period",
     "scalar_measure_names",
     "sector_flow_matrix",
-    "sector_palette",
     "statutory_to_statutory",
     "wilson_interval",
     "yoy_change",
