@@ -137,16 +137,28 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Data files (default: all).")] = None,
     root: RootOpt = None,
 ) -> None:
-    """Check data files against their schemas (default: every shipped data file)."""
+    """Check params, templates and data files (default: the whole project).
+
+    Without paths: params (programme, sites, analysis.yml), every notebook template (parameters
+    cell, paired .ipynb in sync, no number typed into prose), then every data file.
+    """
     from ccs_methods.data import datasets
     from ccs_methods.data.params import load_params
+    from ccs_methods.pipeline import templates as tp
 
     try:
         r = _root(root)
         if not paths:
             # the whole project: params first, then every data source they choose
             params = load_params(r / "params")
-            typer.echo(f"ok  {r / 'params'}  (programme and {len(params.sites)} site files)")
+            typer.echo(
+                f"ok  {r / 'params'}  (programme, {len(params.sites)} site files, analysis.yml)"
+            )
+            for source in tp.template_paths(r / "notebooks"):
+                tp.check_template(source)
+                tp.check_pair(source)
+                tp.check_digits(source)
+                typer.echo(f"ok  {source}  (parameters cell, pair in sync, no typed numbers)")
             datasets.check_sources(params, root=r)
         checked = datasets.validate_paths(paths or None, root=r)
     except CCSInputError as exc:
