@@ -31,3 +31,20 @@ def test_table_html_has_caption_and_no_empty_header_row() -> None:
     assert ">0<" not in html  # no 0..n-1 row index
     indexed = display.table_html(t.set_index("year"), "c")
     assert "<th>year</th>" in indexed and indexed.count("<tr") == 3
+
+
+def test_note_has_its_title_apart_from_its_text() -> None:
+    md = display.note_markdown("warning", "No data", "Nothing was published.")
+    assert md.splitlines()[:2] == [":::{admonition} No data", ":class: warning"]
+    assert md.rstrip().endswith("Nothing was published.\n:::")
+
+
+def test_glue_returns_nothing_so_no_stray_output(monkeypatch) -> None:
+    import myst_nb
+
+    from ccs_methods.report import glue as g
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda *a, **k: calls.append((a, k)))
+    assert g.glue("x", 0.1234, "{:.2f}") is None
+    assert calls == [(("x", "0.12"), {"display": False})]

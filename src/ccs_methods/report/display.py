@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["note", "show_figure", "show_table", "table_html"]
+__all__ = ["note", "note_markdown", "show_figure", "show_table", "table_html"]
 
 
 def table_html(table: pd.DataFrame, caption: str | None = None, *, index: bool = True) -> str:
@@ -52,4 +52,12 @@ def note(kind: str, title: str, text: str) -> None:
     """Display one admonition (``note``, ``warning``, ``important``) with a title and a text."""
     from IPython.display import Markdown, display
 
-    display(Markdown(f":::{{{kind}}} {title}\n{text}\n:::"))
+    display(Markdown(note_markdown(kind, title, text)))
+
+
+def note_markdown(kind: str, title: str, text: str) -> str:
+    """The MyST of one titled admonition: ``{admonition}`` with the kind as its class.
+
+    (``{note}`` and its siblings take no title: a title given to them runs into the text.)
+    """
+    return f":::{{admonition}} {title}\n:class: {kind}\n\n{text}\n:::"

@@ -19,7 +19,7 @@ __all__ = ["SECTION_PREFIX", "glue", "glue_many", "section", "skip"]
 SECTION_PREFIX = "section:"
 
 
-def glue(name: str, value: Any, fmt: str | None = None) -> str | Any:
+def glue(name: str, value: Any, fmt: str | None = None) -> None:
     """Glue ``value`` under ``name`` without displaying it, formatted with ``fmt`` if given.
 
     Parameters
@@ -31,16 +31,13 @@ def glue(name: str, value: Any, fmt: str | None = None) -> str | Any:
     fmt
         A :meth:`str.format` pattern such as ``"{:,.0f}"``; the formatted text is glued.
 
-    Returns
-    -------
-    The glued value (formatted text when ``fmt`` is given).
+    Returns nothing, so a cell that ends with a glue call shows no stray value.
 
     """
     from myst_nb import glue as _glue
 
     shown = fmt.format(value) if fmt is not None else value
     _glue(name, shown, display=False)
-    return shown
 
 
 def glue_many(values: Mapping[str, Any], prefix: str = "") -> None:
