@@ -40,7 +40,6 @@ class LWATrendSettings(_Strict):
 
     min_complete_years: int = Field(3, ge=2, description="Fewer complete years: no trend test.")
     glm_family: Literal["auto", "poisson", "quasipoisson", "negbin"] = "auto"
-    confidence: float = Field(0.95, gt=0.5, lt=1)
     year_comparison_family: Literal["poisson", "quasipoisson"] = "quasipoisson"
 
 
@@ -58,7 +57,6 @@ class ITSSettings(_Strict):
     autocorrelation_p: float = Field(0.05, gt=0, lt=1)
     min_points_each_side: int = Field(8, ge=3)
     sensitivity_shifts: tuple[int, ...] = (-6, -3, 0, 3, 6)
-    confidence: float = Field(0.95, gt=0.5, lt=1)
 
 
 class NetworkSettings(_Strict):
