@@ -43,6 +43,7 @@ def test_unglued_name_fails_the_page_and_keeps_the_old_one(mini_project: Path) -
                                    "--year", "1", "-j", "1"])
     assert res.exit_code != 0
     assert "never glued" in res.output and "lwa_change" in res.output
+    assert "page check after execution" in res.output and "cell 4" in res.output
     assert page.read_text(encoding="utf-8") == GOOD
 
 

@@ -105,7 +105,12 @@ class RunSummary:
         if self.interrupted:
             lines.append("run interrupted: pages not yet finished were left as they were")
         for r in self.failures:
-            where = f"cell {r.cell}" if r.cell is not None else "before the first cell"
+            if r.cell is not None:
+                where = f"cell {r.cell}"
+            elif r.error.startswith("ParamsError"):
+                where = "page check after execution"  # the error names the template and cell
+            else:
+                where = "before the first cell"
             lines.append(f"FAILED {r.label}: {where}: {r.error}")
             if r.failed_copy:
                 lines.append(f"       executed copy kept at {r.failed_copy}")

@@ -229,7 +229,10 @@ def check_glue(nb: nbformat.NotebookNode, template: Path) -> None:
 
     """
     glued = set(glued_values(nb))
-    for i, cell in enumerate(nb.cells, start=1):
+    # numbered as in the template: papermill's injected-parameters cell is not counted
+    cells = [c for c in nb.cells
+             if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    for i, cell in enumerate(cells, start=1):
         if cell.cell_type != "markdown" or _removed(cell):
             continue
         missing = [n for n in glue_names_used(cell.source) if n not in glued]
