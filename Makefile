@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 MATHJAX := node_modules/mathjax/es5/tex-chtml.js
 JOBS   ?= $(shell $(PYTHON) -c "import os; print(max(1, min(4, os.cpu_count() or 1)))")
 
-.PHONY: book test env vendor run build lint lab refresh-notebooks lock synth validate benchmark clean
+.PHONY: book test env vendor run build pdf lint lab refresh-notebooks lock synth validate benchmark clean
 
 book: env vendor
 	$(BIN)/ccs-eval all --jobs $(JOBS)
@@ -39,6 +39,11 @@ run: env
 
 build: env vendor
 	$(BIN)/ccs-eval build
+
+# The whole book as one printable PDF (after `make book`): single-page HTML printed by the
+# system Chromium, offline. Writes _build/pdf/ccs-evaluation-book.pdf.
+pdf: env vendor
+	$(BIN)/python tools/make_pdf.py
 
 # JupyterLab in the project environment, rooted at the project: notebooks/<name>.md opens as a
 # notebook (jupytext) on the project's kernel. Extra options: make lab LAB_ARGS="--port 8899".

@@ -6,6 +6,7 @@ with no timestamps or absolute paths in it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -89,8 +90,14 @@ def test_year_three_says_not_reported(built: tuple[Path, Path]) -> None:
 def test_figures_have_alt_text_and_sources(built: tuple[Path, Path]) -> None:
     _, html = built
     text = (html / "sites" / "oldham" / "year-2.html").read_text(encoding="utf-8")
-    imgs = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', text)
-    assert imgs and all(len(a) > 40 for a in imgs)
+    figs = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)" '
+                      r'aria-describedby="([^"]+)"', text)
+    assert figs
+    for alt, desc_id in figs:
+        # a short alt text (the chart's title) and one long description, not the same words
+        desc = re.search(rf'<figcaption id="{desc_id}">(.*?)</figcaption>', text, flags=re.S)
+        assert desc and len(alt) > 10 and len(desc.group(1)) > len(alt) + 30
+        assert desc.group(1).strip() != alt
     assert "000_edc12c9fa5e8f842.txt" in text  # the Oldham snapshot is cited
 
 
@@ -185,4 +192,173 @@ def test_browser_shows_site_page_with_figure(built: tuple[Path, Path], tmp_path:
     _, html = built
     dom = _dump_dom(html / "sites" / "oldham" / "year-2.html", tmp_path)
     assert "Oldham: Year 2" in dom
-    assert re.search(r'<img[^>]+alt="Horizontal bar chart', dom)
+    assert re.search(r"<figcaption[^>]*>Horizontal bar chart", dom)
+
+
+# ---- the book as reviewers read it: findings first, links, tables, accessibility, search ----
+
+#: The pages the accessibility and layout checks cover: the front page, a site chapter, a
+#: site-year page and its contribution page, every programme page, a methods page.
+AUDITED = ["intro.html", "sites/norfolk/index.html", "sites/norfolk/year-2.html",
+           "sites/norfolk/year-2-contribution.html", "methods/trends.html"]
+
+
+def _node_script(name: str, *args: str, timeout: int = 600) -> dict:
+    import json
+
+    exe = _chromium()
+    node = shutil.which("node")
+    if exe is None or node is None:
+        pytest.skip("chromium or node not installed (.ci/run installs chromium)")
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run([node, str(root / "tests" / "browser" / name), *args],
+                         capture_output=True, text=True, timeout=timeout, check=False,
+                         cwd=root, env={**__import__("os").environ, "CHROMIUM": exe})
+    assert res.returncode == 0, res.stderr[-3000:]
+    return json.loads(res.stdout)
+
+
+@pytest.fixture(scope="module")
+def audit(built: tuple[Path, Path]) -> dict:
+    """axe-core and layout measurements of the audited pages; screenshots kept as artefacts."""
+    _, html = built
+    pages = AUDITED + sorted(p.relative_to(html).as_posix() for p in html.glob("programme/*.html"))
+    artefacts = Path(__file__).resolve().parents[1] / ".ccs-run" / "test-artefacts" / "browser"
+    result = _node_script("audit.mjs", str(artefacts), *[str(html / p) for p in pages])
+    assert len(result["pages"]) == len(pages)
+    return result
+
+
+def test_axe_finds_no_critical_or_serious_violation(audit: dict) -> None:
+    bad = [
+        f"{p['page'].split('html/')[-1]}: {v['id']} ({v['impact']}, {v['nodes']} nodes) "
+        f"{v['targets'][:2]}"
+        for p in audit["pages"] for v in p["violations"] if v["impact"] in ("critical", "serious")
+    ]
+    assert bad == []
+    for p in audit["pages"]:
+        assert Path(p["screenshot"]).is_file()
+
+
+def test_no_table_is_wider_than_the_content_column(audit: dict) -> None:
+    wide = [
+        f"{p['page'].split('html/')[-1]}: '{t['caption']}' {t['width']} px > {t['column']} px"
+        for p in audit["pages"] for t in p["tables"] if t["width"] > t["column"] + 1
+    ]
+    assert wide == []
+    assert all(t["emptyHeaders"] == 0 for p in audit["pages"] for t in p["tables"])
+    assert sum(len(p["tables"]) for p in audit["pages"]) > 50
+
+
+def test_headings_never_skip_a_level(audit: dict) -> None:
+    jumps = []
+    for p in audit["pages"]:
+        levels = [h["level"] for h in p["headings"]]
+        assert levels and levels[0] == 1, p["page"]
+        jumps += [f"{p['page'].split('html/')[-1]}: h{a} then h{b}"
+                  for a, b in itertools.pairwise(levels) if b > a + 1]
+    assert jumps == []
+
+
+def test_figure_text_is_legible_or_opens_at_full_size(audit: dict) -> None:
+    small = []
+    for p in audit["pages"]:
+        for f in p["figures"]:
+            shown_ok = f["minFontPx"] >= 10
+            # a large diagram opens unscaled: its smallest text at 100% must then be legible
+            full_ok = f["zoomable"] and f["minFontPx"] * f["natural"] / max(f["shown"], 1) >= 10
+            if not (shown_ok or full_ok):
+                page = p["page"].split("html/")[-1]
+                small.append(f"{page}: '{f['alt']}' {f['minFontPx']:.1f} px")
+    assert small == []
+    assert sum(len(p["figures"]) for p in audit["pages"]) > 10
+
+
+def _anchor_target(html_root: Path, page: Path, href: str) -> tuple[Path, str, str]:
+    """Resolve a relative link of a built page: (target file, fragment, target text)."""
+    path, _, frag = href.partition("#")
+    target = (page.parent / path).resolve() if path else page
+    assert target.is_file(), f"{page.relative_to(html_root)} links to missing {href}"
+    return target, frag, target.read_text(encoding="utf-8")
+
+
+def _element_after_id(text: str, frag: str) -> str:
+    """The HTML from the element with id ``frag`` to the next section or table end."""
+    i = text.find(f'id="{frag}"')
+    assert i >= 0, f"no element with id {frag}"
+    return text[i: i + 200_000]
+
+
+def test_every_headline_reaches_its_quote_method_and_data_rows(built: tuple[Path, Path]) -> None:
+    """From the front page: each headline's source quote, method section and CSV rows.
+
+    Click 1 follows a link in the headline's row; the CSV is one more click beside the table
+    it lands on, so every path is at most two clicks (the issue allows three).
+    """
+    import base64
+    import html as htmllib
+    import io
+
+    import pandas as pd
+
+    from ccs_methods.analyses import contribution
+    from ccs_methods.data.params import load_params
+
+    proj, html = built
+    front = html / "intro.html"
+    text = front.read_text(encoding="utf-8")
+    table = text[text.index("how confident the book is that CCS contributed"):]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("</thead>")[1], flags=re.S)
+    register = contribution.load_register(load_params(proj / "params"))
+    claims = {c.finding: c for c in register.toc.claims}
+    assert len(rows) == len(claims)
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+        finding = htmllib.unescape(re.sub(r"<[^>]+>", "", cells[0])).strip()
+        claim = claims[finding]
+        hrefs = [re.findall(r'href="([^"]+)"', c) for c in cells]
+        evidence, quote, method = hrefs[3][0], hrefs[4][0], hrefs[5][0]
+        # the source quote: the report's list holds the claim's section
+        target, frag, ttext = _anchor_target(html, front, quote)
+        assert target.name == "sources.html" and frag == f"source-{claim.source.file[:3]}"
+        block = _element_after_id(ttext, frag)
+        block = block[: block.index("</table>")]
+        assert htmllib.escape(claim.source.section, quote=False) in block, finding
+        # the method section
+        target, frag, ttext = _anchor_target(html, front, method)
+        assert target.parent.name == "methods" and f'id="{frag}"' in ttext
+        # the evidence rows, and their CSV one click further
+        target, frag, ttext = _anchor_target(html, front, evidence)
+        block = _element_after_id(ttext, frag)
+        csv = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', block)
+        assert csv, f"{finding}: no CSV beside its evidence table"
+        data = pd.read_csv(io.StringIO(base64.b64decode(csv.group(1)).decode("utf-8")))
+        expected = register.claim_rows(claim.id)["evidence_id"].tolist()
+        assert data["evidence"].tolist() == expected, finding
+
+
+def test_no_repository_file_is_shown_as_code_where_a_link_belongs(
+        built: tuple[Path, Path]) -> None:
+    """A path to a file of the project, shown as code text, should be a link to it."""
+    proj, html = built
+    code = re.compile(r'<code class="docutils literal notranslate"><span class="pre">([^<]+)'
+                      r"</span></code>")
+    offenders = []
+    for page in sorted(html.rglob("*.html")):
+        rel = page.relative_to(html).as_posix()
+        if rel.startswith(("_", "api/", "genindex", "search", "py-modindex")):
+            continue
+        for m in code.finditer(page.read_text(encoding="utf-8")):
+            token = m.group(1).strip()
+            if "/" in token and (proj / token).is_file() and not token.startswith("data/raw"):
+                offenders.append(f"{rel}: {token}")
+    assert offenders == [], f"{len(offenders)} paths as code text: {offenders[:10]}"
+
+
+def test_search_finds_numbers_and_exhibit_ids(built: tuple[Path, Path]) -> None:
+    _, html = built
+    found = _node_script("search.mjs", str(html), "505", "E16", "Mann-Kendall")
+    assert found["505"], "a number on the exhibits page is not found"
+    assert any("exhibits" in h for h in found["E16"])
+    assert found["Mann-Kendall"]

@@ -88,9 +88,13 @@ def test_engagement_and_breakdown_adds_remainder(params) -> None:
     res = sitepage.engagement(params, "norfolk", 2)
     data = sitepage.breakdown_with_remainder(res.rows)
     # Norfolk: 25 sessions, 10 catch-ups and 6 new audiences itemised -> 9 not itemised
-    rest = data[data["what"] == "sessions: not itemised in the report"]["value"]
+    rest = data[data["what"] == "sessions: not itemised (derived: total minus parts)"]["value"]
     assert rest.tolist() == [9.0]
+    assert data["derived"].tolist().count(True) == 1  # only the remainder is the book's own
     assert data["value"].sum() == 25
+    fig = res.figure  # the derived bar is hatched, the published ones are not
+    hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
+    assert len(hatched) == 1 and hatched[0].get_width() == 9.0
     assert res.values["largest_value"] == data["value"].max()
     assert res.values["n_counts"] == len(res.rows)
     assert not sitepage.engagement(params, "norfolk", 3).reported
@@ -153,7 +157,10 @@ def test_structured_exhibits() -> None:
     a = exhibits.assumptions()
     assert len(a.table) == 8 and a.values == {"n_assumptions": 8}
     cs = exhibits.coordination_features()
-    assert cs.table.shape == (16, 2) and cs.values == {"n_sites": 4}
+    assert cs.table.shape == (16, 3) and cs.values == {"n_sites": 4}
+    # the reports' words beside the ticks: Norfolk's legitimacy tick is red (planned)
+    words = cs.table.loc[("Norfolk", "legitimacy"), "the report's words (latest)"]
+    assert words.startswith("red per the colour key")
     # reader labels, not identifiers
     assert ("Tower Hamlets", "referral system") in cs.table.index
     assert "not_reported" not in cs.table.to_string()
@@ -170,8 +177,24 @@ def test_figure_requires_title_source_and_alt() -> None:
         fig, ax, title="t", xlabel="x", ylabel="y", source="s", alt="a chart", synthetic=True
     )
     html = plots.figure_html(fig)
-    assert 'alt="a chart"' in html and html.startswith("<figure")
+    # short alt text (the title), the long description once, as the caption it points to
+    assert 'alt="t"' in html and html.startswith("<figure")
+    assert html.count("a chart") == 1 and 'aria-describedby="fig-' in html
     assert any("SYNTHETIC DATA" in t.get_text() for t in fig.texts)
+
+
+def test_figure_offers_its_data_and_zooms_when_text_would_be_small() -> None:
+    import pandas as pd
+
+    small, ax = plots.new_figure(figsize=(6, 3))
+    plots.finish(small, ax, title="t", xlabel="x", ylabel="y", source="s", alt="d",
+                 data=pd.DataFrame({"year": [2020, 2021], "awards": [1, 2]}))
+    html = plots.figure_html(small)
+    assert "ccs-zoom" not in html  # 6 inches fit the column at full size
+    assert 'download="t.csv"' in html and "data:text/csv" in html
+    wide, ax = plots.new_figure(figsize=(18, 12))
+    plots.finish(wide, ax, title="w", xlabel="x", ylabel="y", source="s", alt="d")
+    assert "ccs-zoom-toggle" in plots.figure_html(wide)  # shrunk to the column: full-size view
 
 
 def test_figure_png_is_deterministic() -> None:

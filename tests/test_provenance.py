@@ -104,11 +104,12 @@ def test_how_made_markdown_shows_template_parameters_hashes_and_links(params) ->
             "ccs_methods.methods.trend.mann_kendall",
         ],
     )
-    assert "| template | `notebooks/site_year.md` |" in md
+    # files are download links into the built book, not code text
+    assert "| template | {download}`notebooks/site_year.md </../notebooks/site_year.md>` |" in md
     assert "site = `norfolk`, year = `2`" in md
     for entry in datasets.read_log():
         assert f"`{entry.sha256}`" in md
-        assert f"`{entry.path}`" in md
+        assert f"{{download}}`{entry.path} </../{entry.path}>`" in md
         assert f"| {entry.rows:,} |" in md
     assert "published figures" in md
     assert md.count("<ccs_methods.methods.trend.mann_kendall>`") == 1
@@ -128,10 +129,18 @@ def test_how_made_markdown_shows_template_parameters_hashes_and_links(params) ->
 def test_how_made_markdown_with_given_datasets_and_no_parameters() -> None:
     read = datasets.DatasetRead("kpis", "data/published/kpis.csv", "ab" * 32, 12, "published")
     md = provenance.how_made_markdown("notebooks/programme_trends.md", datasets=[read])
-    assert "`notebooks/programme_trends.md`" in md
+    assert "{download}`notebooks/programme_trends.md </../notebooks/programme_trends.md>`" in md
     assert "none (programme page)" in md
     assert "`" + "ab" * 32 + "`" in md
     assert "{py:func}" not in md
+
+
+def test_real_extracts_are_named_never_linked() -> None:
+    """A real extract is private: its file is named but never offered as a download."""
+    read = datasets.DatasetRead("referrals_ncan", "data/raw/ncan.csv", "cd" * 32, 9, "raw")
+    md = provenance.how_made_markdown("site_year", site="norfolk", year=2, datasets=[read])
+    assert "{download}`data/raw" not in md
+    assert "`data/raw/ncan.csv` (private extract: not published with the book)" in md
 
 
 def test_how_made_markdown_without_reads_says_so() -> None:

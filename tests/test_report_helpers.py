@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 
 from ccs_methods.report import display, fmt
 
@@ -31,6 +32,55 @@ def test_table_html_has_caption_and_no_empty_header_row() -> None:
     assert ">0<" not in html  # no 0..n-1 row index
     indexed = display.table_html(t.set_index("year"), "c")
     assert "<th>year</th>" in indexed and indexed.count("<tr") == 3
+
+
+def _csv_of(html: str) -> pd.DataFrame:
+    import base64
+    import io
+    import re
+
+    b64 = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', html).group(1)
+    return pd.read_csv(io.StringIO(base64.b64decode(b64).decode("utf-8")))
+
+
+def test_table_html_offers_the_full_table_as_csv() -> None:
+    t = pd.DataFrame({"year": [2019, 2020], "awards": [1200, 900]}).set_index("year")
+    html = display.table_html(t, "E14: Awards by year")
+    assert 'download="e14-awards-by-year.csv"' in html
+    assert _csv_of(html).to_dict("list") == {"year": [2019, 2020], "awards": [1200, 900]}
+
+
+def test_wide_and_long_tables_get_a_compact_view_and_keep_every_cell_in_the_csv() -> None:
+    wide = pd.DataFrame({f"c{i}": range(50) for i in range(display.MAX_COLUMNS + 4)})
+    html = display.table_html(wide, "wide")
+    head = html.split("</thead>")[0]
+    assert head.count("<th>") == display.MAX_COLUMNS
+    assert f"{display.MAX_COLUMNS} of {display.MAX_COLUMNS + 4} columns shown" in html
+    assert f"first {display.MAX_ROWS} of 50 rows shown" in html
+    assert _csv_of(html).shape == (50, display.MAX_COLUMNS + 4)
+    chosen = display.table_html(wide, "wide", compact=["c9", "c0"])
+    assert chosen.split("</thead>")[0].count("<th>") == 2
+    everything = display.table_html(wide, "wide", compact=list(wide.columns), max_rows=None)
+    assert "rows shown" not in everything
+    with pytest.raises(ValueError, match="not in the table"):
+        display.table_html(wide, "wide", compact=["nope"])
+
+
+def test_myst_table_keeps_links_and_a_csv_without_markup() -> None:
+    t = pd.DataFrame({"exhibit": ["{ref}`E4 <exhibit-e4>`"], "value": ["a|b"]})
+    md = display.myst_table(t, "Sources", anchor="sources-x")
+    assert md.startswith(":::{table} Sources\n:name: sources-x\n:class: ccs-table")
+    assert "| {ref}`E4 <exhibit-e4>` | a\\|b |" in md
+    assert _csv_of(md).to_dict("list") == {"exhibit": ["E4"], "value": ["a|b"]}
+
+
+def test_sources_links_turn_exhibits_and_reports_into_links() -> None:
+    src = pd.DataFrame({"exhibit": ["E16", "register"], "value": ["1", "2"],
+                        "report file": ["003_be4685d4f24850f1.txt"] * 2,
+                        "section": ["s", "s"], "quote": ["q", "q"]})
+    out = display.sources_links(src)
+    assert out["exhibit"].tolist() == ["{ref}`E16 <exhibit-e16>`", "register"]
+    assert out["report file"].iloc[0] == "{ref}`Year 2 evaluation, full report <source-003>`"
 
 
 def test_note_has_its_title_apart_from_its_text() -> None:

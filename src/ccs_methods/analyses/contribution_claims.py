@@ -112,13 +112,27 @@ class ClaimSteps:
     synthetic_datasets: list[str]
 
 
-def rivals_table(rivals: Sequence[ca.Rival]) -> pd.DataFrame:
+def _ref_text(ref: object, directions: dict[str, str]) -> str:
+    """One rival reference; an evidence item also says what the register now makes of it."""
+    text = str(ref)
+    eid = getattr(ref, "evidence_id", None)
+    if eid and eid in directions:
+        text += f" [register: {directions[eid]}]"
+    return text
+
+
+def rivals_table(rivals: Sequence[ca.Rival], evidence: pd.DataFrame | None = None
+                 ) -> pd.DataFrame:
     """Rival explanations as a table: label, status, evidence for and against, and why.
 
     Parameters
     ----------
     rivals
         The rivals (e.g. those naming one claim).
+    evidence
+        The resolved register (``evidence_id``, ``direction``): each evidence item cited for
+        or against a rival then says its current direction (``[register: challenges]``), so a
+        computed item is never described as pending once it has a result.
 
     Returns
     -------
@@ -126,12 +140,20 @@ def rivals_table(rivals: Sequence[ca.Rival]) -> pd.DataFrame:
         Indexed by rival id.
 
     """
+    directions: dict[str, str] = {}
+    if evidence is not None and not evidence.empty:
+        directions = {
+            str(k): str(v) for k, v in zip(evidence["evidence_id"], evidence["direction"],
+                                           strict=True) if pd.notna(v)
+        }
     return pd.DataFrame(
         {
             "rival": [r.label for r in rivals],
             "status": [r.status.replace("_", " ") for r in rivals],
-            "evidence for": ["; ".join(str(x) for x in r.evidence_for) for r in rivals],
-            "evidence against": ["; ".join(str(x) for x in r.evidence_against) for r in rivals],
+            "evidence for": ["; ".join(_ref_text(x, directions) for x in r.evidence_for)
+                             for r in rivals],
+            "evidence against": ["; ".join(_ref_text(x, directions) for x in r.evidence_against)
+                                 for r in rivals],
             "why this status": [r.status_reason for r in rivals],
         },
         index=pd.Index([r.id for r in rivals], name="id"),
@@ -290,7 +312,7 @@ def claim_steps(
         pathway=pathway,
         reports=evidence_display(register, reports),
         story=story,
-        rivals=rivals_table(my_rivals),
+        rivals=rivals_table(my_rivals, register.evidence),
         computed=evidence_display(register, computed),
         gaps=pd.DataFrame({"gap in the evidence": list(d5["gaps"])}),
         by_prior=by_prior.assign(

@@ -264,6 +264,12 @@ def coordination_features(site: str | None = None) -> Published:
         index=["site", "feature"], columns="timepoint", values="status", aggfunc="first"
     )
     wide.columns.name = None
+    # the reports' words for the latest timepoint: a tick's colour (long-term, early stage,
+    # planned) is only in the charts, but where the text gives it, it is in these words
+    latest = labelled[labelled["timepoint"] == labelled["timepoint"].iloc[-1]] if len(
+        labelled) else labelled
+    words = latest.set_index(["site", "feature"])["detail"].fillna("")
+    wide["the report's words (latest)"] = words.reindex(wide.index).fillna("").to_numpy()
     value = labelled["site"] + ", " + labelled["feature"] + ", " + labelled["timepoint"] + ": " \
         + labelled["status"]
     rows = _source_rows(cf.assign(source_quote=""), "E4", value)

@@ -261,8 +261,9 @@ def breakdown_with_remainder(rows: pd.DataFrame) -> pd.DataFrame:
     """Chart data for counts that come as a total plus some itemised parts.
 
     For each measure with a ``total`` row, the chart shows the itemised parts and, if they do
-    not add up to the total, a bar "not itemised in the report" with the difference. Measures
-    without a total are shown as they are.
+    not add up to the total, a bar "not itemised (derived: total minus parts)" with the
+    difference. That bar is computed by the book, not published: its ``derived`` column is
+    ``True`` and the chart hatches it. Measures without a total are shown as they are.
     """
     out = []
     for measure, grp in rows.groupby("measure", sort=False):
@@ -272,10 +273,12 @@ def breakdown_with_remainder(rows: pd.DataFrame) -> pd.DataFrame:
         parts = grp[(cats != "total") & (cats != "")]
         plain = grp[cats == ""]
         for _, r in plain.iterrows():
-            out.append({"what": label, "value": float(r["value"]), "group": label})
+            out.append({"what": label, "value": float(r["value"]), "group": label,
+                        "derived": False})
         for _, r in parts.iterrows():
             name = str(r["category"]).replace("_", " ")
-            out.append({"what": f"{label}: {name}", "value": float(r["value"]), "group": label})
+            out.append({"what": f"{label}: {name}", "value": float(r["value"]), "group": label,
+                        "derived": False})
         if not totals.empty:
             rest = float(totals["value"].iloc[0]) - float(parts["value"].sum())
             if parts.empty:
@@ -284,13 +287,15 @@ def breakdown_with_remainder(rows: pd.DataFrame) -> pd.DataFrame:
                         "what": f"{label}: total",
                         "value": float(totals["value"].iloc[0]),
                         "group": label,
+                        "derived": False,
                     }
                 )
             elif rest > 0:
                 out.append(
-                    {"what": f"{label}: not itemised in the report", "value": rest, "group": label}
+                    {"what": f"{label}: not itemised (derived: total minus parts)",
+                     "value": rest, "group": label, "derived": True}
                 )
-    return pd.DataFrame(out, columns=["what", "value", "group"])
+    return pd.DataFrame(out, columns=["what", "value", "group", "derived"])
 
 
 def sources_table(shown: Iterable[Any]) -> pd.DataFrame:

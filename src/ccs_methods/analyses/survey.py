@@ -630,10 +630,10 @@ def capability_figure(
             capsize=3,
             label=f"{glabel} (n = {int(part['n'].iloc[0])})",
         )
-    ax.set_yticks(range(len(items)), [CAPABILITY_ITEMS[i] for i in items], fontsize=8)
+    ax.set_yticks(range(len(items)), [CAPABILITY_ITEMS[i] for i in items], fontsize=plots.SMALL_PT)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=plots.SMALL_PT)
     new = diff[diff["item"] == "more_able_new_services"].iloc[0]
     plots.finish(
         fig,

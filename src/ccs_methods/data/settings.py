@@ -101,6 +101,16 @@ class ContributionSettings(_Strict):
         return self
 
 
+class KpiSettings(_Strict):
+    """Which published figure is each KPI's latest value on the KPI dashboard (``E16``)."""
+
+    latest: dict[int, Literal["year1", "year2"]] = Field(
+        default_factory=dict,
+        description="KPI number -> the published column read as its latest programme-wide value;"
+        " a KPI not listed shows no progress.",
+    )
+
+
 class AnalysisSettings(_Strict):
     """All analysis settings, by section of ``params/analysis.yml``."""
 
@@ -111,6 +121,7 @@ class AnalysisSettings(_Strict):
     disclosure: DisclosureSettings = DisclosureSettings()
     survey: SurveySettings = SurveySettings()
     contribution: ContributionSettings = ContributionSettings()
+    kpis: KpiSettings = KpiSettings()
 
 
 def _key_line(text: str, key_path: tuple[str | int, ...]) -> int | None:

@@ -21,6 +21,7 @@ import yaml
 
 from ccs_methods.data.params import Params
 from ccs_methods.errors import CCSInputError
+from ccs_methods.report import links
 
 #: Hand-written pages, in reading order; a page is listed only if its file exists.
 METHODS_ORDER = ["trends", "networks", "contribution"]
@@ -62,7 +63,8 @@ def site_index_markdown(params: Params, site_id: str) -> str:
         f"# {site.display_name}",
         "",
         "```{note}",
-        f"This page is generated from `params/sites/{site_id}.yml`; edit that file, not this page.",
+        f"This page is generated from {links.repo_file(f'params/sites/{site_id}.yml')}; edit that"
+        " file, not this page.",
         "```",
         "",
         f"- **Nation:** {site.nation}",
@@ -173,7 +175,10 @@ def generate_toc(params: Params, root: Path) -> dict[str, Any]:
     for site_id in params.programme.sites:
         site_dir = book / "sites" / site_id
         site_dir.mkdir(parents=True, exist_ok=True)
-        _write_if_changed(site_dir / "index.md", site_index_markdown(params, site_id))
+        if (site_dir / "index.ipynb").is_file():  # the chapter page made from notebooks/site.md
+            (site_dir / "index.md").unlink(missing_ok=True)
+        else:
+            _write_if_changed(site_dir / "index.md", site_index_markdown(params, site_id))
         sections = []
         for y in params.programme.years:
             base = f"sites/{site_id}/year-{y.number}"
@@ -298,6 +303,7 @@ def build_book(params: Params, root: Path, *, out_dir: Path | None = None) -> Pa
             f"Jupyter Book build failed (exit {proc.returncode}); nothing was replaced."
             f"\n--- last lines of the build log ---\n{log}"
         )
+    allow_number_search(built)
     final = out_dir if out_dir is not None else root / "_build" / "html"
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(final.name + ".new")
@@ -310,6 +316,28 @@ def build_book(params: Params, root: Path, *, out_dir: Path | None = None) -> Pa
     os.replace(tmp, final)
     shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+#: The line of Sphinx's searchtools.js that drops every query term made only of digits.
+_DIGIT_SKIP = "queryTerm.match(/^\\d+$/)"
+
+
+def allow_number_search(html_dir: Path) -> bool:
+    """Let the book's search find numbers (``505``): Sphinx's search page skips digit-only terms.
+
+    The index has the numbers; only the query parser drops them. The built copy of
+    ``_static/searchtools.js`` is patched so that a digit-only term is searched like a word.
+    Returns whether the patch was applied (``False`` if Sphinx no longer has that line).
+    """
+    js = html_dir / "_static" / "searchtools.js"
+    if not js.is_file():
+        return False
+    text = js.read_text(encoding="utf-8")
+    if _DIGIT_SKIP not in text:
+        return False
+    js.write_text(text.replace(_DIGIT_SKIP, "false /* ccs: numbers are searchable */"),
+                  encoding="utf-8")
+    return True
 
 
 def build_record(root: Path) -> dict[str, Any]:
@@ -370,7 +398,9 @@ def write_reproducibility_page(params: Params, root: Path) -> Path:
     ]
     for f in input_files(params, root):
         rel = f.relative_to(root).as_posix()
-        lines.append(f"| `{rel}` | {f.stat().st_size:,} | `{sha256_file(f)}` |")
+        # a real extract is private: named, never offered as a download from the book
+        name = f"`{rel}` (private)" if rel.startswith("data/raw/") else links.repo_file(rel)
+        lines.append(f"| {name} | {f.stat().st_size:,} | `{sha256_file(f)}` |")
     last = rec.get("last_run")
     if last:
         lines += [

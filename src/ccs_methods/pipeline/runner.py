@@ -8,6 +8,8 @@ template                      executed page(s)
 ``site_year.md``              ``book/sites/<site>/year-<n>.ipynb`` for every site × year
 ``site_year_<part>.md``       ``book/sites/<site>/year-<n>-<part>.ipynb`` likewise
 ``programme_<name>.md``       ``book/programme/<name>.ipynb`` once
+``site.md``                   ``book/sites/<site>/index.ipynb`` for every site (its chapter)
+``book_<name>.md``            ``book/<name>.ipynb`` once (``book_intro.md``: the front page)
 ============================  ==========================================================
 
 Each job runs in a worker process. Output is written to a temporary file under
@@ -55,6 +57,8 @@ from ccs_methods.pipeline.templates import (
 RUN_DIR = ".ccs-run"
 SITE_YEAR_PREFIX = "site_year"
 PROGRAMME_PREFIX = "programme_"
+BOOK_PREFIX = "book_"
+SITE_TEMPLATE = "site"
 
 
 @dataclass(frozen=True)
@@ -160,12 +164,19 @@ def plan_jobs(
     templates = template_paths(nb_dir)
     site_templates = [t for t in templates if t.stem.startswith(SITE_YEAR_PREFIX)]
     prog_templates = [t for t in templates if t.stem.startswith(PROGRAMME_PREFIX)]
+    book_templates = [t for t in templates if t.stem.startswith(BOOK_PREFIX)]
+    chapter_templates = [t for t in templates if t.stem == SITE_TEMPLATE]
     if not site_templates:
         raise ParamsError(f"no {SITE_YEAR_PREFIX}*.md template found", file=nb_dir)
-    for t in site_templates + prog_templates:
+    for t in site_templates + prog_templates + book_templates + chapter_templates:
         check_template(t)
     jobs: list[Job] = []
     for site in chosen_sites:
+        if not years:
+            for t in chapter_templates:
+                out = root / "book" / "sites" / site / "index.ipynb"
+                jobs.append(Job(t, out, {"site": site}, f"{site} chapter",
+                                params.site(site).display_name))
         for year in chosen_years:
             for t in site_templates:
                 part = t.stem[len(SITE_YEAR_PREFIX) :].lstrip("_")
@@ -182,6 +193,9 @@ def plan_jobs(
             jobs.append(
                 Job(t, root / "book" / "programme" / f"{name}.ipynb", {}, f"programme {name}")
             )
+        for t in book_templates:
+            name = t.stem[len(BOOK_PREFIX) :]
+            jobs.append(Job(t, root / "book" / f"{name}.ipynb", {}, f"book {name}"))
     return jobs
 
 

@@ -35,6 +35,13 @@ STATUS_COLOURS: dict[str, str] = {
     "not_supported": plots.PALETTE[5],
     "no_claim": "#DDDDDD",
 }
+#: A mark per status, written in each box and in the legend: colour is not the only carrier.
+STATUS_MARKS: dict[str, str] = {
+    "supported": "\u2714",  # heavy check mark
+    "uncertain": "?",
+    "not_supported": "\u2718",  # heavy ballot x
+    "no_claim": "",
+}
 #: The IPCC "very likely" cut point (:data:`ccs_methods.methods.contribution.VERBAL_SCALE`).
 _VERY_LIKELY = 0.9
 
@@ -78,7 +85,7 @@ def sensitivity_figure(
     by_prior = sweep[sweep["scenario"] == "prior"]
     base = float(sweep.loc[sweep["scenario"] == "elicited", "posterior"].iloc[0])
     pert = sweep[sweep["scenario"] == "perturbed"]
-    fig, (ax, ax2) = plots.new_figure(1, 2, figsize=(10, 4))
+    fig, (ax, ax2) = plots.new_figure(1, 2, figsize=(9, 4.2))
     ax.plot([0, 1], [0, 1], ls=":", color="#999999", lw=1, label="no evidence (posterior = prior)")
     ax.plot(
         by_prior["prior"],
@@ -92,7 +99,7 @@ def sensitivity_figure(
         ax.axhline(cut, color="#BBBBBB", lw=0.8, ls="--")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="lower right", fontsize=plots.SMALL_PT)
     if pert.empty:
         ax2.text(0.5, 0.5, "no usable evidence", ha="center", va="center", transform=ax2.transAxes)
         ax2.set_yticks([])
@@ -102,7 +109,7 @@ def sensitivity_figure(
         for i, r in enumerate(rng.itertuples()):
             ax2.plot([r.min, r.max], [i, i], color=plots.PALETTE[0], lw=3, marker="|", ms=8)
         ax2.axvline(base, color=plots.PALETTE[5], lw=1)
-        ax2.set_yticks(range(len(rng)), rng["evidence_id"].tolist(), fontsize=7)
+        ax2.set_yticks(range(len(rng)), rng["evidence_id"].tolist(), fontsize=plots.SMALL_PT)
         ax2.invert_yaxis()
         rng["width"] = rng["max"] - rng["min"]
         widest = rng.sort_values(["width", "evidence_id"], ascending=[False, True]).iloc[0]
@@ -175,7 +182,7 @@ def posterior_chart(
         c = colours.get(int(r.year), plots.PALETTE[7])
         ax.plot([r.posterior_min, r.posterior_max], [i, i], color=c, lw=2.5, zorder=2)
         ax.scatter([r.posterior], [i], color=c, s=40, zorder=3, edgecolor="black", lw=0.5)
-    ax.set_yticks(range(n), labels, fontsize=8)
+    ax.set_yticks(range(n), labels, fontsize=plots.SMALL_PT)
     ax.set_xlim(0, 1)
     ax.set_ylim(n - 0.5, -1.5)
     for a, label in (
@@ -184,11 +191,11 @@ def posterior_chart(
         ((hi_cut + _VERY_LIKELY) / 2, "likely"),
         ((_VERY_LIKELY + 1.0) / 2, "very\nlikely"),
     ):
-        ax.text(a, -1.0, label, ha="center", va="center", fontsize=7, color="#555555")
+        ax.text(a, -1.0, label, ha="center", va="center", fontsize=plots.SMALL_PT, color="#555555")
     ax.legend(
         handles=[Patch(color=colours[1], label="year 1"), Patch(color=colours[2], label="year 2")],
         loc="lower left",
-        fontsize=8,
+        fontsize=plots.SMALL_PT,
     )
     strongest = table.sort_values(["posterior", "claim_id"], ascending=[False, True]).iloc[0]
     weakest = table.sort_values(["posterior", "claim_id"], ascending=[True, True]).iloc[0]
@@ -314,7 +321,7 @@ def theory_of_change_figure(
         if tag == r.finding:
             tag = r.claim_id
         claim_text.setdefault(r.node, []).append(f"{tag}: {r.posterior:.2f}")
-    fig, ax = plots.new_figure(figsize=(15, 10))
+    fig, ax = plots.new_figure(figsize=(18, 12))
     xs = sorted({p[0] for p in pos.values()})
     boxes = {}
     for n in toc.nodes:
@@ -322,13 +329,15 @@ def theory_of_change_figure(
         label = textwrap.fill(n.label.split(" (")[0], 24)
         if n.id in claim_text:
             label += "\n" + "\n".join(claim_text[n.id])
+        if STATUS_MARKS[status[n.id]]:
+            label = f"{STATUS_MARKS[status[n.id]]} {label}"
         boxes[n.id] = ax.text(
             x,
             y,
             label,
             ha="center",
             va="center",
-            fontsize=6,
+            fontsize=plots.SMALL_PT,
             zorder=3,
             bbox={
                 "boxstyle": "round,pad=0.3",
@@ -361,7 +370,8 @@ def theory_of_change_figure(
     top = max(p[1] for p in pos.values())
     for lv, x in zip(toc.levels, xs, strict=False):
         ax.text(
-            x, top + 0.12, lv.replace("_", " "), ha="center", va="bottom", fontsize=8, weight="bold"
+            x, top + 0.12, lv.replace("_", " "), ha="center", va="bottom",
+            fontsize=plots.SMALL_PT, weight="bold",
         )
     ax.set_xlim(min(xs) - 0.25, max(xs) + 0.25)
     ax.set_ylim(min(p[1] for p in pos.values()) - 0.12, top + 0.2)
@@ -370,12 +380,13 @@ def theory_of_change_figure(
     ax.grid(False)
     ax.legend(
         handles=[
-            Patch(facecolor=STATUS_COLOURS[k], edgecolor="#555555", label=v)
+            Patch(facecolor=STATUS_COLOURS[k], edgecolor="#555555",
+                  label=f"{STATUS_MARKS[k]} {v}".strip())
             for k, v in labels.items()
         ],
         loc="lower center",
         ncol=4,
-        fontsize=7,
+        fontsize=plots.SMALL_PT,
         bbox_to_anchor=(0.5, -0.06),
     )
 

@@ -219,8 +219,8 @@ def plot_network(
         ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, edgecolors="white", linewidths=0.6,
                    zorder=3, gid="nodes")
         m = _measures_from_edges(edges)
-        ax.set_title(f"{label}: {m['organisations']} organisations, "
-                     f"{m['connections']} connections", fontsize=10)
+        ax.set_title(f"{label}\n{m['organisations']} organisations, "
+                     f"{m['connections']} connections", fontsize=10, loc="center")
         ax.set_axis_off()
         ax.set_xlim(xy[:, 0].min() - pad_x, xy[:, 0].max() + pad_x)
         ax.set_ylim(xy[:, 1].min() - pad_y, xy[:, 1].max() + pad_y)
@@ -239,10 +239,11 @@ def plot_network(
                           label="No referrals in this period"))
     handles.append(Line2D([], [], color="#555555", linewidth=2.5,
                           label=f"Line width: referrals (widest = {int(wmax):,})"))
-    fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False,
+    fig.legend(handles=handles, loc="outside right center", fontsize=plots.SMALL_PT, frameon=False,
                title="Organisation sector")
     fig.suptitle(title, fontweight="bold")
-    fig.text(0.01, -0.02, _source_text(source, synthetic), ha="left", va="top", fontsize=8,
+    fig.text(0.01, -0.02, _source_text(source, synthetic), ha="left", va="top",
+             fontsize=plots.SMALL_PT,
              color="#444444", wrap=True)
     fig.alt_text = (  # type: ignore[attr-defined]
         f"{title}. Network diagrams, one per {period} ({', '.join(str(k) for k in parts)}): "
@@ -320,10 +321,10 @@ def plot_sector_flows(
         sns.heatmap(
             pd.DataFrame(values, index=names, columns=names), ax=ax, cmap="viridis",
             vmin=0, vmax=vmax, annot=annot, fmt="", cbar=False, linewidths=0.5,
-            linecolor="white", square=True, annot_kws={"fontsize": 8},
+            linecolor="white", square=True, annot_kws={"fontsize": plots.SMALL_PT},
         )
         for r, c in np.argwhere(np.isnan(values)):
-            ax.text(c + 0.5, r + 0.5, "[c]", ha="center", va="center", fontsize=8,
+            ax.text(c + 0.5, r + 0.5, "[c]", ha="center", va="center", fontsize=plots.SMALL_PT,
                     color="#444444")
         ax.grid(False)
         ax.tick_params(axis="x", labelrotation=45)
@@ -337,7 +338,8 @@ def plot_sector_flows(
         summaries.append(f"{label}: {int(shown.sum()):,} referrals shown, most from "
                          f"{SECTOR_LABELS[fs].lower()} to {SECTOR_LABELS[ts].lower()} ({nmax:,})")
     fig.suptitle(title, fontweight="bold")
-    fig.text(0.01, -0.02, _source_text(source, synthetic), ha="left", va="top", fontsize=8,
+    fig.text(0.01, -0.02, _source_text(source, synthetic), ha="left", va="top",
+             fontsize=plots.SMALL_PT,
              color="#444444", wrap=True)
     fig.alt_text = (  # type: ignore[attr-defined]
         f"{title}. Heatmap with the referring sector in rows and the receiving sector in "

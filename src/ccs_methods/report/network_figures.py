@@ -151,7 +151,8 @@ def flow_heatmap(
     line = f"Source: {source}. Other = school, health and other organisations."
     if synthetic:
         line = "SYNTHETIC DATA (seeded stand-in, not real records). " + line
-    fig.text(0.01, -0.02, line, ha="left", va="top", fontsize=8, color="#444444", wrap=True)
+    fig.text(0.01, -0.02, line, ha="left", va="top", fontsize=plots.SMALL_PT,
+             color="#444444", wrap=True)
     fig.alt_text = (  # type: ignore[attr-defined]
         f"{title}. Heatmap with the referring sector in rows and the receiving sector in "
         "columns (VCS, statutory, LWA scheme, other), lighter for more referrals, with the "
@@ -187,7 +188,7 @@ def nas_vcs_chart(frame: pd.DataFrame, *, source: str, synthetic: bool) -> plots
                color=plots.SECTOR_COLOURS["lwa" if i == 0 else "vcs"])
         for xi, v in zip(x + (i - 0.5) * width, vals, strict=True):
             ax.text(xi, 0 if np.isnan(v) else v, MARK if np.isnan(v) else f"{int(v):,}",
-                    ha="center", va="bottom", fontsize=8)
+                    ha="center", va="bottom", fontsize=plots.SMALL_PT)
     ax.set_xticks(x, [str(y) for y in years])
     ax.legend(frameon=False)
     parts = [f"{r.year}: {r.direction} "

@@ -133,8 +133,20 @@ def bar_chart(
         ax=ax,
     )
     if grouped:
-        ax.legend(loc="lower right", fontsize=8, title=None)
+        ax.legend(loc="lower right", fontsize=plots.SMALL_PT, title=None)
     ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
     plots.bar_labels(ax, fmt=fmt)
-    plots.finish(fig, ax, title=title, xlabel=xlabel, ylabel="", source=source, alt=alt)
+    derived = df["derived"].fillna(False).astype(bool).to_numpy() if "derived" in df else None
+    if derived is not None and derived.any():
+        # a bar the book computed (a total minus its parts) is hatched and named as derived
+        names = set(df.loc[derived, "what"].astype(str))
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        for patch in ax.patches:
+            row = round(patch.get_y() + patch.get_height() / 2)
+            if 0 <= row < len(labels) and labels[row] in names and patch.get_width() > 0:
+                patch.set_hatch("//")
+                patch.set_edgecolor("#333333")
+        source = f"{source}. Hatched bar: derived by the book (published total minus parts)"
+    plots.finish(fig, ax, title=title, xlabel=xlabel, ylabel="", source=source, alt=alt,
+                 data=df.reset_index(drop=True))
     return fig

@@ -50,6 +50,17 @@ SECTOR_COLOURS: dict[str, str] = {
 }
 
 
+#: Smallest type on a figure (legends, bar labels, source line), in points. At the figure
+#: resolution (100 dpi) a figure up to 9 inches wide shows it at 10 px or more in the book's
+#: figure column; wider figures can be opened at full size (see :func:`figure_html`).
+SMALL_PT = 10
+#: Width a figure is shown at in a notebook cell's output, in CSS pixels, at a 1280 px window
+#: (measured in Chromium: the content column is 752 px, a cell's output area 672 px).
+COLUMN_PX = 672
+#: Smallest text a reader should have to read on screen, in CSS pixels.
+MIN_TEXT_PX = 10.0
+
+
 def set_theme() -> None:
     """Apply the book's seaborn theme and palette (call once per notebook)."""
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
@@ -84,6 +95,7 @@ def finish(
     source: str,
     alt: str,
     synthetic: bool = False,
+    data: Any = None,
 ) -> Figure:
     """Add title, axis labels (with units), a source line and alt text to a figure.
 
@@ -101,6 +113,8 @@ def finish(
         Alt text: a sentence a screen-reader user can rely on instead of the picture.
     synthetic
         Mark the figure as built from synthetic stand-in data.
+    data
+        The table the chart plots (a DataFrame); offered as CSV beside the figure.
 
     """
     if not title or not source or not alt:
@@ -111,28 +125,83 @@ def finish(
     line = f"Source: {source}"
     if synthetic:
         line = "SYNTHETIC DATA (seeded stand-in, not real records). " + line
-    fig.text(0.01, -0.02, line, ha="left", va="top", fontsize=8, color="#444444", wrap=True)
+    fig.text(0.01, -0.02, line, ha="left", va="top", fontsize=SMALL_PT, color="#444444",
+             wrap=True)
     fig.alt_text = alt  # type: ignore[attr-defined]
+    fig.short_alt = title  # type: ignore[attr-defined]
+    if data is not None:
+        fig.data = data  # type: ignore[attr-defined]
     return fig
 
 
-def figure_html(fig: Figure) -> str:
-    """The figure as an HTML ``<figure>``: an embedded PNG with real alt text and a caption.
+def min_font_pt(fig: Figure) -> float:
+    """The smallest font size (points) of any visible, non-empty text on the figure."""
+    from matplotlib.text import Text
 
-    The PNG carries no timestamp or software metadata, so the same figure gives the same bytes.
+    sizes = [
+        t.get_fontsize()
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip()
+    ]
+    return float(min(sizes)) if sizes else float(plt.rcParams["font.size"])
+
+
+def short_alt(fig: Figure) -> str:
+    """A figure's short alt text: its title (set by :func:`finish`, else the figure's titles)."""
+    given = getattr(fig, "short_alt", None)
+    if given:
+        return str(given)
+    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return titles[0].replace("\n", " ") if titles else "Figure"
+
+
+def figure_html(fig: Figure) -> str:
+    """The figure as an HTML ``<figure>``: PNG, short alt text, one long description, its CSV.
+
+    The image's ``alt`` is the chart's title (short); the long description (``fig.alt_text``)
+    is the caption, written once and linked to the image by ``aria-describedby``. When the
+    figure carries its table (``fig.data``) a CSV link sits in the caption. When the smallest
+    text would show below :data:`MIN_TEXT_PX` in the content column, the figure gets a
+    *View full size* switch (CSS only) that shows it unscaled. The PNG carries no timestamp or
+    software metadata, so the same figure gives the same bytes.
     """
     import base64
+    import hashlib
     import html
     import io
 
+    from ccs_methods.report.display import csv_link
+
+    dpi = float(plt.rcParams["savefig.dpi"])
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
-    alt = html.escape(getattr(fig, "alt_text", "") or "", quote=True)
+    png = buf.getvalue()
+    fid = "fig-" + hashlib.sha256(png).hexdigest()[:10]
+    b64 = base64.b64encode(png).decode("ascii")
+    desc = html.escape(getattr(fig, "alt_text", "") or "", quote=True)
+    short = html.escape(short_alt(fig), quote=True)
+    from PIL import Image
+
+    width_px = Image.open(io.BytesIO(png)).size[0]
+    smallest = min_font_pt(fig)
+    shown = min(1.0, COLUMN_PX / width_px) if width_px else 1.0
+    zoom = smallest * dpi / 72 * shown < MIN_TEXT_PX
+    img = (
+        f'<img src="data:image/png;base64,{b64}" alt="{short}" aria-describedby="{fid}-d" '
+        'style="max-width:100%"/>'
+    )
+    if zoom:
+        img = (
+            f'<input type="checkbox" class="ccs-zoom-toggle" id="{fid}-z"/>'
+            f'<label class="ccs-zoom" for="{fid}-z">View full size (click again to close)</label>'
+            f'<div class="ccs-zoom-box">{img}</div>'
+        )
+    data = getattr(fig, "data", None)
+    extra = f" {csv_link(data, short)}" if data is not None and len(data) else ""
     return (
-        f'<figure class="ccs-figure"><img src="data:image/png;base64,{b64}" alt="{alt}" '
-        f'style="max-width:100%"/><figcaption><em>Figure description:</em> {alt}'
-        "</figcaption></figure>"
+        f'<figure class="ccs-figure" id="{fid}" data-min-font-pt="{smallest:g}" '
+        f'data-dpi="{dpi:g}">{img}<figcaption id="{fid}-d">{desc}{extra}</figcaption></figure>'
     )
 
 
@@ -148,6 +217,6 @@ def bar_labels(ax: Any, fmt: str = "{:,.0f}", *, labels: Sequence[str] | None = 
     """Write each bar's value at its end (so the chart's numbers are readable)."""
     for container in ax.containers:
         if labels is None:
-            ax.bar_label(container, fmt=fmt, fontsize=8)
+            ax.bar_label(container, fmt=fmt, fontsize=SMALL_PT)
         else:
-            ax.bar_label(container, labels=list(labels), fontsize=8)
+            ax.bar_label(container, labels=list(labels), fontsize=SMALL_PT)

@@ -21,6 +21,7 @@ from typing import Any
 
 from ccs_methods.data.datasets import DatasetRead, read_log
 from ccs_methods.errors import CCSInputError
+from ccs_methods.report import links
 
 __all__ = ["check_function_names", "functions_called", "how_made", "how_made_markdown"]
 
@@ -193,6 +194,13 @@ def _code(text: object) -> str:
     return f"`` {s} ``" if "`" in s else f"`{s}`"
 
 
+def _file_cell(r: DatasetRead) -> str:
+    """A dataset's file: a download link, except real extracts (private, never published)."""
+    if r.source == "raw" or r.path.startswith("/"):
+        return f"{_code(r.path)} (private extract: not published with the book)"
+    return links.repo_file(r.path)
+
+
 def how_made_markdown(
     template: str,
     *,
@@ -236,9 +244,9 @@ def how_made_markdown(
     if year is not None:
         params.append(f"year = {_code(year)}")
     lines = [
-        "| | |",
+        "| input | what |",
         "|---|---|",
-        f"| template | {_code(path)} |",
+        f"| template | {links.repo_file(path)} |",
         f"| parameters | {', '.join(params) if params else 'none (programme page)'} |",
         "",
     ]
@@ -249,7 +257,8 @@ def how_made_markdown(
         ]
         for r in reads:
             lines.append(
-                f"| {_code(r.name)} | {_code(r.path)} | {_SOURCE_LABEL.get(r.source, r.source)}"
+                f"| {_code(r.name)} | {_file_cell(r)}"
+                f" | {_SOURCE_LABEL.get(r.source, r.source)}"
                 f" | {r.rows:,} | {_code(r.sha256)} |"
             )
     else:
@@ -269,10 +278,10 @@ def how_made_markdown(
             return rank, list(by_module).index(module)
 
         for module in sorted(by_module, key=order):
-            links = ", ".join(
+            refs = ", ".join(
                 f"{{{_role(n)}}}`{n.rpartition('.')[2]} <{n}>`" for n in by_module[module]
             )
-            lines.append(f"- {_code(module)}: {links}")
+            lines.append(f"- {_code(module)}: {refs}")
         lines.append("")
     return "\n".join(lines)
 

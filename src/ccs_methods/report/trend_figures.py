@@ -62,7 +62,7 @@ def annual_figure(annual: pd.DataFrame, tr: Any | None, *, title: str, unit_word
         ax.plot(xs, tr.theil_sen.intercept + tr.theil_sen.slope * xs, color="#000000",
                 ls="--", lw=1.2, label=f"Theil–Sen trend ({tr.theil_sen.slope:+,.0f} a year)")
     ax.set_xticks(years)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=plots.SMALL_PT)
     parts = "; ".join(f"{y}: {v:,.0f}" + ("" if c else " (incomplete)")
                       for y, v, c in zip(years, vals, comp, strict=True))
     alt = f"Bar chart of {unit_word} per calendar year. {parts}."
@@ -94,7 +94,7 @@ def xmr_figure(res: Any, dates: Sequence[pd.Timestamp], *, title: str, ylabel: s
     if res.n_baseline < res.n:
         ax.axvline(x[res.n_baseline], color="#444444", lw=0.8, ls="-.",
                    label=f"limits fixed from the first {res.n_baseline} months")
-    ax.legend(loc="upper left", fontsize=7, ncol=2)
+    ax.legend(loc="upper left", fontsize=plots.SMALL_PT, ncol=2)
     s = res.summary
     base = (f"the first {res.n_baseline} months (before CCS)" if res.n_baseline < res.n
             else f"all {res.n} months")
@@ -134,7 +134,7 @@ def its_figure(a: Any, *, covid: tuple[Any, Any], year: Any | None, title: str, 
     ax.plot(x[npre:], res.counterfactual[npre:], color=plots.PALETTE[1], lw=1.6, ls="--",
             label="counterfactual (no CCS; Covid-19 term kept)")
     ax.axvline(x[npre], color="#000000", lw=0.9, ls=":", label=f"CCS start ({x[npre]:%b %Y})")
-    ax.legend(loc="upper left", fontsize=7, ncol=2)
+    ax.legend(loc="upper left", fontsize=plots.SMALL_PT, ncol=2)
     cum = res.cumulative
     lv, sl = res.level_change, res.slope_change
     alt = (
@@ -161,7 +161,7 @@ def year_bars_figure(part: pd.DataFrame, mean: float, *, title: str, network: st
     ax.bar(part["date"], part["referrals"], width=20, color=colour, label="referrals")
     ax.axhline(mean, color="#000000", ls="--", lw=1, label=f"mean {mean:,.1f} a month")
     plots.bar_labels(ax)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=plots.SMALL_PT)
     vals = "; ".join(f"{m}: {v}" for m, v in zip(part["month"], part["referrals"], strict=True))
     return plots.finish(
         fig, ax, title=title, xlabel="Month", ylabel="Referrals per month (count)",
@@ -197,11 +197,12 @@ def cross_site_figure(panels: list[dict[str, Any]], *, title: str, source: str,
                    hatch="//")
         for y in years:
             if y not in set(a["year"]):
-                ax.text(y, 0, "no data", rotation=90, ha="center", va="bottom", fontsize=8,
+                ax.text(y, 0, "no data", rotation=90, ha="center", va="bottom",
+                        fontsize=plots.SMALL_PT,
                         color="#444444")
         ax.set_xticks(years)
-        ax.set_ylabel(f"{p['unit'].capitalize()} per year (count)", fontsize=8)
-        ax.set_xlabel("Calendar year", fontsize=8)
+        ax.set_ylabel(f"{p['unit'].capitalize()} per year (count)", fontsize=plots.SMALL_PT)
+        ax.set_xlabel("Calendar year", fontsize=plots.SMALL_PT)
         ax.set_title(f"{p['name']} ({p['scheme']})", fontsize=10)
         alt_parts.append(f"{p['name']} ({p['unit']}): " + ", ".join(
             f"{y} {v:,}" for y, v in zip(a["year"], a["awards"], strict=True)))
@@ -273,7 +274,7 @@ def e14_figure(rows: list[tuple[str, float, float, Any, str]], *, source: str,
     ax.set_yticks(ypos)
     ax.set_yticklabels([p[0] for p in rows])
     ax.set_ylim(-1.3, len(rows) - 0.5)
-    ax.legend(loc="lower right", fontsize=8, ncol=2)
+    ax.legend(loc="lower right", fontsize=plots.SMALL_PT, ncol=2)
     alt = ("Dot plot comparing, for each site, the published E14 ratio (open square) with the "
            "ratio computed from the data (filled dot) and the 95% interval of the rate ratio of "
            "the two years' monthly counts (line): "
@@ -301,7 +302,7 @@ def e5_figure(series: pd.DataFrame, breakpoint: Any, info: dict[str, Any], *, ti
     ax.plot([post_d.iloc[0], post_d.iloc[-1]], [info["after"]] * 2, color=plots.PALETTE[5],
             lw=2, ls="--", label=f"mean since CCS {info['after']:,.0f}")
     ax.axvline(bp.to_timestamp(), color="#000000", lw=0.8, ls=":", label=f"CCS start ({bp:%b %Y})")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=plots.SMALL_PT)
     alt = (f"Line chart of {network} referrals per month from {per[0]:%B %Y} to {per[-1]:%B %Y} "
            f"with a 3-month rolling average, as in the report's Figure 2.4. Dashed lines mark "
            f"the mean before CCS ({info['before']:,.1f} a month over {info['n_before']} months) "
@@ -323,7 +324,7 @@ def e15_figure(flows: pd.DataFrame, *, lwa: str, network: str, title: str, sourc
     plots.bar_labels(ax)
     ax.set_xticks(xs)
     ax.set_xticklabels(flows["year"].astype(str))
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=plots.SMALL_PT)
     alt = (f"Grouped bar chart of referrals between the {lwa} and voluntary and community sector "
            f"organisations in the {network} data by calendar year: "
            + "; ".join(f"{y}: {lwa} to VCS {a}, VCS to {lwa} {b}" for y, a, b in

@@ -1,0 +1,85 @@
+"""The front page's findings, site grid and KPI dashboard (ccs_methods.analyses.findings)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ccs_methods.analyses import contribution, findings
+from ccs_methods.data.params import load_params
+
+
+@pytest.fixture(scope="module")
+def synthesis():
+    params = load_params()
+    s = params.analysis.contribution
+    register = contribution.load_register(params)
+    syn = contribution.programme_synthesis(
+        register, supported_at=s.supported_at, unsupported_below=s.unsupported_below,
+        sensitivity_perturb=s.sensitivity_perturb,
+    )
+    return register, syn
+
+
+def test_headline_table_has_a_row_and_three_links_per_claim(synthesis) -> None:
+    register, syn = synthesis
+    table = findings.headline_table(syn.table, register.toc.claims)
+    assert len(table) == len(register.toc.claims) == len(syn.table)
+    for row, claim in zip(table.to_dict("records"), syn.table.itertuples(), strict=True):
+        assert f"<{findings.claim_anchor(claim.claim_id)}>`" in row["evidence"]
+        src = row["source quote"]
+        assert src.startswith("{ref}`") and "<source-00" in src
+        assert "<method-contribution-updating>" in row["method"]
+        # the answer states the label, the posterior and its range, computed not typed
+        answer = row["the book's answer"]
+        assert f"**{claim.verbal}**" in answer and f"{claim.posterior:.2f}" in answer
+        assert f"{claim.posterior_min:.2f}–{claim.posterior_max:.2f}" in answer
+
+
+def test_claim_anchor_is_a_valid_label() -> None:
+    assert findings.claim_anchor("y2_kf01") == "claim-y2-kf01"
+
+
+def test_site_grid_names_the_label_in_words(synthesis) -> None:
+    _, syn = synthesis
+    grid = findings.site_claim_grid(syn.table, ["norfolk", "oldham"],
+                                    {"norfolk": "Norfolk", "oldham": "Oldham"})
+    assert list(grid.columns) == ["finding", "Norfolk", "Oldham"]
+    kf7 = syn.table.set_index("finding").loc["Year 2 key finding 7"]  # Oldham, Tower Hamlets
+    row = grid.set_index("finding").loc["Year 2 key finding 7"]
+    assert "not a claim here" in row["Norfolk"]
+    assert f">{kf7['verbal']}<" in row["Oldham"]  # the word, not only a colour
+    assert 'class="ccs-conf ccs-conf-' in row["Oldham"]
+
+
+def test_claim_evidence_compact_view_and_full_table(synthesis) -> None:
+    register, _ = synthesis
+    compact, full = findings.claim_evidence(register, "y2_kf10")
+    assert list(compact.index) == list(full.index) == list(
+        register.claim_rows("y2_kf10")["evidence_id"])
+    assert compact.shape[1] == 7 and full.shape[1] > compact.shape[1]
+    doc = compact["source"][~compact["source"].str.startswith("computed")]
+    assert doc.str.startswith("{ref}`").all()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("300+ based on monitoring data provided", (300.0, "+")),
+    ("Approx. 20,554 awards in 3 pilot sites", (20554.0, "approx")),
+    ("Unknown", (None, "")),
+    (float("nan"), (None, "")),
+])
+def test_leading_number(text, expected) -> None:
+    assert findings.leading_number(text) == expected
+
+
+def test_kpi_dashboard_progress_from_the_published_values() -> None:
+    k = findings.kpi_dashboard({3: "year2", 5: "year1"})
+    t = k.table
+    # KPI 3: "300+" against 360 successful referrals; KPI 5: 121 organisations against 80
+    assert t.loc[3, "progress to target"] == f"{300 / 360:.0%}"
+    assert t.loc[5, "progress to target"] == f"{121 / 80:.0%}"
+    assert t.loc[3, "latest published"] == "300+ (year 2)"
+    # KPI 1 is not listed: no progress is claimed for it
+    assert t.loc[1, "progress to target"] == "–"
+    assert k.n_with_progress == 2
+    assert isinstance(k.rows, pd.DataFrame) and set(k.rows["exhibit"]) == {"E16"}
