@@ -26,10 +26,11 @@ def test_headline_table_has_a_row_and_three_links_per_claim(synthesis) -> None:
     table = findings.headline_table(syn.table, register.toc.claims)
     assert len(table) == len(register.toc.claims) == len(syn.table)
     for row, claim in zip(table.to_dict("records"), syn.table.itertuples(), strict=True):
-        assert f"<{findings.claim_anchor(claim.claim_id)}>`" in row["evidence"]
-        src = row["source quote"]
-        assert src.startswith("{ref}`") and "<source-00" in src
-        assert "<method-contribution-updating>" in row["method"]
+        assert row["finding"].startswith(f"**{claim.finding}.** ")
+        cell = row["evidence, source, method"]
+        assert f"<{findings.claim_anchor(claim.claim_id)}>`" in cell
+        assert "quote: {ref}`" in cell and "<source-00" in cell
+        assert "<method-contribution-updating>" in cell
         # the answer states the label, the posterior and its range, computed not typed
         answer = row["the book's answer"]
         assert f"**{claim.verbal}**" in answer and f"{claim.posterior:.2f}" in answer

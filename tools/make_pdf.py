@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     cmd = [str(jb), "build", str(ROOT / "book"), "--config", str(ROOT / "_config.yml"),
            "--toc", str(toc), "--path-output", str(staging), "--builder", "singlehtml"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-    index = staging / "_build" / "singlehtml" / "index.html"
+    index = staging / "_build" / "singlehtml" / "intro.html"  # the root page holds the book
     if proc.returncode != 0 or not index.is_file():
         print("error: the single-page build failed:\n" + (proc.stdout + proc.stderr)[-4000:],
               file=sys.stderr)

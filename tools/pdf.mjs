@@ -11,6 +11,7 @@ if (!index || !out) {
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
+  protocolTimeout: 3600000, // printing a 600-page book takes minutes on a small machine
   args: ["--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"],
 });
 const page = await browser.newPage();

@@ -84,8 +84,10 @@ for (const file of pages) {
     }));
   });
   const m = await page.evaluate(measure);
-  const shot = path.join(outDir, path.basename(path.dirname(file)) + "-" + path.basename(file, ".html") + ".png");
-  await page.screenshot({ path: shot, clip: { x: 0, y: 0, width: 1280, height: Math.min(2400, m.height) } });
+  const rel = path.relative(process.cwd(), path.resolve(file)).replace(/\.html$/, "");
+  const shot = path.join(outDir, rel.replace(/^(\.\.\/)+/, "").replace(/[\/.]+/g, "-") + ".png");
+  await page.setViewport({ width: 1280, height: Math.min(2400, m.height) });
+  await page.screenshot({ path: shot });
   results.push({ page: file, violations: axe, screenshot: shot, ...m });
   await page.close();
 }

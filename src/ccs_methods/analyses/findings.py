@@ -60,8 +60,9 @@ def headline_table(
     Returns
     -------
     pandas.DataFrame
-        Columns ``finding``, ``claim``, ``the book's answer``, ``evidence``, ``source quote``,
-        ``method``; every cell MyST, links included.
+        Columns ``finding`` (the finding and the claim's words), ``the book's answer`` and
+        ``evidence, source, method`` (three links: the claim's evidence rows, the report's
+        quoted passage, the method section); every cell MyST.
 
     """
     by_id = {str(getattr(c, "id", "")): c for c in claims}
@@ -79,12 +80,13 @@ def headline_table(
             f"{int(r.n_items)} evidence items counted"
         )
         rows.append({
-            "finding": str(r.finding),
-            "claim": text.replace("|", "/"),
+            "finding": f"**{r.finding}.** {text.replace('|', '/')}",
             "the book's answer": answer,
-            "evidence": f"{{ref}}`evidence rows <{claim_anchor(r.claim_id)}>`",
-            "source quote": _claim_source(src),
-            "method": links.method("contribution-updating", "Bayesian updating"),
+            "evidence, source, method": (
+                f"{{ref}}`evidence rows <{claim_anchor(r.claim_id)}>`; "
+                f"quote: {_claim_source(src)}; "
+                + links.method("contribution-updating", "method")
+            ),
         })
     return pd.DataFrame(rows)
 

@@ -114,7 +114,7 @@ def sensitivity_figure(
         rng["width"] = rng["max"] - rng["min"]
         widest = rng.sort_values(["width", "evidence_id"], ascending=[False, True]).iloc[0]
     ax2.set_xlim(0, 1)
-    ax2.set_title(f"One judgement moved by ±{perturb:g}", fontsize=9)
+    ax2.set_title(f"One judgement moved by ±{perturb:g}", fontsize=plots.SMALL_PT)
     ax2.set_xlabel("Posterior probability")
     ax2.set_ylabel("Evidence item")
     lo = float(pert["posterior"].min()) if not pert.empty else base

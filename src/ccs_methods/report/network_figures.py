@@ -132,9 +132,9 @@ def flow_heatmap(
         sns.heatmap(pd.DataFrame(values, index=names, columns=names), ax=ax, cmap="viridis",
                     vmin=0, vmax=max(vmax, 1.0), annot=annot.astype(object), fmt="",
                     cbar=False, linewidths=0.5, linecolor="white", square=True,
-                    annot_kws={"fontsize": 9})
+                    annot_kws={"fontsize": plots.SMALL_PT})
         for r, c in np.argwhere(np.isnan(values)):
-            ax.text(c + 0.5, r + 0.5, MARK, ha="center", va="center", fontsize=9,
+            ax.text(c + 0.5, r + 0.5, MARK, ha="center", va="center", fontsize=plots.SMALL_PT,
                     color="#444444")
         ax.grid(False)
         ax.tick_params(axis="x", labelrotation=30)

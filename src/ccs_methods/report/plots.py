@@ -171,7 +171,7 @@ def figure_html(fig: Figure) -> str:
     import html
     import io
 
-    from ccs_methods.report.display import csv_link
+    from ccs_methods.report.downloads import csv_link
 
     dpi = float(plt.rcParams["savefig.dpi"])
     buf = io.BytesIO()
