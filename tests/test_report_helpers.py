@@ -80,7 +80,8 @@ def test_sources_links_turn_exhibits_and_reports_into_links() -> None:
                         "section": ["s", "s"], "quote": ["q", "q"]})
     out = display.sources_links(src)
     assert out["exhibit"].tolist() == ["{ref}`E16 <exhibit-e16>`", "register"]
-    assert out["report file"].iloc[0] == "{ref}`Year 2 evaluation, full report <source-003>`"
+    assert out["report file"].iloc[0] == (
+        "{ref}`Year 2 evaluation, full report (003_be4685d4f24850f1.txt) <source-003>`")
 
 
 def test_note_has_its_title_apart_from_its_text() -> None:

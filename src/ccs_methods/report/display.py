@@ -132,6 +132,10 @@ def show_table(
     if anchor:
         from ccs_methods.report.links import target
 
+        # the MyST target registers the label for {ref}; a raw HTML block cannot carry the
+        # target's id, so the table's own wrapper does
+        body = body.replace('<div class="ccs-table-wrap">',
+                            f'<div class="ccs-table-wrap" id="{anchor}">', 1)
         display(Markdown(f"{target(anchor)}\n\n{body}\n"))
     else:
         display(HTML(body))
@@ -190,7 +194,7 @@ def sources_links(sources: pd.DataFrame) -> pd.DataFrame:
         links.exhibit(e) if re.fullmatch(r"E\d+", str(e)) else str(e) for e in out["exhibit"]
     ]
     out["report file"] = [
-        links.source(f, REPORT_NAMES.get(str(f), str(f))) for f in out["report file"]
+        links.source(f, f"{REPORT_NAMES.get(str(f), str(f))} ({f})") for f in out["report file"]
     ]
     return out
 
