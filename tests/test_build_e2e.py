@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from ccs_methods.data.params import load_params
@@ -109,6 +110,32 @@ def test_pages_have_no_rendering_defects(built: tuple[Path, Path]) -> None:
         if re.search(r"(^|>)\s*:::", body, flags=re.M):
             problems.append(f"{page.relative_to(html)}: raw ':::' (MyST not rendered)")
     assert problems == []
+
+
+def test_book_shows_no_error_text_or_path(built: tuple[Path, Path]) -> None:
+    """Issue 12: no page (executed notebook or HTML) shows a traceback, an exception or
+    warning text, or an absolute path (e.g. a warning naming a module's file)."""
+    from ccs_methods.pipeline.runner import _LEAK_PATTERNS, check_leaks
+
+    proj, html = built
+    pages = sorted((proj / "book").rglob("*.ipynb"))
+    assert len(pages) >= 24
+    for page in pages:
+        check_leaks(nbformat.read(page, as_version=4), page, proj)
+    leaks = []
+    executed = {p.relative_to(proj / "book").with_suffix(".html") for p in pages}
+    for page in sorted(html.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        if str(proj) in text or str(html) in text:
+            leaks.append(f"{page.relative_to(html)}: the project's absolute path")
+        if page.relative_to(html) not in executed:
+            continue  # the API reference quotes exception names on purpose
+        body = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", text, flags=re.S)
+        body = re.sub(r"<[^>]+>", " ", body)  # attributes (links, image data) are not prose
+        for what, rx in _LEAK_PATTERNS:
+            if m := rx.search(body):
+                leaks.append(f"{page.relative_to(html)}: {what}: {m.group(0)[:80]!r}")
+    assert leaks == []
 
 
 def test_book_is_offline(built: tuple[Path, Path]) -> None:

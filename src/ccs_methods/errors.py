@@ -76,7 +76,7 @@ class MethodInputError(CCSInputError):
     """A statistical method was given input it cannot use (too short, constant, ...)."""
 
 
-class InputProblems(CCSInputError):
+class InputProblemsError(CCSInputError):
     """Several input problems found together (validation reports every problem at once).
 
     Parameters

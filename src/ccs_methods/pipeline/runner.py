@@ -27,6 +27,7 @@ import concurrent.futures as cf
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -251,6 +252,7 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
         _tag_injected_cell(nb)
         hide_skipped_sections(nb)
         check_glue(nb, job.template)
+        check_leaks(nb, job.template, root)
         if job.title:
             retitle(nb, job.title)
         make_deterministic(nb)
@@ -269,6 +271,70 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
         return JobResult(
             job.label, str(job.output), False, time.perf_counter() - start, cell, error, kept
         )
+
+
+#: Text a page must never show: a traceback, an exception or warning line, an absolute path.
+_LEAK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a traceback", re.compile(r"Traceback \(most recent call last\)")),
+    ("an exception or warning text", re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning): ")),
+    (
+        "an absolute path",
+        re.compile(
+            r"(?<![\w.:/])/(?:home|work|tmp|usr|opt|root|Users|var|srv|mnt|private|proc)/[^\s'\"<>]+"
+            r"|\b[A-Za-z]:\\[^\s'\"<>]+"
+        ),
+    ),
+)
+
+
+def check_leaks(nb: nbformat.NotebookNode, template: Path, root: str | Path = "") -> None:
+    """Refuse a page whose outputs show a traceback, an exception text or an absolute path.
+
+    Parameters
+    ----------
+    nb
+        The executed notebook (papermill's injected cell is not counted in cell numbers).
+    template
+        The template the page came from, named in the error.
+    root
+        The project root: any occurrence of it in an output is a leak too.
+
+    Raises
+    ------
+    ParamsError
+        Naming the template, the cell (1-based, as in the template) and what leaked.
+
+    """
+    cells = [
+        c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])
+    ]
+    root_text = str(root) if root else ""
+    for i, cell in enumerate(cells, start=1):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            texts: list[str] = []
+            if out.get("output_type") == "error":
+                texts.append(f"{out.get('ename')}: {out.get('evalue')}")
+            if "text" in out:
+                texts.append(str(out["text"]))
+            for mime, value in (out.get("data") or {}).items():
+                if mime.startswith("text/") or mime.endswith("json"):
+                    texts.append(value if isinstance(value, str) else json.dumps(value))
+            for text in texts:
+                found = [what for what, rx in _LEAK_PATTERNS if rx.search(text)]
+                if root_text and root_text in text:
+                    found.append("an absolute path")
+                if found:
+                    rx_hit = next(
+                        (m.group(0) for _, rx in _LEAK_PATTERNS if (m := rx.search(text))),
+                        root_text,
+                    )
+                    raise ParamsError(
+                        f"the page would show {found[0]} ({rx_hit[:80]!r}); a page never shows "
+                        "error text or paths: fix the cause (the page was not written)",
+                        file=template,
+                        column=f"cell {i} outputs",
+                        rule="no leaks",
+                    )
 
 
 def retitle(nb: nbformat.NotebookNode, title: str) -> None:
