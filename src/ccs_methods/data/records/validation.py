@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 
@@ -25,12 +26,15 @@ def _error(
     line: int | None = None,
     column: str | None = None,
     others: int = 0,
+    rule: str | None = None,
 ) -> DataValidationError:
     where = f" (line {line} of the file; the header is line 1)" if line is not None else ""
     more = ""
     if others:
         more = f"; {others} other failure{'s' if others != 1 else ''} in this file"
-    err = DataValidationError(f"{message}{where}{more}", file=path, row=line, column=column)
+    err = DataValidationError(
+        f"{message}{where}{more}", file=path, row=line, column=column, rule=rule
+    )
     err.line = line  # type: ignore[attr-defined]
     return err
 
@@ -88,6 +92,17 @@ def _parse(path: Path, spec: DatasetSpec) -> tuple[pd.DataFrame, list[int]]:
     header = [h.strip() for h in header]
     missing = [c for c in spec.column_names if c not in header]
     if missing:
+        joined = ",".join(header)
+        found = [d for d in (";", "\t", "|") if joined.count(d) >= len(spec.column_names) - 1]
+        if found:
+            name = {";": "semicolon (;)", "\t": "tab", "|": "vertical bar (|)"}[found[0]]
+            raise _error(
+                path,
+                f"the header is {name}-separated, not comma-separated; save the file as a CSV "
+                f"with commas between the columns: {', '.join(spec.column_names)}",
+                line=header_line,
+                rule="comma delimiter",
+            )
         raise _error(
             path,
             f"missing column '{missing[0]}'"
@@ -127,14 +142,18 @@ def _parse(path: Path, spec: DatasetSpec) -> tuple[pd.DataFrame, list[int]]:
                     col = header[len(row)]
                     what = f"no value for column '{col}' onwards"
                 else:
-                    col = header[-1]
-                    what = f"extra field(s) after the last column '{col}'"
+                    col = None  # which value holds the stray comma cannot be known
+                    what = (
+                        f"line {start} has {len(row) - len(header)} field(s) too many: a value "
+                        "with an unquoted comma"
+                    )
                 raise _error(
                     path,
                     f"expected {len(header)} comma-separated fields as in the header, found "
                     f"{len(row)} ({what}); quote values that contain commas",
                     line=start,
                     column=col,
+                    rule="field count",
                 )
             rows.append([v.strip() for v in row])
             lines.append(start)
@@ -150,6 +169,42 @@ def _parse(path: Path, spec: DatasetSpec) -> tuple[pd.DataFrame, list[int]]:
     frame = pd.DataFrame(rows, columns=header, dtype="str")
     frame = frame.replace("", None)
     return frame[spec.column_names], lines
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _check_numbers(path: Path, frame: pd.DataFrame, lines: list[int], spec: DatasetSpec) -> None:
+    """Whole numbers must fit in 64 bits and amounts must be finite (no 1e400, inf or nan)."""
+    for c in spec.columns:
+        if c.kind not in ("int", "float"):
+            continue
+        s = frame[c.name].dropna()
+        if c.kind == "int":
+            too_big = s[s.str.lstrip("+-").str.lstrip("0").str.len() >= 19]
+            for idx, v in too_big.items():
+                if abs(int(v)) > _INT64_MAX:
+                    raise _error(
+                        path,
+                        f"value {v!r} is far too large for a count (at most {_INT64_MAX:,})",
+                        line=lines[int(idx)],  # type: ignore[call-overload]
+                        column=c.name,
+                        rule="count in range",
+                    )
+        else:
+            nums = pd.to_numeric(s, errors="coerce")
+            bad = nums[~np.isfinite(nums.to_numpy(dtype=float))]
+            if len(bad):
+                idx = bad.index[0]
+                raise _error(
+                    path,
+                    f"value {s[idx]!r} is not a finite number (too large, inf or nan); amounts "
+                    "must be ordinary numbers",
+                    line=lines[int(idx)],  # type: ignore[call-overload]
+                    column=c.name,
+                    rule="finite number",
+                    others=len(bad) - 1,
+                )
 
 
 def _convert(frame: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
@@ -360,6 +415,7 @@ def validate_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
         spec.string_schema().validate(frame, lazy=True)
     except (SchemaError, SchemaErrors) as exc:
         _raise_schema(path, exc, frame, lines, spec)
+    _check_numbers(path, frame, lines, spec)
     typed = _convert(frame, spec)
     sites, schemes = _site_registry()
     try:
