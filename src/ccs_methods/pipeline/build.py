@@ -305,12 +305,16 @@ def _check_writable(folder: Path, what: str) -> None:
         raise CCSInputError(
             f"cannot write {what}: {probe} is not a folder", file=folder, rule="writable output"
         )
-    if not os.access(probe, os.W_OK | os.X_OK):
+    import tempfile
+
+    try:  # a real write, not os.access: root passes os.access even on /proc or a read-only mount
+        tempfile.TemporaryDirectory(dir=probe, prefix=".ccs-write-probe-").cleanup()
+    except OSError as exc:
         raise CCSInputError(
-            f"cannot write {what}: {probe} is read-only for you; nothing was replaced",
+            f"cannot write {what}: {probe} is not writable ({_os_error(exc, 'write').message})",
             file=folder,
             rule="writable output",
-        )
+        ) from None
 
 
 def _remove_stale_builds(builds: Path) -> None:

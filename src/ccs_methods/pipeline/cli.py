@@ -6,12 +6,14 @@ they apply) and exit status 2; a failed notebook run exits with status 1 after a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -101,18 +103,38 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
-def _install_stop_handlers() -> None:
-    # Ctrl-C (SIGINT) must stop a run cleanly even when the parent process ignores SIGINT
-    # (a shell's background job, some CI runners): Python would inherit the ignore otherwise.
-    # SIGTERM (CI timeouts, kill) and SIGHUP (terminal closed) stop the run the same way.
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, _on_signal)
-        signal.signal(signal.SIGHUP, _on_signal)
+@contextlib.contextmanager
+def _stop_handlers() -> Iterator[None]:
+    """Stop signals raise a clean interrupt while the block runs; old handlers restored after.
+
+    Ctrl-C (SIGINT) must stop a run cleanly even when the parent process ignores SIGINT (a
+    shell's background job, some CI runners): Python would inherit the ignore otherwise.
+    SIGTERM (CI timeouts, kill) and SIGHUP (terminal closed) stop the run the same way.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {
+        sig: signal.signal(sig, handler)
+        for sig, handler in (
+            (signal.SIGINT, signal.default_int_handler),
+            (signal.SIGTERM, _on_signal),
+            (signal.SIGHUP, _on_signal),
+        )
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
-    _install_stop_handlers()
+    with _stop_handlers():
+        return _run_inner(root, sites, years, jobs)
+
+
+def _run_inner(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
     from ccs_methods.data.params import load_params
     from ccs_methods.pipeline.preflight import check_inputs
     from ccs_methods.pipeline.runner import plan_jobs, run_jobs, run_lock
@@ -179,10 +201,10 @@ def build(
     from ccs_methods.data.params import load_params
     from ccs_methods.pipeline.build import build_book
 
-    _install_stop_handlers()
     try:
         r = _root(root)
-        html = build_book(load_params(r / "params"), r, out_dir=out)
+        with _stop_handlers():
+            html = build_book(load_params(r / "params"), r, out_dir=out)
     except CCSInputError as exc:
         _fail(exc)
     except KeyboardInterrupt as exc:
@@ -204,10 +226,13 @@ def all_(
     """Validate every input, run every notebook, then build the book (not after a failure)."""
     try:
         r = _root(root)
-        if out is not None:
-            from ccs_methods.pipeline.build import _check_writable
+        from ccs_methods.pipeline.build import _check_writable, ensure_vendor
 
-            _check_writable(out.absolute().parent, f"the book into {out}")
+        # what the build needs is checked before the notebooks run, not after
+        final = (out if out is not None else r / "_build" / "html").absolute()
+        _check_writable(final.parent, f"the book into {final}")
+        _check_writable(r / "book", "the generated pages into book/")
+        ensure_vendor(r)
         ok = _run(r, None, None, _check_jobs(jobs, force_jobs))
     except CCSInputError as exc:
         _fail(exc)

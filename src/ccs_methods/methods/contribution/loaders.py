@@ -240,11 +240,16 @@ def load_evidence(
         raise DataValidationError("evidence file not found", file=path)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         data = path.read_bytes()
-        line = data.count(b"\n", 0, exc.start) + 1
+        try:  # pandas reads in chunks: find the real position in the whole file
+            data.decode("utf-8")
+            start = 0
+        except UnicodeDecodeError as whole:
+            start = whole.start
+        line = data.count(b"\n", 0, start) + 1
         raise DataValidationError(
-            f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8",
+            f"not valid UTF-8 (byte {start}); save the file as UTF-8",
             file=path,
             row=line,
             rule="UTF-8",
