@@ -386,3 +386,27 @@ def test_bad_input_is_one_clear_error_and_changes_nothing(
 def test_battery_has_at_least_sixty_cases() -> None:
     assert len(CASES) >= 60
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+def test_internal_error_is_one_message_traceback_only_with_debug(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug (not bad input): a short message and exit 3; the traceback only with --debug."""
+    from ccs_methods.pipeline import cli, preflight
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise RuntimeError("an internal bug")
+
+    monkeypatch.setattr(preflight, "check_inputs", boom)
+    proj = tmp_path / "proj"
+    shutil.copytree(base, proj, symlinks=True)
+    before = snapshot(proj)
+    res = CliRunner().invoke(app, ["run", "--root", str(proj)])
+    assert res.exit_code == 3, res.output
+    assert "internal error: RuntimeError: an internal bug" in res.output
+    assert "--debug" in res.output and not _TRACEBACK.search(res.output)
+    monkeypatch.setitem(cli._DEBUG, "on", False)
+    res = CliRunner().invoke(app, ["--debug", "run", "--root", str(proj)])
+    assert res.exit_code == 3
+    assert "Traceback (most recent call last)" in res.output and "an internal bug" in res.output
+    assert snapshot(proj) == before
