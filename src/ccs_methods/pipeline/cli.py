@@ -130,16 +130,29 @@ def _stop_handlers() -> Iterator[None]:
 
 
 def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
-    with _stop_handlers():
-        return _run_inner(root, sites, years, jobs)
+    from ccs_methods.data.records.validation import CACHE_ENV
+
+    saved = os.environ.get(CACHE_ENV)
+    try:
+        with _stop_handlers():
+            return _run_inner(root, sites, years, jobs)
+    finally:  # the cache belongs to this run only (matters when called in-process)
+        if saved is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = saved
 
 
 def _run_inner(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
     from ccs_methods.data.params import load_params
+    from ccs_methods.data.records.validation import CACHE_ENV
     from ccs_methods.pipeline.preflight import check_inputs
     from ccs_methods.pipeline.runner import plan_jobs, run_jobs, run_lock
 
-    # every input the pages read is checked first; any problem stops before a notebook runs
+    # every input the pages read is checked first; any problem stops before a notebook runs.
+    # The validated datasets are kept (compact) for the run: workers and kernels inherit the
+    # variable and read them instead of validating each file again (memory and time).
+    os.environ[CACHE_ENV] = str(root / ".ccs-run" / "cache" / "records")
     check_inputs(root, sites=sites or None, years=years or None)
     params = load_params(root / "params")
     planned = plan_jobs(params, root, sites=sites or None, years=years or None)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -409,6 +412,81 @@ def validate_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
     name = dataset if dataset is not None else dataset_for_file(path)
     if name not in DATASETS:
         raise _error(path, f"unknown dataset '{name}'; known: {', '.join(DATASETS)}")
+    cache = _cache_file(path, name)
+    if cache is not None and cache.is_file():
+        try:
+            typed = pd.read_pickle(cache)  # written by this package below, in .ccs-run/cache
+            typed.attrs.update(
+                {"dataset": name, "source_file": str(path), "synthetic": _is_synthetic(path)}
+            )
+            return typed
+        except Exception:  # a damaged or older cache file is rebuilt
+            cache.unlink(missing_ok=True)
+    typed = _validate_uncached(path, name)
+    if cache is not None:
+        _write_cache(cache, typed)
+    return typed
+
+
+#: Environment variable naming the folder where a run keeps validated datasets (set by the
+#: runner, inherited by its workers and kernels): each file is validated once per run.
+CACHE_ENV = "CCS_RECORDS_CACHE"
+
+
+def _cache_file(path: Path, name: str) -> Path | None:
+    """The cache file of this data file's exact bytes and this code, if a run set a cache."""
+    folder = os.environ.get(CACHE_ENV, "").strip()
+    if not folder or not path.is_file():
+        return None
+    import hashlib
+    import inspect
+
+    from ccs_methods.data.records import registry, specs, vocabulary
+
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    for module in (sys.modules[__name__], specs, registry, vocabulary):
+        h.update(inspect.getsource(module).encode())
+    h.update(repr(_site_registry()).encode() + name.encode() + pd.__version__.encode())
+    return Path(folder) / f"{name}-{h.hexdigest()[:32]}.pkl"
+
+
+def _write_cache(cache: Path, typed: pd.DataFrame) -> None:
+    """Store the validated frame atomically (unique temp name); drop older ones of the dataset."""
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        typed.to_pickle(tmp)
+        os.replace(tmp, cache)
+        prefix = cache.name.rsplit("-", 1)[0] + "-"
+        for old in cache.parent.glob(f"{prefix}*.pkl"):
+            if old != cache:
+                old.unlink(missing_ok=True)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # no cache (e.g. disk full): the next kernel validates again
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Share one string object per distinct value in each text column (same values, same dtype).
+
+    The CSV reader makes a new string for every cell; a 2-million-row extract then holds tens of
+    millions of them. Equal values now point at one object, which cuts the frame's memory by
+    an order of magnitude for the low-cardinality columns (site, sector, organisation, reason).
+    """
+    out = frame.copy(deep=False)
+    for col in out.columns:
+        dtype = out[col].dtype
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            codes, uniques = pd.factorize(out[col], use_na_sentinel=False)
+            shared = np.asarray(uniques, dtype=object).take(codes)
+            out[col] = pd.Series(shared, index=out.index, dtype=dtype)
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def _validate_uncached(path: Path, name: str) -> pd.DataFrame:
     spec = DATASETS[name]
     frame, lines = _parse(path, spec)
     try:
@@ -424,6 +502,8 @@ def validate_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
         _raise_schema(path, exc, typed, lines, spec, schemes)
     if name.startswith("referrals_"):
         _check_one_sector_per_org(path, typed, lines)
+    del frame, lines
+    typed = _compact(typed)
     typed.attrs.update(
         {"dataset": name, "source_file": str(path), "synthetic": _is_synthetic(path)}
     )
