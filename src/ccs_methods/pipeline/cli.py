@@ -1,7 +1,11 @@
 """The ``ccs-eval`` command line: run the notebooks, build the book, validate data, run methods.
 
-Every error a user can cause ends with one message naming the file (and row and column where
-they apply) and exit status 2; a failed notebook run exits with status 1 after a summary.
+Every error a user can cause ends with one message naming the file (and row, column and rule
+where they apply) and exit status 2; ``run``, ``all`` and ``validate`` check every input first
+and list every problem at once, before any notebook runs. A failed notebook run exits with
+status 1 after a summary (planned, finished, failed, not started); an interrupted run (Ctrl-C,
+SIGTERM, SIGHUP) with 130; an internal error (a bug) with 3 and one short message, the
+traceback only with ``--debug``.
 """
 
 from __future__ import annotations
