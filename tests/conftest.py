@@ -50,6 +50,9 @@ def mini_project(tmp_path: Path) -> Path:
     """A copy of the real params with a trivial site-year template, in a temporary folder."""
     proj = tmp_path / "proj"
     shutil.copytree(ROOT / "params", proj / "params")
+    # the runner validates every input the pages read before it runs anything (issue 12)
+    for sub in ("synthetic", "published"):
+        shutil.copytree(ROOT / "data" / sub, proj / "data" / sub)
     (proj / "book").mkdir(parents=True)
     write_notebook(
         proj / "notebooks" / "site_year.md",

@@ -7,12 +7,16 @@ with no timestamps or absolute paths in it.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from ccs_methods.data.params import load_params
@@ -118,6 +122,32 @@ def test_pages_have_no_rendering_defects(built: tuple[Path, Path]) -> None:
     assert problems == []
 
 
+def test_book_shows_no_error_text_or_path(built: tuple[Path, Path]) -> None:
+    """Issue 12: no page (executed notebook or HTML) shows a traceback, an exception or
+    warning text, or an absolute path (e.g. a warning naming a module's file)."""
+    from ccs_methods.pipeline.runner import _LEAK_PATTERNS, check_leaks
+
+    proj, html = built
+    pages = sorted((proj / "book").rglob("*.ipynb"))
+    assert len(pages) >= 24
+    for page in pages:
+        check_leaks(nbformat.read(page, as_version=4), page, proj)
+    leaks = []
+    executed = {p.relative_to(proj / "book").with_suffix(".html") for p in pages}
+    for page in sorted(html.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        if str(proj) in text or str(html) in text:
+            leaks.append(f"{page.relative_to(html)}: the project's absolute path")
+        if page.relative_to(html) not in executed:
+            continue  # the API reference quotes exception names on purpose
+        body = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", text, flags=re.S)
+        body = re.sub(r"<[^>]+>", " ", body)  # attributes (links, image data) are not prose
+        for what, rx in _LEAK_PATTERNS:
+            if m := rx.search(body):
+                leaks.append(f"{page.relative_to(html)}: {what}: {m.group(0)[:80]!r}")
+    assert leaks == []
+
+
 def test_book_is_offline(built: tuple[Path, Path]) -> None:
     _, html = built
     for page in html.rglob("*.html"):
@@ -137,6 +167,46 @@ def test_rerun_is_byte_identical_and_clean(built: tuple[Path, Path]) -> None:
     text = first.decode("utf-8")
     assert str(proj) not in text and "/tmp/" not in text
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text), "timestamp found in a page"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_interrupted_build_is_followed_by_a_good_one(built: tuple[Path, Path], sig: int) -> None:
+    """Issue 12: a build stopped mid-way (CI timeout, kill) leaves the book as it was and the
+    next build works (it used to fail with "search index couldn't be loaded")."""
+    proj, html = built
+    before = (html / "index.html").read_bytes()
+    (proj / "book" / "intro.md").write_text(
+        (proj / "book" / "intro.md").read_text(encoding="utf-8") + "\n<!-- touched -->\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ccs_methods.pipeline.cli", "build", "--root", str(proj),
+         "--out", str(html)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    builds = proj / ".ccs-run" / "build"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        staging = [d for d in builds.glob("*-*") if d.is_dir()]
+        if any((d / "_build").exists() for d in staging):
+            break  # sphinx is writing into the fresh staging folder
+        time.sleep(0.1)
+    assert proc.poll() is None, "the build ended before it could be interrupted"
+    time.sleep(1.0)
+    if sig == signal.SIGKILL:
+        os.killpg(proc.pid, sig)  # the runner and Jupyter Book at once
+    else:
+        os.kill(proc.pid, sig)
+    out, _ = proc.communicate(timeout=60)
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 130, out.decode()
+        assert b"Traceback" not in out
+    assert (html / "index.html").read_bytes() == before
+    res = ccs_eval("build", "--root", str(proj), "--out", str(html))
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert (html / "searchindex.js").is_file()
+    left = [d.name for d in builds.iterdir() if d.name != "last-good"]
+    assert left == [], f"staging folders left: {left}"
 
 
 def test_failed_build_keeps_previous_html(built: tuple[Path, Path]) -> None:

@@ -477,12 +477,12 @@ def test_changing_one_elicited_probability_moves_posterior(tmp_path, toc, eviden
     ],
 )
 def test_bad_evidence_row_names_file_row_column_and_id(tmp_path, toc, changes, column, pattern):
-    # E001 is a supporting row (Se 0.85, alpha 0.45) on data row 1.
+    # E001 is a supporting row (Se 0.85, alpha 0.45) on line 2 of the file (header = line 1).
     path = _edited(tmp_path, "E001", **changes)
     with pytest.raises(DataValidationError) as err:
         load_evidence(path, toc)
     msg = str(err.value)
-    assert "evidence.csv" in msg and "row 1" in msg and f"column '{column}'" in msg
+    assert "evidence.csv" in msg and "row 2," in msg and f"column '{column}'" in msg
     assert "E001" in msg
     assert re.search(pattern, msg), msg
 
@@ -490,7 +490,7 @@ def test_bad_evidence_row_names_file_row_column_and_id(tmp_path, toc, changes, c
 def test_challenging_row_needs_sensitivity_below_type1(tmp_path, toc):
     # E004 challenges (Se 0.45, alpha 0.7); making Se 0.8 contradicts its direction.
     path = _edited(tmp_path, "E004", sensitivity="0.8")
-    with pytest.raises(DataValidationError, match=r"row 4.*E004.*challenges.*below"):
+    with pytest.raises(DataValidationError, match=r"row 5.*E004.*challenges.*below"):
         load_evidence(path, toc)
 
 
@@ -509,7 +509,7 @@ def test_computed_kind_and_source_go_together(tmp_path, toc):
 def test_duplicate_evidence_id(tmp_path, toc):
     rows = _rows(EVIDENCE_PATH)
     rows[1]["evidence_id"] = rows[0]["evidence_id"]
-    with pytest.raises(DataValidationError, match=r"row 2.*duplicate evidence_id"):
+    with pytest.raises(DataValidationError, match=r"row 3.*duplicate evidence_id \(first on line"):
         load_evidence(_write(tmp_path / "evidence.csv", rows), toc)
 
 

@@ -490,8 +490,11 @@ def test_assumptions_check(register, tmp_path):
     assert check.no_verdict == ["A6", "A7", "A8"]
     assert "Year 2 key finding 10" in a.loc["A5", "claims downstream"]
     assert check.differences == []
-    missing = cs.assumptions_check(register, t, data_dir=tmp_path)
-    assert "could not be read" in missing.differences[0]
+    # issue 12: an unreadable published table fails the page, it is not quoted on it
+    from ccs_methods.errors import CCSInputError
+
+    with pytest.raises(CCSInputError, match=r"assumptions\.csv"):
+        cs.assumptions_check(register, t, data_dir=tmp_path)
 
 
 def test_assumption_verdict_disagreement_is_reported(tmp_path, params):

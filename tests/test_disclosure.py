@@ -337,3 +337,18 @@ def test_property_deterministic_and_idempotent_on_labels(t: pd.DataFrame) -> Non
     out2, rep2 = suppress(t.copy())
     assert out1.equals(out2)
     assert rep1.to_dict() == rep2.to_dict()
+
+
+def test_is_small_is_the_primary_rule_for_a_single_count():
+    from ccs_methods.methods.disclosure import is_small
+
+    assert [is_small(v, 5) for v in (0, 1, 4, 5, 120)] == [False, True, True, False, False]
+    assert not is_small(None, 5) and not is_small(float("nan"), 5)
+
+
+def test_pseudonyms_hide_ids_and_are_stable():
+    from ccs_methods.methods.disclosure import pseudonyms
+
+    names = pseudonyms(["RAW-XYZ-9", "RAW-ABC-1", "RAW-XYZ-9"])
+    assert names == {"RAW-XYZ-9": "Organisation 001", "RAW-ABC-1": "Organisation 002"}
+    assert not any("RAW" in v for v in names.values())

@@ -231,13 +231,27 @@ def test_measure_table_hides_what_the_sector_table_hides(small_network):
     yoy = {k: ni.yoy_or_error(df, k, "a", "b", period="period", n_boot=100, seed=1)
            for k, _, _ in nt.SITE_MEASURES}
     hidden = {"a": None, "b": {"to": {"vcs"}, "from": set(), "all": {"all"}}}
-    t = nt.measure_table(m, ["a", "b"], yoy, hidden, compare=True)
+    t = nt.measure_table(m, ["a", "b"], yoy, hidden, compare=True, threshold=1)
     assert list(t.columns) == ["a", "b", "change", "95% CI"]
     assert t.loc["Referrals", "b"] == MARK and t.loc["Referrals", "change"] == MARK
     assert t.loc["Referrals to VCS organisations", "95% CI"] == MARK
     assert t.loc["Referrals", "a"] == "68"
-    only = nt.measure_table(m, ["b"], {}, {"b": None}, compare=False)
+    only = nt.measure_table(m, ["b"], {}, {"b": None}, compare=False, threshold=1)
     assert list(only.columns) == ["b"]
+
+
+def test_measure_table_hides_small_counts_below_site_level(small_network):
+    """Issue 12: "Statutory organisations referring: 3" is a count of one sector, so it is
+    hidden below the threshold like a table cell; site-level totals are not."""
+    df = small_network.assign(period="b")
+    m = network.measures_by_period(df, "period")
+    n_stat = int(m.loc["b", "referring_organisations_statutory"])
+    assert n_stat >= 1  # the fixture has statutory referrers
+    t = nt.measure_table(m, ["b"], {}, {"b": None}, compare=False, threshold=n_stat + 1)
+    assert t.loc["Statutory organisations referring", "b"] == MARK
+    assert t.loc["Referrals", "b"] == f"{int(m.loc['b', 'total_referrals']):,}"
+    shown = nt.measure_table(m, ["b"], {}, {"b": None}, compare=False, threshold=n_stat)
+    assert shown.loc["Statutory organisations referring", "b"] == f"{n_stat:,}"
 
 
 def test_diagram_parts_drop_small_connections_with_real_data(small_network):

@@ -54,27 +54,27 @@ def test_missing_module_is_reported_not_dropped(monkeypatch, params):
     assert "no_such_module" in text and "missing" in text and "`survey.x_diff`" in text
 
 
-def test_provider_that_raises_is_reported(monkeypatch, params):
+def test_provider_that_raises_fails_instead_of_degrading(monkeypatch, params):
+    """Issue 12: an error in a provider propagates (the page fails), it is not shown."""
+    from ccs_methods.errors import DataValidationError
+
     def boom(p):
-        raise ValueError("no data for 2021")
+        raise DataValidationError("unknown sector 'xx'", file="referrals.csv", row=7,
+                                  column="from_sector")
 
     _fake(monkeypatch, "fake_boom", boom)
-    got = results.collect_results(params, providers=("fake_boom",))
-    (prob,) = got.problems
-    assert prob.kind == "error" and "ValueError" in prob.message and "2021" in prob.message
-    assert got.results == {}
-    assert "fake_boom" in str(prob)
+    with pytest.raises(DataValidationError, match=r"referrals.csv, row 7, column 'from_sector'"):
+        results.collect_results(params, providers=("fake_boom",), cache=False)
 
 
-def test_import_error_inside_provider_is_reported(tmp_path, monkeypatch, params):
+def test_import_error_inside_provider_propagates(tmp_path, monkeypatch, params):
     (tmp_path / "fake_broken_import.py").write_text("import not_a_real_dependency_xyz\n")
     (tmp_path / "fake_raises_at_import.py").write_text("raise RuntimeError('bad module')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    got = results.collect_results(params, providers=("fake_broken_import", "fake_raises_at_import"))
-    kinds = [(p.module, p.kind) for p in got.problems]
-    assert kinds == [("fake_broken_import", "error"), ("fake_raises_at_import", "error")]
-    assert "not_a_real_dependency_xyz" in got.problems[0].message
-    assert "RuntimeError" in got.problems[1].message
+    with pytest.raises(ModuleNotFoundError, match="not_a_real_dependency_xyz"):
+        results.collect_results(params, providers=("fake_broken_import",))
+    with pytest.raises(RuntimeError, match="bad module"):
+        results.collect_results(params, providers=("fake_raises_at_import",))
 
 
 def test_no_function_and_invalid_answers(monkeypatch, params):

@@ -23,6 +23,14 @@ class CCSInputError(ValueError):
         The 1-based data row (header excluded) or line at fault, if known.
     column
         The column or key at fault, if known.
+    rule
+        A short name of the rule broken (``"whole number"``, ``"finite"``, ``"date"``, ...),
+        shown after the message; optional.
+
+    Notes
+    -----
+    ``row`` follows one convention everywhere: the line number in the file as an editor shows
+    it (the header of a CSV is line 1, its first data row line 2).
 
     """
 
@@ -33,15 +41,17 @@ class CCSInputError(ValueError):
         file: str | Path | None = None,
         row: int | None = None,
         column: str | None = None,
+        rule: str | None = None,
     ) -> None:
         self.message = message
         self.file = str(file) if file is not None else None
         self.row = row
         self.column = column
+        self.rule = rule
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        """Render as ``file, row R, column 'C': message``."""
+        """Render as ``file, row R, column 'C': message [rule: R]``."""
         where = []
         if self.file:
             where.append(self.file)
@@ -50,7 +60,8 @@ class CCSInputError(ValueError):
         if self.column:
             where.append(f"column '{self.column}'")
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        text = f"{prefix}: {self.message}" if prefix else self.message
+        return f"{text} [rule: {self.rule}]" if self.rule else text
 
 
 class ParamsError(CCSInputError):
@@ -63,3 +74,24 @@ class DataValidationError(CCSInputError):
 
 class MethodInputError(CCSInputError):
     """A statistical method was given input it cannot use (too short, constant, ...)."""
+
+
+class InputProblemsError(CCSInputError):
+    """Several input problems found together (validation reports every problem at once).
+
+    Parameters
+    ----------
+    problems
+        The individual errors, in the order they were found.
+
+    """
+
+    def __init__(self, problems: list[CCSInputError]) -> None:
+        self.problems = list(problems)
+        n = len(self.problems)
+        head = f"{n} input problem{'s' if n != 1 else ''} found; nothing was run"
+        super().__init__(head + "".join(f"\n  - {p}" for p in self.problems))
+
+    def __str__(self) -> str:
+        """The count, then one line per problem."""
+        return self.message

@@ -205,7 +205,7 @@ def _flow_cell(core: _Core, year: int, fs: str, ts: str) -> int | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _e12(core: _Core, years: tuple[int, int]) -> pd.DataFrame:
+def _e12(core: _Core, years: tuple[int, int], threshold: int) -> pd.DataFrame:
     rows = figure_rows("E12")
     a, b = years
     spec = [
@@ -220,10 +220,14 @@ def _e12(core: _Core, years: tuple[int, int]) -> pd.DataFrame:
     for label, m, prow in spec:
         res = core.yoy[m]
         pub = float(prow["value"])
+        small = m in nt.SUBGROUP_MEASURES and any(
+            disclosure.is_small(res[k], threshold) for k in ("value_a", "value_b"))
         out.append({
-            "measure": label, str(a): nt.format_value(res["value_a"], "count"),
-            str(b): nt.format_value(res["value_b"], "count"),
-            "computed change": _pct(res["change_pct"]), "95% CI": _ci_pct(res),
+            "measure": label,
+            str(a): nt.MARK if small else nt.format_value(res["value_a"], "count"),
+            str(b): nt.MARK if small else nt.format_value(res["value_b"], "count"),
+            "computed change": nt.MARK if small else _pct(res["change_pct"]),
+            "95% CI": nt.MARK if small else _ci_pct(res),
             "published": f"{pub:+.0f}%", "source": pages.cite(prow),
             "reconciliation": _verdict(res, pub),
         })
@@ -516,7 +520,7 @@ def programme_network(
     return ProgrammeNetwork(
         years=years, synthetic=syn, threshold=threshold, n_boot=n_boot, seed=seed,
         cleaning=referrals.cleaning, first_date=core.clean["date"].min(),
-        last_date=core.clean["date"].max(), overview=overview, e12=_e12(core, years),
+        last_date=core.clean["date"].max(), overview=overview, e12=_e12(core, years, threshold),
         e15=_e15(core, years), e13=_e13(core, years), e6=_e6(core, years), reasons_all=rall,
         sector_tables={y: nt.display_counts(core.flows[y][0]) for y in (a, b)},
         s2s_table=s2s_table, yoy=core.yoy, values=values,

@@ -189,7 +189,16 @@ def _load(key: tuple[str, str, str, str]) -> Referrals:
     raw = datasets.load_record(params, key[1])
     file_name = records.DATASETS[key[1]].file_name
     clean, report = network.clean_referrals(raw, source_file=f"data/{key[2]}/{file_name}")
-    return Referrals(key[1], clean, report.summary(), datasets.is_synthetic(params, key[1]), key)
+    synthetic = datasets.is_synthetic(params, key[1])
+    if not synthetic:  # no organisation id of a raw extract reaches a page (figures included)
+        names = disclosure.pseudonyms(
+            pd.concat([clean["from_org"], clean["to_org"]]).astype(str)
+        )
+        clean = clean.assign(
+            from_org=clean["from_org"].astype(str).map(names),
+            to_org=clean["to_org"].astype(str).map(names),
+        )
+    return Referrals(key[1], clean, report.summary(), synthetic, key)
 
 
 def load_referrals(params: Params, name: str) -> Referrals:
@@ -550,7 +559,8 @@ def site_year_network(
         site_id=site, year=year, title=title, available=True, dataset=referrals.name,
         synthetic=referrals.synthetic, threshold=threshold, current=current,
         comparison=comparison, coverage=cov, values=values, yoy=yoy, lwa_yoy=lwa_yoy,
-        measures=nt.measure_table(measures, order, yoy, hidden, compare=comparison is not None),
+        measures=nt.measure_table(measures, order, yoy, hidden, compare=comparison is not None,
+                                  threshold=threshold),
         sector_tables=sector_tables, lwa_table=lwa_tab, reasons_table=rtable,
         acceptance_tables=acceptance, reconciliation=recon, diagram=diagram,
         sector_figure=sector_figure, reasons_figure=reasons_figure, rows=rows, results=results,

@@ -29,6 +29,7 @@ from ccs_methods.methods.network_intervals import share_change_bootstrap
 __all__ = [
     "MARK",
     "SITE_MEASURES",
+    "SUBGROUP_MEASURES",
     "acceptance_table",
     "diagram_parts",
     "display_counts",
@@ -53,6 +54,13 @@ SITE_MEASURES: tuple[tuple[str, str, str], ...] = (
     ("cross_sector_share", "Cross-sector share of referrals", "share"),
     ("reciprocity", "Reciprocity (share of connections returned)", "share"),
     ("density", "Density (share of possible connections)", "share"),
+)
+
+
+#: Counts of the measure table that are below site level (one sector of organisations), so
+#: under the disclosure threshold like any table cell.
+SUBGROUP_MEASURES = frozenset(
+    {"referring_organisations_statutory", "referring_organisations_vcs", "referrals_to_vcs"}
 )
 
 
@@ -100,6 +108,7 @@ def measure_table(
     hidden: Mapping[str, Mapping[str, set[str]] | None],
     *,
     compare: bool,
+    threshold: int,
 ) -> pd.DataFrame:
     """Network measures by period with the change and its 95% interval.
 
@@ -116,6 +125,9 @@ def measure_table(
         hidden (``[c]``) in that period and its change too.
     compare
         Whether to add ``change`` and ``95% CI`` columns.
+    threshold
+        Disclosure threshold: a count below site level (:data:`SUBGROUP_MEASURES`) from 1 to
+        ``threshold - 1`` is hidden (``[c]``), and its change too.
 
     Returns
     -------
@@ -128,7 +140,9 @@ def measure_table(
         row: dict[str, str] = {}
         masked = False
         for w in order:
-            hide = hidden_measure(m, hidden.get(w))
+            hide = hidden_measure(m, hidden.get(w)) or (
+                m in SUBGROUP_MEASURES and disclosure.is_small(float(measures.loc[w, m]), threshold)
+            )
             masked |= hide
             row[w] = MARK if hide else format_value(float(measures.loc[w, m]), kind)
         if compare:

@@ -105,7 +105,8 @@ def thcan_network(params: Params, referrals: Referrals | None, *, threshold: int
     hidden = hidden_totals(ftable)
     atable, arep = nt.acceptance_table(clean, threshold, hidden=hidden)
     m = network.measures_by_period(clean.assign(period=label), "period")
-    measures = nt.measure_table(m, [label], {}, {label: hidden}, compare=False)
+    measures = nt.measure_table(m, [label], {}, {label: hidden}, compare=False,
+                                threshold=threshold)
     src = referrals.source
     n_p, n_s = nt.suppressed_counts([frep, arep])
     cov = coverage(clean, Window("THCAN extract", first.date(), last.date()))

@@ -315,14 +315,16 @@ def _cached_call(name: str, fn: Any, params: Params) -> Any:
     answer = fn(params)
     reads = [r.to_dict() for r in datasets.read_log(unique=False)[before:]]
     if isinstance(answer, Mapping):
+        import uuid
+
+        tmp = path.with_suffix(f".{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")  # unique per writer
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
             stored = {"format": _CACHE_FORMAT, "answer": answer, "reads": reads}
             tmp.write_text(json.dumps(stored, allow_nan=False), encoding="utf-8")  # key order kept
             os.replace(tmp, path)
         except (OSError, TypeError, ValueError):
-            pass  # not cacheable: the answer is still used
+            tmp.unlink(missing_ok=True)  # never leave a partial (e.g. zero-byte, disk full) file
     return answer
 
 
@@ -345,9 +347,16 @@ def collect_results(
     -------
     CollectedResults
         ``results`` sorted by id, ``sources`` (id to module), and ``problems``: a missing
-        module, a module without ``computed_results``, an import or call that raised, an answer
-        that is not a mapping, a malformed result (skipped, the others kept), or an id given by
-        two providers (the first provider keeps it). Nothing is silently dropped.
+        module, a module without ``computed_results``, an answer that is not a mapping, a
+        malformed result (skipped, the others kept), or an id given by two providers (the first
+        provider keeps it). Nothing is silently dropped.
+
+    Raises
+    ------
+    Exception
+        Whatever a provider's import (other than the module itself being absent) or its
+        ``computed_results`` raises, e.g. a :class:`~ccs_methods.errors.CCSInputError` naming
+        the bad data file: the page fails rather than showing the error.
 
     """
     merged: dict[str, dict[str, Any]] = {}
@@ -361,23 +370,15 @@ def collect_results(
                 problems.append(
                     Problem(name, "missing", "module not found, so its results are pending")
                 )
-            else:
-                problems.append(Problem(name, "error", f"import failed: {exc!r}"))
-            continue
-        except Exception as exc:  # a provider's bug must not stop the others
-            problems.append(Problem(name, "error", f"import failed: {type(exc).__name__}: {exc}"))
-            continue
+                continue
+            raise  # a provider that cannot be imported fails the page (never a degraded page)
         fn = getattr(module, "computed_results", None)
         if not callable(fn):
             problems.append(Problem(name, "no_function", "has no computed_results(params)"))
             continue
-        try:
-            answer = _cached_call(name, fn, params) if cache else fn(params)
-        except Exception as exc:  # reported on the page, never swallowed
-            problems.append(
-                Problem(name, "error", f"computed_results raised {type(exc).__name__}: {exc}")
-            )
-            continue
+        # an error in a provider (bad data, a bug) propagates: the page that quotes its results
+        # fails and the previous good page is kept; a page never shows the error text instead
+        answer = _cached_call(name, fn, params) if cache else fn(params)
         if not isinstance(answer, Mapping):
             problems.append(
                 Problem(

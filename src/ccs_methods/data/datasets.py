@@ -92,6 +92,12 @@ def check_sources(params: Params, *, root: Path) -> None:
         if spec is None:
             continue
         path = root / "data" / source / spec.file_name
+        if path.is_dir():
+            raise DataValidationError(
+                f"expected a CSV file for dataset '{name}', found a folder",
+                file=path,
+                column=f"data_sources.{name}",
+            )
         if not path.is_file():
             raise DataValidationError(
                 f"params choose source '{source}' for dataset '{name}' (data_sources in "

@@ -205,11 +205,26 @@ def _loc(err: dict[str, Any]) -> str:
 
 
 def _raise_validation(path: Path, exc: ValidationError) -> None:
+    from ccs_methods.data.settings import _key_line
+
     errs = exc.errors()
     first = errs[0]
     msg = first["msg"].removeprefix("Value error, ")
-    more = f" (and {len(errs) - 1} more problem(s))" if len(errs) > 1 else ""
-    raise ParamsError(f"{msg}{more}", file=path, column=_loc(first) or None) from exc
+    if first["type"] == "extra_forbidden":
+        msg = f"unknown key {_loc(first)!r}"
+    more = ""
+    if len(errs) > 1:
+        others = "; ".join(
+            f"{_loc(e) or 'top level'}: {e['msg'].removeprefix('Value error, ')}" for e in errs[1:4]
+        )
+        more = f" (and {len(errs) - 1} more problem(s): {others})"
+    try:
+        line = _key_line(path.read_text(encoding="utf-8"), tuple(first["loc"]))
+    except OSError:
+        line = None
+    raise ParamsError(
+        f"{msg}{more}", file=path, row=line, column=_loc(first) or None, rule=first["type"]
+    ) from None
 
 
 def load_programme(params_dir: Path) -> Programme:
@@ -271,5 +286,31 @@ def load_params(params_dir: Path | str | None = None) -> Params:
                 column=f"sites[{i}]",
             )
         sites[site_id] = load_site(path)
+    listed = set(programme.sites)
+    for extra in sorted((params_dir / "sites").glob("*.y*ml")):
+        if extra.stem not in listed:
+            raise ParamsError(
+                f"site file {extra.name} is not listed under 'sites' in programme.yml; list the "
+                "site there or remove the file",
+                file=extra,
+                rule="listed site",
+            )
+    years = {y.number for y in programme.years}
+    for site_id, site in sites.items():
+        path = params_dir / "sites" / f"{site_id}.yml"
+        for dataset, listed_years in site.datasets.items():
+            bad = [y for y in listed_years if y != 0 and y not in years]
+            if bad:
+                from ccs_methods.data.settings import _key_line
+
+                text = path.read_text(encoding="utf-8")
+                raise ParamsError(
+                    f"year {bad[0]} does not exist; programme.yml defines years "
+                    f"{sorted(years)} (0 = before CCS)",
+                    file=path,
+                    row=_key_line(text, ("datasets", dataset)),
+                    column=f"datasets.{dataset}",
+                    rule="existing year",
+                )
     analysis = load_settings(params_dir)
     return Params(root=params_dir, programme=programme, sites=sites, analysis=analysis)

@@ -131,9 +131,26 @@ def _key_line(text: str, key_path: tuple[str | int, ...]) -> int | None:
     lines = text.splitlines()
     for key in key_path:
         if not isinstance(key, str):
+            # the key-th item of a block list: count '- ' items at the first item's indent
+            indent: int | None = None
+            seen = -1
+            for i in range(start, len(lines)):
+                body = lines[i].split("#", 1)[0]
+                if not body.strip():
+                    continue
+                ind = len(body) - len(body.lstrip())
+                if indent is None and body.lstrip().startswith("- "):
+                    indent = ind
+                if indent is not None and ind < indent:
+                    break
+                if indent is not None and ind == indent and body.lstrip().startswith("- "):
+                    seen += 1
+                    if seen == key:
+                        line_no, start = i + 1, i  # the item's own keys start on this line
+                        break
             continue
         for i in range(start, len(lines)):
-            stripped = lines[i].split("#", 1)[0].strip()
+            stripped = lines[i].split("#", 1)[0].strip().removeprefix("- ")
             if stripped.startswith(f"{key}:"):
                 line_no, start = i + 1, i + 1
                 break

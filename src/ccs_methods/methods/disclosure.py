@@ -31,7 +31,7 @@ renders them with the GSS marker ``[c]`` (confidential).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,8 @@ __all__ = [
     "TOTAL_LABELS",
     "SuppressionReport",
     "format_suppressed",
+    "is_small",
+    "pseudonyms",
     "suppress",
 ]
 
@@ -333,3 +335,53 @@ def format_suppressed(table: pd.DataFrame, marker: str = DEFAULT_MARKER) -> pd.D
 
     """
     return table.astype("object").map(lambda v: marker if pd.isna(v) else f"{int(v):,}")
+
+
+def is_small(value: float | int | None, threshold: int) -> bool:
+    """Whether a single count shown below site level must be hidden: ``1 <= value < threshold``.
+
+    The same primary rule as :func:`suppress`, for a count quoted on its own (in prose or in a
+    table of measures), e.g. the number of statutory organisations referring in a year.
+
+    Parameters
+    ----------
+    value
+        The count (``None`` or NaN: nothing to hide).
+    threshold
+        ``disclosure.threshold`` of ``params/analysis.yml``.
+
+    Returns
+    -------
+    bool
+
+    """
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return False
+    return 1 <= float(value) < threshold
+
+
+def pseudonyms(ids: Iterable[Hashable], prefix: str = "Organisation") -> dict[Hashable, str]:
+    """Stable pseudonyms for identifiers of a raw extract: ``{id: "Organisation 001", ...}``.
+
+    Numbered in order of first appearance, so the numbering reveals nothing of the ids
+    themselves. Used so that no organisation id of a raw extract reaches a page (tables,
+    figures or figure descriptions).
+
+    Parameters
+    ----------
+    ids
+        The identifiers, in the order they appear in the data.
+    prefix
+        The word before the number.
+
+    Returns
+    -------
+    dict
+        Each distinct id to its pseudonym.
+
+    """
+    out: dict[Hashable, str] = {}
+    for i in ids:
+        if i not in out:
+            out[i] = f"{prefix} {len(out) + 1:03d}"
+    return out

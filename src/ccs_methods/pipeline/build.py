@@ -222,9 +222,12 @@ def _write_if_changed(path: Path, text: str) -> None:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # unique per writer
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def sha256_file(path: Path) -> str:
@@ -277,44 +280,133 @@ def jupyter_book_command(root: Path, out: Path, toc: Path) -> list[str]:
     ]
 
 
+def _os_error(exc: OSError, what: str) -> CCSInputError:
+    """One clear message for a file-system failure (no traceback, no misleading errno)."""
+    import errno
+
+    target = exc.filename or None
+    reasons = {
+        errno.EACCES: "permission denied (the folder is read-only for you)",
+        errno.EPERM: "operation not permitted",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exceeded",
+        errno.ENOENT: "the folder does not exist",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EXDEV: "it is on another file system",
+    }
+    reason = reasons.get(exc.errno or -1, exc.strerror or str(exc))
+    return CCSInputError(
+        f"cannot {what}: {reason}; nothing was replaced", file=target, rule="writable output"
+    )
+
+
+def _check_writable(folder: Path, what: str) -> None:
+    """Fail early, with a clear message, when ``folder`` (or its nearest parent) is not writable."""
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise CCSInputError(
+            f"cannot write {what}: {probe} is not a folder", file=folder, rule="writable output"
+        )
+    import tempfile
+
+    try:  # a real write, not os.access: root passes os.access even on /proc or a read-only mount
+        tempfile.TemporaryDirectory(dir=probe, prefix=".ccs-write-probe-").cleanup()
+    except OSError as exc:
+        raise CCSInputError(
+            f"cannot write {what}: {probe} is not writable ({_os_error(exc, 'write').message})",
+            file=folder,
+            rule="writable output",
+        ) from None
+
+
+def _remove_stale_builds(builds: Path) -> None:
+    """Remove staging folders of builds whose process no longer exists (killed mid-build)."""
+    if not builds.is_dir():
+        return
+    for folder in builds.iterdir():
+        pid = folder.name.split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
 def build_book(params: Params, root: Path, *, out_dir: Path | None = None) -> Path:
     """Generate the toc and build the HTML book; return the folder holding ``index.html``.
 
-    The build goes to ``.ccs-run/build`` first; the final folder (``out_dir`` or
-    ``<root>/_build/html``) is replaced only if Jupyter Book succeeds.
+    Each build runs in a fresh staging folder ``.ccs-run/build/<pid>-<id>``, seeded from the
+    last successful build (so unchanged pages are not rebuilt); an interrupted or failed build
+    leaves only that folder behind, never a half-written cache that breaks the next build. The
+    final folder (``out_dir`` or ``<root>/_build/html``) is replaced only if Jupyter Book
+    succeeds, and the successful staging folder becomes the seed of the next build.
 
     Raises
     ------
     CCSInputError
-        The build failed (its log is printed) or a needed asset is missing.
+        The build failed (its log is printed), a needed asset is missing, or a folder cannot be
+        written (read-only, missing, full disk).
 
     """
-    write_reproducibility_page(params, root)
-    generate_toc(params, root)
-    ensure_vendor(root)
-    staging = root / ".ccs-run" / "build"
-    staging.mkdir(parents=True, exist_ok=True)
-    cmd = jupyter_book_command(root, staging, root / "book" / "_toc.yml")
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
-    built = staging / "_build" / "html"
-    if proc.returncode != 0 or not (built / "index.html").is_file():
-        log = (proc.stdout + proc.stderr)[-6000:]
-        raise CCSInputError(
-            f"Jupyter Book build failed (exit {proc.returncode}); nothing was replaced."
-            f"\n--- last lines of the build log ---\n{log}"
-        )
-    allow_number_search(built)
-    final = out_dir if out_dir is not None else root / "_build" / "html"
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(final.name + ".new")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(built, tmp)
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(tmp, final)
-    shutil.rmtree(old, ignore_errors=True)
+    import uuid
+
+    final = (out_dir if out_dir is not None else root / "_build" / "html").absolute()
+    _check_writable(root / "book", "the generated pages into book/")
+    _check_writable(final.parent, f"the book into {final}")
+    builds = root / ".ccs-run" / "build"
+    try:
+        write_reproducibility_page(params, root)
+        generate_toc(params, root)
+        ensure_vendor(root)
+        _remove_stale_builds(builds)
+        staging = builds / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        seed = builds / "last-good"
+        if seed.is_dir():
+            shutil.copytree(seed, staging, symlinks=True)
+        staging.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_error(exc, "prepare the build") from None
+    try:
+        cmd = jupyter_book_command(root, staging, root / "book" / "_toc.yml")
+        proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
+        built = staging / "_build" / "html"
+        if proc.returncode != 0 or not (built / "index.html").is_file():
+            log = (proc.stdout + proc.stderr)[-6000:]
+            raise CCSInputError(
+                f"Jupyter Book build failed (exit {proc.returncode}); nothing was replaced."
+                f"\n--- last lines of the build log ---\n{log}"
+            )
+        allow_number_search(built)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = final.with_name(f"{final.name}.new-{os.getpid()}")
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copytree(built, tmp)
+            old = final.with_name(f"{final.name}.old-{os.getpid()}")
+            shutil.rmtree(old, ignore_errors=True)
+            if final.exists():
+                os.replace(final, old)
+            os.replace(tmp, final)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            shutil.rmtree(final.with_name(f"{final.name}.new-{os.getpid()}"), ignore_errors=True)
+            raise _os_error(exc, f"write the book into {final}") from None
+        # this staging folder is the seed of the next build
+        try:
+            good = builds / f"last-good.{os.getpid()}"
+            os.replace(staging, good)
+            shutil.rmtree(seed, ignore_errors=True)
+            os.replace(good, seed)
+        except OSError:
+            pass  # the next build starts from scratch: slower, still correct
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return final
 
 

@@ -1,20 +1,27 @@
 """The ``ccs-eval`` command line: run the notebooks, build the book, validate data, run methods.
 
-Every error a user can cause ends with one message naming the file (and row and column where
-they apply) and exit status 2; a failed notebook run exits with status 1 after a summary.
+Every error a user can cause ends with one message naming the file (and row, column and rule
+where they apply) and exit status 2; ``run``, ``all`` and ``validate`` check every input first
+and list every problem at once, before any notebook runs. A failed notebook run exits with
+status 1 after a summary (planned, finished, failed, not started); an interrupted run (Ctrl-C,
+SIGTERM, SIGHUP) with 130; an internal error (a bug) with 3 and one short message, the
+traceback only with ``--debug``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 
 from ccs_methods.errors import CCSInputError
@@ -41,33 +48,129 @@ def _root(root: Path | None) -> Path:
     return find_project_root()
 
 
+_DEBUG = {"on": bool(os.environ.get("CCS_DEBUG"))}
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal error.")
+    ] = False,
+) -> None:
+    """Reproducible evaluation book of the Coordinated Community Support programme."""
+    _DEBUG["on"] = debug or _DEBUG["on"]
+
+
 def _fail(exc: CCSInputError) -> None:
     typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code=2)
+
+
+def _internal(exc: BaseException) -> None:
+    """An internal error: one short message; the traceback only with ``--debug``."""
+    if _DEBUG["on"]:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    typer.secho(
+        f"internal error: {type(exc).__name__}: {exc}\n(a bug, not your input: rerun with "
+        "--debug for the traceback and report it; nothing already built was replaced)",
+        fg=typer.colors.RED,
+        err=True,
+    )
+    raise typer.Exit(code=3)
 
 
 def _default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
-    # Ctrl-C (SIGINT) must stop a run cleanly even when the parent process ignores SIGINT
-    # (a shell's background job, some CI runners): Python would inherit the ignore otherwise.
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    from ccs_methods.data.params import load_params
-    from ccs_methods.pipeline.runner import plan_jobs, run_jobs
+def _check_jobs(jobs: int, force: bool) -> int:
+    """``--jobs``: 0 means the default; otherwise 1 to cores x 2 unless ``--force-jobs``."""
+    if jobs == 0:
+        return _default_jobs()
+    top = (os.cpu_count() or 1) * 2
+    if jobs < 1 or (jobs > top and not force):
+        raise CCSInputError(
+            f"--jobs must be a whole number from 1 to {top} (twice this machine's "
+            f"{os.cpu_count() or 1} cores), not {jobs}; --force-jobs allows more",
+            rule="jobs in range",
+        )
+    return jobs
 
+
+class _Stop(KeyboardInterrupt):
+    """A stop signal (SIGTERM, SIGHUP) turned into the same clean stop as Ctrl-C."""
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _stop_handlers() -> Iterator[None]:
+    """Stop signals raise a clean interrupt while the block runs; old handlers restored after.
+
+    Ctrl-C (SIGINT) must stop a run cleanly even when the parent process ignores SIGINT (a
+    shell's background job, some CI runners): Python would inherit the ignore otherwise.
+    SIGTERM (CI timeouts, kill) and SIGHUP (terminal closed) stop the run the same way.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {
+        sig: signal.signal(sig, handler)
+        for sig, handler in (
+            (signal.SIGINT, signal.default_int_handler),
+            (signal.SIGTERM, _on_signal),
+            (signal.SIGHUP, _on_signal),
+        )
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
+    from ccs_methods.data.records.validation import CACHE_ENV
+
+    saved = os.environ.get(CACHE_ENV)
+    try:
+        with _stop_handlers():
+            return _run_inner(root, sites, years, jobs)
+    finally:  # the cache belongs to this run only (matters when called in-process)
+        if saved is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = saved
+
+
+def _run_inner(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
+    from ccs_methods.data.params import load_params
+    from ccs_methods.data.records.validation import CACHE_ENV
+    from ccs_methods.pipeline.preflight import check_inputs
+    from ccs_methods.pipeline.runner import plan_jobs, run_jobs, run_lock
+
+    # every input the pages read is checked first; any problem stops before a notebook runs.
+    # The validated datasets are kept (compact) for the run: workers and kernels inherit the
+    # variable and read them instead of validating each file again (memory and time).
+    os.environ[CACHE_ENV] = str(root / ".ccs-run" / "cache" / "records")
+    check_inputs(root, sites=sites or None, years=years or None)
     params = load_params(root / "params")
     planned = plan_jobs(params, root, sites=sites or None, years=years or None)
-    typer.echo(f"executing {len(planned)} notebooks with {jobs} worker(s)")
-    start = time.perf_counter()
+    with run_lock(root):
+        typer.echo(f"executing {len(planned)} notebooks with {jobs} worker(s)")
+        start = time.perf_counter()
 
-    def progress(res: Any, done: int, total: int) -> None:
-        mark = "ok " if res.ok else "FAILED"
-        typer.echo(f"  [{done:>2}/{total}] {mark} {res.label} ({res.seconds:.1f} s)", err=True)
+        def progress(res: Any, done: int, total: int) -> None:
+            mark = "ok " if res.ok else "FAILED"
+            typer.echo(
+                f"  [{done:>2}/{total}] {mark} {res.label} ({res.seconds:.1f} s)", err=True
+            )
 
-    summary = run_jobs(planned, root, workers=jobs, on_done=progress)
+        summary = run_jobs(planned, root, workers=jobs, on_done=progress)
     typer.echo(summary.describe())
     typer.echo(f"wall time {time.perf_counter() - start:.1f} s")
     if summary.interrupted:
@@ -75,21 +178,33 @@ def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int
     return summary.ok
 
 
+JobsOpt = Annotated[
+    int, typer.Option("--jobs", "-j", help="Worker processes (default: up to 4).")
+]
+ForceJobsOpt = Annotated[
+    bool, typer.Option("--force-jobs", help="Allow more than twice the cores in --jobs.")
+]
+
+
 @app.command()
 def run(
     site: Annotated[list[str] | None, typer.Option("--site", help="Site id; repeatable.")] = None,
     year: Annotated[list[int] | None, typer.Option("--year", help="Year; repeatable.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
+    jobs: JobsOpt = 0,
+    force_jobs: ForceJobsOpt = False,
     root: RootOpt = None,
 ) -> None:
-    """Execute the notebook templates for every (site, year) in params into book/."""
+    """Validate every input, then execute the notebook templates into book/."""
     try:
-        ok = _run(_root(root), site, year, jobs or _default_jobs())
+        ok = _run(_root(root), site, year, _check_jobs(jobs, force_jobs))
     except CCSInputError as exc:
         _fail(exc)
-    except KeyboardInterrupt:
-        typer.secho("interrupted: pages already built were left as they were", err=True)
+    except KeyboardInterrupt as exc:
+        how = f" by {exc}" if isinstance(exc, _Stop) else ""
+        typer.secho(f"interrupted{how}: pages already built were left as they were", err=True)
         raise typer.Exit(code=130) from None
+    except Exception as exc:
+        _internal(exc)
     if not ok:
         raise typer.Exit(code=1)
 
@@ -105,27 +220,45 @@ def build(
 
     try:
         r = _root(root)
-        html = build_book(load_params(r / "params"), r, out_dir=out)
+        with _stop_handlers():
+            html = build_book(load_params(r / "params"), r, out_dir=out)
     except CCSInputError as exc:
         _fail(exc)
+    except KeyboardInterrupt as exc:
+        how = f" by {exc}" if isinstance(exc, _Stop) else ""
+        typer.secho(f"build interrupted{how}: the previous book was left as it was", err=True)
+        raise typer.Exit(code=130) from None
+    except Exception as exc:
+        _internal(exc)
     typer.echo(f"book built: open {html / 'index.html'}")
 
 
 @app.command("all")
 def all_(
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
+    jobs: JobsOpt = 0,
+    force_jobs: ForceJobsOpt = False,
     out: Annotated[Path | None, typer.Option(help="Output folder for the HTML.")] = None,
     root: RootOpt = None,
 ) -> None:
-    """Run every notebook, then build the book (stops before the build if a notebook failed)."""
+    """Validate every input, run every notebook, then build the book (not after a failure)."""
     try:
         r = _root(root)
-        ok = _run(r, None, None, jobs or _default_jobs())
+        from ccs_methods.pipeline.build import _check_writable, ensure_vendor
+
+        # what the build needs is checked before the notebooks run, not after
+        final = (out if out is not None else r / "_build" / "html").absolute()
+        _check_writable(final.parent, f"the book into {final}")
+        _check_writable(r / "book", "the generated pages into book/")
+        ensure_vendor(r)
+        ok = _run(r, None, None, _check_jobs(jobs, force_jobs))
     except CCSInputError as exc:
         _fail(exc)
-    except KeyboardInterrupt:
-        typer.secho("interrupted: pages already built were left as they were", err=True)
+    except KeyboardInterrupt as exc:
+        how = f" by {exc}" if isinstance(exc, _Stop) else ""
+        typer.secho(f"interrupted{how}: pages already built were left as they were", err=True)
         raise typer.Exit(code=130) from None
+    except Exception as exc:
+        _internal(exc)
     if not ok:
         typer.secho("not building: fix the failures above first", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
@@ -143,26 +276,44 @@ def validate(
     cell, paired .ipynb in sync, no number typed into prose), then every data file.
     """
     from ccs_methods.data import datasets
-    from ccs_methods.data.params import load_params
+    from ccs_methods.errors import InputProblemsError
     from ccs_methods.pipeline import templates as tp
+    from ccs_methods.pipeline.preflight import validate_inputs
 
     try:
         r = _root(root)
         if not paths:
-            # the whole project: params first, then every data source they choose
-            params = load_params(r / "params")
-            typer.echo(
-                f"ok  {r / 'params'}  (programme, {len(params.sites)} site files, analysis.yml)"
-            )
+            # the whole project: params (with params/contribution), templates, every data file
+            problems = validate_inputs(r, on_ok=lambda msg: typer.echo(f"ok  {msg}"))
             for source in tp.template_paths(r / "notebooks"):
-                tp.check_template(source)
-                tp.check_pair(source)
-                tp.check_digits(source)
+                try:
+                    tp.check_template(source)
+                    tp.check_pair(source)
+                    tp.check_digits(source)
+                except CCSInputError as exc:
+                    problems.append(exc)
+                    continue
                 typer.echo(f"ok  {source}  (parameters cell, pair in sync, no typed numbers)")
-            datasets.check_sources(params, root=r)
-        checked = datasets.validate_paths(paths or None, root=r)
+            if problems:
+                raise InputProblemsError(problems)
+            return
+        checked = []
+        problems = []
+        for path in paths:
+            try:
+                checked += datasets.validate_paths([path], root=r)
+            except CCSInputError as exc:
+                problems.append(exc)
+            except (OSError, ValueError, OverflowError) as exc:
+                problems.append(
+                    CCSInputError(f"cannot be read or checked ({exc})", file=path)
+                )
+        if problems:
+            raise InputProblemsError(problems)
     except CCSInputError as exc:
         _fail(exc)
+    except Exception as exc:
+        _internal(exc)
     for path, rows in checked:
         typer.echo(f"ok  {path}  ({rows} rows)")
 
@@ -581,9 +732,32 @@ def lab(
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    """Entry point for ``python -m ccs_methods.pipeline.cli``."""
-    app()
-    sys.exit(0)
+    """Entry point for ``ccs-eval`` and ``python -m ccs_methods.pipeline.cli``.
+
+    An error no command caught is an internal error: one short message and exit status 3;
+    the traceback only with ``--debug`` (or ``CCS_DEBUG=1``).
+    """
+    if "--debug" in sys.argv[1:2]:
+        _DEBUG["on"] = True
+    try:
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        typer.secho("interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:  # usage errors: click's own message, status 2
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.secho("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        try:
+            _internal(exc)
+        except typer.Exit as stop:
+            sys.exit(stop.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,6 +29,7 @@ import concurrent.futures as cf
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -55,6 +56,8 @@ from ccs_methods.pipeline.templates import (
 )
 
 RUN_DIR = ".ccs-run"
+#: Environment variable naming the runner's process id inside a worker.
+_PARENT_ENV = "CCS_RUNNER_PID"
 SITE_YEAR_PREFIX = "site_year"
 PROGRAMME_PREFIX = "programme_"
 BOOK_PREFIX = "book_"
@@ -91,6 +94,7 @@ class RunSummary:
 
     results: list[JobResult] = field(default_factory=list)
     interrupted: bool = False
+    planned: int = 0
 
     @property
     def failures(self) -> list[JobResult]:
@@ -105,13 +109,18 @@ class RunSummary:
     def describe(self) -> str:
         """A plain-text summary naming each failure with its cell and error."""
         n_ok = sum(r.ok for r in self.results)
-        lines = [f"{n_ok} of {len(self.results)} notebooks executed"]
+        planned = max(self.planned, len(self.results))
+        n_failed = len(self.failures)
+        lines = [
+            f"{n_ok} of {planned} notebooks executed (planned {planned}, finished {n_ok}, "
+            f"failed {n_failed}, not started {planned - len(self.results)})"
+        ]
         if self.interrupted:
             lines.append("run interrupted: pages not yet finished were left as they were")
         for r in self.failures:
             if r.cell is not None:
                 where = f"cell {r.cell}"
-            elif r.error.startswith("ParamsError"):
+            elif (r.error or "").startswith("ParamsError"):
                 where = "page check after execution"  # the error names the template and cell
             else:
                 where = "before the first cell"
@@ -265,10 +274,15 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
         _tag_injected_cell(nb)
         hide_skipped_sections(nb)
         check_glue(nb, job.template)
+        check_leaks(nb, job.template, root)
         if job.title:
             retitle(nb, job.title)
         make_deterministic(nb)
         nbformat.write(nb, tmp)
+        parent = os.environ.get(_PARENT_ENV)
+        if parent and _parent_gone(int(parent)):  # the runner died: write no page
+            tmp.unlink(missing_ok=True)
+            os._exit(128 + signal.SIGTERM)
         job.output.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, job.output)
         return JobResult(job.label, str(job.output), True, time.perf_counter() - start)
@@ -283,6 +297,70 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
         return JobResult(
             job.label, str(job.output), False, time.perf_counter() - start, cell, error, kept
         )
+
+
+#: Text a page must never show: a traceback, an exception or warning line, an absolute path.
+_LEAK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a traceback", re.compile(r"Traceback \(most recent call last\)")),
+    ("an exception or warning text", re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning): ")),
+    (
+        "an absolute path",
+        re.compile(
+            r"(?<![\w.:/])/(?:home|work|tmp|usr|opt|root|Users|var|srv|mnt|private|proc)/[^\s'\"<>]+"
+            r"|\b[A-Za-z]:\\[^\s'\"<>]+"
+        ),
+    ),
+)
+
+
+def check_leaks(nb: nbformat.NotebookNode, template: Path, root: str | Path = "") -> None:
+    """Refuse a page whose outputs show a traceback, an exception text or an absolute path.
+
+    Parameters
+    ----------
+    nb
+        The executed notebook (papermill's injected cell is not counted in cell numbers).
+    template
+        The template the page came from, named in the error.
+    root
+        The project root: any occurrence of it in an output is a leak too.
+
+    Raises
+    ------
+    ParamsError
+        Naming the template, the cell (1-based, as in the template) and what leaked.
+
+    """
+    cells = [
+        c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])
+    ]
+    root_text = str(root) if root else ""
+    for i, cell in enumerate(cells, start=1):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            texts: list[str] = []
+            if out.get("output_type") == "error":
+                texts.append(f"{out.get('ename')}: {out.get('evalue')}")
+            if "text" in out:
+                texts.append(str(out["text"]))
+            for mime, value in (out.get("data") or {}).items():
+                if mime.startswith("text/") or mime.endswith("json"):
+                    texts.append(value if isinstance(value, str) else json.dumps(value))
+            for text in texts:
+                found = [what for what, rx in _LEAK_PATTERNS if rx.search(text)]
+                if root_text and root_text in text:
+                    found.append("an absolute path")
+                if found:
+                    rx_hit = next(
+                        (m.group(0) for _, rx in _LEAK_PATTERNS if (m := rx.search(text))),
+                        root_text,
+                    )
+                    raise ParamsError(
+                        f"the page would show {found[0]} ({rx_hit[:80]!r}); a page never shows "
+                        "error text or paths: fix the cause (the page was not written)",
+                        file=template,
+                        column=f"cell {i} outputs",
+                        rule="no leaks",
+                    )
 
 
 def retitle(nb: nbformat.NotebookNode, title: str) -> None:
@@ -386,6 +464,7 @@ def _run_in_subprocess(
                 "tmp_dir": str(tmp_dir),
                 "failed_dir": str(failed_dir),
                 "result": str(result_file),
+                "parent": os.getpid(),
             }
         ),
         encoding="utf-8",
@@ -402,7 +481,10 @@ def _run_in_subprocess(
         return None
     if proc.returncode == 0 and result_file.is_file():
         return JobResult(**json.loads(result_file.read_text(encoding="utf-8")))
-    err = err_file.read_bytes() if err_file.is_file() else b""
+    try:
+        err = err_file.read_bytes() if err_file.is_file() else b""
+    except OSError:
+        err = b""
     tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
     return JobResult(
         job.label,
@@ -470,15 +552,68 @@ def run_jobs(
                     on_done(res, done, len(jobs))
     except KeyboardInterrupt:
         summary.interrupted = True
-        children.stop_all()
-        pool.shutdown(wait=True, cancel_futures=True)
+        # a second Ctrl-C or SIGTERM must not cut the clean-up short and leave workers behind
+        saved = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                saved[sig] = signal.signal(sig, signal.SIG_IGN)
+        try:
+            children.stop_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
     else:
         pool.shutdown(wait=True)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     summary.results = [results[i] for i in sorted(results)]
+    summary.planned = len(jobs)
     _write_record(run_dir, summary)
     return summary
+
+
+@contextlib.contextmanager
+def run_lock(root: Path) -> Any:
+    """Hold ``.ccs-run/lock`` for a run: a second run on the same checkout stops, clearly.
+
+    Raises
+    ------
+    CCSInputError
+        Another run holds the lock (its process id is named).
+
+    """
+    import fcntl
+
+    from ccs_methods.errors import CCSInputError
+
+    run_dir = root / RUN_DIR
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        fh = (run_dir / "lock").open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise CCSInputError(
+            f"cannot create the run folder: {exc.strerror}", file=run_dir, rule="writable output"
+        ) from None
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            other = fh.read().strip() or "unknown"
+            raise CCSInputError(
+                f"another ccs-eval run (process {other}) is running on this checkout; wait for "
+                "it to finish (or stop it) and run again",
+                file=run_dir / "lock",
+                rule="one run at a time",
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+    finally:
+        fh.close()  # closing releases the lock
 
 
 def _remove_stale_tmp(tmp_root: Path) -> None:
@@ -507,15 +642,48 @@ def _stop_worker(signum: int, _frame: object) -> None:
     os._exit(128 + signum)
 
 
+def _parent_gone(parent: int) -> bool:
+    """True when the runner that started this worker has died (the worker was re-parented)."""
+    return os.getppid() != parent
+
+
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    """Stop this worker and its kernel as soon as the runner dies (e.g. SIGKILL)."""
+    with contextlib.suppress(Exception):  # Linux: the kernel sends SIGTERM on parent death
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+    def watch() -> None:
+        while True:
+            if _parent_gone(parent):
+                _stop_worker(signal.SIGTERM, None)
+            time.sleep(interval)
+
+    threading.Thread(target=watch, name="ccs-parent-watch", daemon=True).start()
+    if _parent_gone(parent):  # died before the watch began
+        _stop_worker(signal.SIGTERM, None)
+
+
 def _worker_main(spec_path: str) -> int:
     """Entry point of a worker process: run the job described in ``spec_path``."""
     signal.signal(signal.SIGTERM, _stop_worker)
+    signal.signal(signal.SIGHUP, _stop_worker)
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    parent = int(spec.get("parent", os.getppid()))
+    _watch_parent(parent)
+    os.environ[_PARENT_ENV] = str(parent)
     res = _execute(_job_from_json(spec["job"]), spec["root"], spec["tmp_dir"], spec["failed_dir"])
     out = Path(spec["result"])
     tmp = out.with_suffix(".partial")
-    tmp.write_text(json.dumps(asdict(res)), encoding="utf-8")
-    os.replace(tmp, out)
+    try:
+        tmp.write_text(json.dumps(asdict(res)), encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        print(f"cannot write the job's result: {exc.strerror}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -528,9 +696,12 @@ def _write_record(run_dir: Path, summary: RunSummary) -> None:
         "interrupted": summary.interrupted,
         "results": [asdict(r) for r in summary.results],
     }
-    tmp = run_dir / "last-run.json.tmp"
-    tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
-    os.replace(tmp, run_dir / "last-run.json")
+    tmp = run_dir / f"last-run.json.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"  # unique per writer
+    try:
+        tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
+        os.replace(tmp, run_dir / "last-run.json")
+    except OSError:
+        tmp.unlink(missing_ok=True)  # the record is a convenience: never fail a run for it
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ def bar_chart(
         dodge=False,
         ax=ax,
     )
-    if grouped:
+    if grouped and ax.get_legend_handles_labels()[0]:  # no empty-legend warning on pages
         ax.legend(loc="lower right", fontsize=plots.SMALL_PT, title=None)
     ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
     plots.bar_labels(ax, fmt=fmt)

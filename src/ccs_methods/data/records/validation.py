@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 
@@ -25,12 +29,15 @@ def _error(
     line: int | None = None,
     column: str | None = None,
     others: int = 0,
+    rule: str | None = None,
 ) -> DataValidationError:
     where = f" (line {line} of the file; the header is line 1)" if line is not None else ""
     more = ""
     if others:
         more = f"; {others} other failure{'s' if others != 1 else ''} in this file"
-    err = DataValidationError(f"{message}{where}{more}", file=path, row=line, column=column)
+    err = DataValidationError(
+        f"{message}{where}{more}", file=path, row=line, column=column, rule=rule
+    )
     err.line = line  # type: ignore[attr-defined]
     return err
 
@@ -88,6 +95,17 @@ def _parse(path: Path, spec: DatasetSpec) -> tuple[pd.DataFrame, list[int]]:
     header = [h.strip() for h in header]
     missing = [c for c in spec.column_names if c not in header]
     if missing:
+        joined = ",".join(header)
+        found = [d for d in (";", "\t", "|") if joined.count(d) >= len(spec.column_names) - 1]
+        if found:
+            name = {";": "semicolon (;)", "\t": "tab", "|": "vertical bar (|)"}[found[0]]
+            raise _error(
+                path,
+                f"the header is {name}-separated, not comma-separated; save the file as a CSV "
+                f"with commas between the columns: {', '.join(spec.column_names)}",
+                line=header_line,
+                rule="comma delimiter",
+            )
         raise _error(
             path,
             f"missing column '{missing[0]}'"
@@ -127,14 +145,18 @@ def _parse(path: Path, spec: DatasetSpec) -> tuple[pd.DataFrame, list[int]]:
                     col = header[len(row)]
                     what = f"no value for column '{col}' onwards"
                 else:
-                    col = header[-1]
-                    what = f"extra field(s) after the last column '{col}'"
+                    col = None  # which value holds the stray comma cannot be known
+                    what = (
+                        f"line {start} has {len(row) - len(header)} field(s) too many: a value "
+                        "with an unquoted comma"
+                    )
                 raise _error(
                     path,
                     f"expected {len(header)} comma-separated fields as in the header, found "
                     f"{len(row)} ({what}); quote values that contain commas",
                     line=start,
                     column=col,
+                    rule="field count",
                 )
             rows.append([v.strip() for v in row])
             lines.append(start)
@@ -150,6 +172,42 @@ def _parse(path: Path, spec: DatasetSpec) -> tuple[pd.DataFrame, list[int]]:
     frame = pd.DataFrame(rows, columns=header, dtype="str")
     frame = frame.replace("", None)
     return frame[spec.column_names], lines
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _check_numbers(path: Path, frame: pd.DataFrame, lines: list[int], spec: DatasetSpec) -> None:
+    """Whole numbers must fit in 64 bits and amounts must be finite (no 1e400, inf or nan)."""
+    for c in spec.columns:
+        if c.kind not in ("int", "float"):
+            continue
+        s = frame[c.name].dropna()
+        if c.kind == "int":
+            too_big = s[s.str.lstrip("+-").str.lstrip("0").str.len() >= 19]
+            for idx, v in too_big.items():
+                if abs(int(v)) > _INT64_MAX:
+                    raise _error(
+                        path,
+                        f"value {v!r} is far too large for a count (at most {_INT64_MAX:,})",
+                        line=lines[int(idx)],  # type: ignore[call-overload]
+                        column=c.name,
+                        rule="count in range",
+                    )
+        else:
+            nums = pd.to_numeric(s, errors="coerce")
+            bad = nums[~np.isfinite(nums.to_numpy(dtype=float))]
+            if len(bad):
+                idx = bad.index[0]
+                raise _error(
+                    path,
+                    f"value {s[idx]!r} is not a finite number (too large, inf or nan); amounts "
+                    "must be ordinary numbers",
+                    line=lines[int(idx)],  # type: ignore[call-overload]
+                    column=c.name,
+                    rule="finite number",
+                    others=len(bad) - 1,
+                )
 
 
 def _convert(frame: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
@@ -354,12 +412,88 @@ def validate_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
     name = dataset if dataset is not None else dataset_for_file(path)
     if name not in DATASETS:
         raise _error(path, f"unknown dataset '{name}'; known: {', '.join(DATASETS)}")
+    cache = _cache_file(path, name)
+    if cache is not None and cache.is_file():
+        try:
+            typed = pd.read_pickle(cache)  # written by this package below, in .ccs-run/cache
+            typed.attrs.update(
+                {"dataset": name, "source_file": str(path), "synthetic": _is_synthetic(path)}
+            )
+            return typed
+        except Exception:  # a damaged or older cache file is rebuilt
+            cache.unlink(missing_ok=True)
+    typed = _validate_uncached(path, name)
+    if cache is not None:
+        _write_cache(cache, typed)
+    return typed
+
+
+#: Environment variable naming the folder where a run keeps validated datasets (set by the
+#: runner, inherited by its workers and kernels): each file is validated once per run.
+CACHE_ENV = "CCS_RECORDS_CACHE"
+
+
+def _cache_file(path: Path, name: str) -> Path | None:
+    """The cache file of this data file's exact bytes and this code, if a run set a cache."""
+    folder = os.environ.get(CACHE_ENV, "").strip()
+    if not folder or not path.is_file():
+        return None
+    import hashlib
+    import inspect
+
+    from ccs_methods.data.records import registry, specs, vocabulary
+
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    for module in (sys.modules[__name__], specs, registry, vocabulary):
+        h.update(inspect.getsource(module).encode())
+    h.update(repr(_site_registry()).encode() + name.encode() + pd.__version__.encode())
+    return Path(folder) / f"{name}-{h.hexdigest()[:32]}.pkl"
+
+
+def _write_cache(cache: Path, typed: pd.DataFrame) -> None:
+    """Store the validated frame atomically (unique temp name); drop older ones of the dataset."""
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        typed.to_pickle(tmp)
+        os.replace(tmp, cache)
+        prefix = cache.name.rsplit("-", 1)[0] + "-"
+        for old in cache.parent.glob(f"{prefix}*.pkl"):
+            if old != cache:
+                old.unlink(missing_ok=True)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # no cache (e.g. disk full): the next kernel validates again
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Share one string object per distinct value in each text column (same values, same dtype).
+
+    The CSV reader makes a new string for every cell; a 2-million-row extract then holds tens of
+    millions of them. Equal values now point at one object, which cuts the frame's memory by
+    an order of magnitude for the low-cardinality columns (site, sector, organisation, reason).
+    """
+    out = frame.copy(deep=False)
+    for col in out.columns:
+        dtype = out[col].dtype
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            codes, uniques = pd.factorize(out[col], use_na_sentinel=False)
+            shared = np.asarray(uniques, dtype=object).take(codes)
+            out[col] = pd.Series(shared, index=out.index, dtype=dtype)
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def _validate_uncached(path: Path, name: str) -> pd.DataFrame:
     spec = DATASETS[name]
     frame, lines = _parse(path, spec)
     try:
         spec.string_schema().validate(frame, lazy=True)
     except (SchemaError, SchemaErrors) as exc:
         _raise_schema(path, exc, frame, lines, spec)
+    _check_numbers(path, frame, lines, spec)
     typed = _convert(frame, spec)
     sites, schemes = _site_registry()
     try:
@@ -368,6 +502,8 @@ def validate_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
         _raise_schema(path, exc, typed, lines, spec, schemes)
     if name.startswith("referrals_"):
         _check_one_sector_per_org(path, typed, lines)
+    del frame, lines
+    typed = _compact(typed)
     typed.attrs.update(
         {"dataset": name, "source_file": str(path), "synthetic": _is_synthetic(path)}
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -174,7 +176,25 @@ def _parse_prob(raw: str) -> float | None:
     raw = raw.strip()
     if raw == "":
         return None
-    return float(raw)
+    value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError(f"{raw!r} is not a finite number")
+    return value
+
+
+def _record_lines(path: Path) -> list[int]:
+    """The line (as an editor numbers it, header = line 1) on which each data record starts."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        if next(reader, None) is None:
+            return []
+        lines: list[int] = []
+        previous = reader.line_num
+        for rec in reader:
+            if rec and any(v.strip() for v in rec):
+                lines.append(previous + 1)
+            previous = reader.line_num
+    return lines
 
 
 def load_evidence(
@@ -220,8 +240,23 @@ def load_evidence(
         raise DataValidationError("evidence file not found", file=path)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DataValidationError(f"cannot read CSV: {exc}", file=path) from exc
+    except UnicodeDecodeError:
+        data = path.read_bytes()
+        try:  # pandas reads in chunks: find the real position in the whole file
+            data.decode("utf-8")
+            start = 0
+        except UnicodeDecodeError as whole:
+            start = whole.start
+        line = data.count(b"\n", 0, start) + 1
+        raise DataValidationError(
+            f"not valid UTF-8 (byte {start}); save the file as UTF-8",
+            file=path,
+            row=line,
+            rule="UTF-8",
+        ) from None
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise DataValidationError(f"cannot read CSV: {exc}", file=path, rule="CSV") from None
+    lines = _record_lines(path)
     missing = [c for c in EVIDENCE_COLUMNS if c not in raw.columns]
     if missing:
         raise DataValidationError(
@@ -238,7 +273,8 @@ def load_evidence(
     allowed_sites, allowed_years = set(sites), set(years)
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for i, row in enumerate(raw.to_dict("records"), start=1):
+    for pos, row in enumerate(raw.to_dict("records")):
+        i = lines[pos] if pos < len(lines) else pos + 2  # the line an editor shows
         eid = row["evidence_id"].strip()
 
         def fail(msg: str, column: str, eid: str = eid, i: int = i) -> DataValidationError:
@@ -248,7 +284,7 @@ def load_evidence(
         if not eid or not _ID_RE.match(eid):
             raise fail(f"evidence_id {eid!r} must be a non-empty identifier", "evidence_id")
         if eid in seen:
-            raise fail(f"duplicate evidence_id (first on row {seen[eid]})", "evidence_id")
+            raise fail(f"duplicate evidence_id (first on line {seen[eid]})", "evidence_id")
         seen[eid] = i
         claim_id = row["claim_id"].strip()
         if claim_id not in claims:
