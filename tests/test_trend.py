@@ -369,18 +369,26 @@ def test_glm_trend_quasipoisson_uses_t_interval_like_r() -> None:
     assert "n=5" in r.warning
 
 
-def test_glm_trend_auto_family_choice() -> None:
+def test_glm_trend_auto_family_is_quasipoisson_with_t() -> None:
+    """Auto is quasi-Poisson with t whatever the dispersion (the size simulation is in
+    tests/test_stats_size.py); its estimate and interval equal the explicit quasi-Poisson fit,
+    and a requested negative binomial is still fitted by ML."""
     rng = np.random.default_rng(20211201)
     years = np.arange(2010, 2022)
     calm = rng.poisson(200 * 1.05 ** (years - 2010))
     r = glm_trend(calm, years)
-    assert r.family == "poisson" and "<=" in r.family_reason
+    q = glm_trend(calm, years, family="quasipoisson")
+    assert r.family == "quasipoisson" and r.reference == "t" and r.df_resid == 10
+    assert (r.rate_ratio, r.ci_low, r.ci_high, r.p_value) == (
+        q.rate_ratio, q.ci_low, q.ci_high, q.p_value)
+    assert "size" in r.family_reason
     wild = [120, 150, 260, 310, 400, 380, 450, 600, 640]
     r2 = glm_trend(wild, list(range(2013, 2022)))
-    assert r2.family == "negbin" and r2.nb_alpha is not None
-    assert "overdispersion" in r2.family_reason
+    assert r2.family == "quasipoisson" and r2.nb_alpha is None
+    nb = glm_trend(wild, list(range(2013, 2022)), family="negbin")
+    assert nb.family == "negbin" and nb.nb_alpha is not None and nb.reference == "normal"
     r3 = glm_trend([120, 150, 260, 310, 400], [2017, 2018, 2019, 2020, 2021])
-    assert r3.family == "quasipoisson"
+    assert r3.family == "quasipoisson" and "overdispersion" in r3.family_reason
     _strict_json(r3.to_dict())
 
 
