@@ -104,6 +104,26 @@ def _prepare_monthly(
     return _prepare_series(df, date_col, count_col, offset_col, "monthly")
 
 
+def _show(value: Any) -> str:
+    """A cell value for a message: quoted text, or a plain number, or 'empty'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "(empty)"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value.item() if hasattr(value, "item") else value)
+
+
+def _row_numbers(df: pd.DataFrame) -> np.ndarray:
+    """Row numbers for messages: the file line of each row, else 1-based data rows.
+
+    The command line stores the file's line numbers in ``df.attrs["line_numbers"]``.
+    """
+    lines = df.attrs.get("line_numbers") if hasattr(df, "attrs") else None
+    if lines is not None and len(lines) == len(df):
+        return np.asarray(lines, dtype=int)
+    return np.arange(len(df)) + 1
+
+
 def _prepare_series(
     df: pd.DataFrame,
     date_col: str,
@@ -144,17 +164,17 @@ def _prepare_series(
         what = "a readable date"
     if bad.size:
         raise MethodInputError(
-            f"value {df[date_col].iloc[bad[0]]!r} is not {what}.",
-            row=int(bad[0]) + 1,
+            f"value {_show(df[date_col].iloc[bad[0]])} is not {what}.",
+            row=int(_row_numbers(df)[int(bad[0])]),
             column=date_col,
         )
     counts = pd.to_numeric(df[count_col], errors="coerce")
     bad = np.flatnonzero(~np.isfinite(counts.to_numpy(dtype=float)))
     if bad.size:
         raise MethodInputError(
-            f"count {df[count_col].iloc[bad[0]]!r} is missing or not a number; every month "
+            f"count {_show(df[count_col].iloc[bad[0]])} is missing or not a number; every month "
             "needs a count (use 0 for a month with no events).",
-            row=int(bad[0]) + 1,
+            row=int(_row_numbers(df)[int(bad[0])]),
             column=count_col,
         )
     cv = counts.to_numpy(dtype=float)
@@ -162,17 +182,17 @@ def _prepare_series(
     if neg.size:
         raise MethodInputError(
             f"negative count {cv[neg[0]]:g}; counts must be 0 or more.",
-            row=int(neg[0]) + 1,
+            row=int(_row_numbers(df)[int(neg[0])]),
             column=count_col,
         )
     frac = np.flatnonzero(np.abs(cv - np.round(cv)) > 1e-9)
     if frac.size:
         raise MethodInputError(
             f"count {cv[frac[0]]:g} is not a whole number; count models need whole numbers.",
-            row=int(frac[0]) + 1,
+            row=int(_row_numbers(df)[int(frac[0])]),
             column=count_col,
         )
-    rows = np.arange(len(df)) + 1
+    rows = _row_numbers(df)
     if frequency == "index":
         key = np.round(dv).astype(int)
         label: Any = key
@@ -208,9 +228,9 @@ def _prepare_series(
         badv = np.flatnonzero(~(np.isfinite(ov) & (ov > 0)))
         if badv.size:
             raise MethodInputError(
-                f"offset value {df[offset_col].iloc[badv[0]]!r} must be a positive number "
+                f"offset value {_show(df[offset_col].iloc[badv[0]])} must be a positive number "
                 "(it is logged).",
-                row=int(badv[0]) + 1,
+                row=int(_row_numbers(df)[int(badv[0])]),
                 column=offset_col,
             )
         out["offset"] = ov
@@ -221,8 +241,8 @@ def _prepare_series(
         unit = _UNIT[frequency]
         label_dup = out.loc[out["t"] == first, "month"].iloc[0]
         hint = (
-            " If these are weekly (or daily) values, say so (frequency='weekly') or total "
-            "them per month first."
+            " If these are weekly (or daily) values, say so (frequency='weekly'; "
+            "--frequency weekly on the command line) or total them per month first."
             if frequency in ("monthly", "quarterly") else ""
         )
         raise MethodInputError(

@@ -29,6 +29,8 @@ from ccs_methods.methods.trend.kendall import mann_kendall
 
 #: |lag-1 autocorrelation| at or above this is reported as strong whatever the test says.
 STRONG_AUTOCORRELATION = 0.3
+#: Fewest points for a serial-correlation warning (and the Ljung-Box test).
+MIN_AUTOCORRELATION_N = 8
 #: Fewest points on each side of a candidate change for Mann-Kendall within each regime.
 MIN_REGIME_POINTS = 3
 
@@ -111,7 +113,9 @@ class StructureResult(_ResultMixin):
     change_point
         Pettitt test: ``u``, ``p_value``, ``index`` and ``candidate`` (the first x after the
         change), ``level_before`` and ``level_after`` (medians), and Mann-Kendall within each
-        regime (``mk_before``, ``mk_after``: tau and p) when each side has 3+ points.
+        regime (``mk_before``, ``mk_after``: tau and p) when each side has 3+ points, and
+        ``least_squares_candidate`` (the split that best separates two mean levels; Pettitt's
+        rank statistic can land one point off a sharp step).
     warnings
         Plain-English warnings for the trend results.
 
@@ -194,11 +198,11 @@ def structure_checks(
     )
     lb_p: float | None = None
     lb_lags: int | None = None
-    if n >= 8 and denom > 0:
+    if n >= MIN_AUTOCORRELATION_N and denom > 0:
         lb_lags = int(max(1, min(10, n // 5)))
         lb = acorr_ljungbox(resid, lags=[lb_lags], return_df=True)
         lb_p = float(lb["lb_pvalue"].iloc[-1])
-    if r1 is not None and (
+    if r1 is not None and n >= MIN_AUTOCORRELATION_N and (
         (lb_p is not None and lb_p < alpha) or abs(r1) >= STRONG_AUTOCORRELATION
     ):
         sign = "positive" if r1 > 0 else "negative"
@@ -216,6 +220,12 @@ def structure_checks(
     pt = pettitt_test(yv)
     k = pt.index
     before, after = yv[:k], yv[k:]
+    # least-squares split (two means): the step location that best separates the levels
+    sse = [
+        float(np.sum((yv[:t] - yv[:t].mean()) ** 2) + np.sum((yv[t:] - yv[t:].mean()) ** 2))
+        for t in range(1, n)
+    ]
+    k_ls = int(np.argmin(sse)) + 1
     cp: dict[str, Any] = {
         "method": "Pettitt (1979); approximate p = 2 exp(-6 K^2 / (n^3 + n^2))",
         "u": pt.u,
@@ -227,6 +237,7 @@ def structure_checks(
         "level_after": float(np.median(after)),
         "mk_before": None,
         "mk_after": None,
+        "least_squares_candidate": _x_label(x, k_ls),
     }
     for key, seg_y, seg_x in (("mk_before", before, xv[:k]), ("mk_after", after, xv[k:])):
         if seg_y.size >= MIN_REGIME_POINTS and np.ptp(seg_y) > 0:
@@ -241,10 +252,16 @@ def structure_checks(
         within = (
             "; Mann-Kendall within each regime (" + "; ".join(inside) + ")" if inside else ""
         )
+        ls_txt = (
+            f"; the least-squares split of the two levels puts it at "
+            f"{cp['least_squares_candidate']}"
+            if k_ls != k else ""
+        )
         warnings.append(
             f"Possible step: the Pettitt test finds a change in level at {cp['candidate']} "
             f"(after {cp['last_before']}; median {cp['level_before']:g} before, "
-            f"{cp['level_after']:g} after; p={pt.p_value:.2g}){within}. A monotone trend "
+            f"{cp['level_after']:g} after; p={pt.p_value:.2g}){ls_txt}{within}. A monotone "
+            "trend "
             "test cannot tell a step (e.g. a rule change) from a trend: if the series is a "
             "step, model it as one (e.g. `ccs-eval stats its` with --impact level) rather "
             "than reading the trend."
