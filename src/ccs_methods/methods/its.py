@@ -41,6 +41,8 @@ __all__ = [
 
 #: Minimum months on each side of the breakpoint (a common rule of thumb for ITS).
 MIN_POINTS_EACH_SIDE = 8
+#: |lag-1 residual autocorrelation| below this is read as none at lag 1.
+LAG1_NEGLIGIBLE = 0.1
 #: Largest number of Fourier pairs allowed (12-month period).
 MAX_FOURIER_K = 5
 
@@ -941,6 +943,11 @@ def autocorrelation_advice(
     big = abs(r1) >= 0.2
     if not significant and not big:
         return f"No clear residual autocorrelation ({stats_txt}); {move}."
+    if abs(r1) < LAG1_NEGLIGIBLE:
+        return (
+            f"Residual autocorrelation at lags beyond 1 ({stats_txt}), possibly seasonality "
+            f"the model does not capture; {move}."
+        )
     if r1 > 0:
         widens = se_model is not None and se_hac is not None and se_hac > se_model
         return (
@@ -952,16 +959,14 @@ def autocorrelation_advice(
                 "read the interval as too narrow rather than trust either."
             )
         )
-    if r1 < 0:
-        return (
-            f"Negative residual autocorrelation ({stats_txt}): model-based intervals are, if "
-            f"anything, too wide (conservative). {move}; HAC does not fix negative "
-            "autocorrelation, it narrows the interval, so the model-based interval is the "
-            "cautious choice."
-        )
+    narrows = se_model is not None and se_hac is not None and se_hac < se_model
     return (
-        f"Residual autocorrelation at lags beyond 1 ({stats_txt}), possibly seasonality the "
-        f"model does not capture; {move}."
+        f"Negative residual autocorrelation ({stats_txt}): model-based intervals are, if "
+        f"anything, too wide (conservative). {move}"
+        + (
+            "; HAC does not fix negative autocorrelation, it narrows the interval, so the "
+            "model-based interval is the cautious choice." if narrows else "."
+        )
     )
 
 

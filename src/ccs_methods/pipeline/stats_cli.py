@@ -8,6 +8,7 @@ shows it, header = line 1) and the column where they apply, and exit status 2.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -433,6 +434,15 @@ def _pooled(df: Any, yy: Any, off: Any, xkey: Any, gcol: Any, keep: Any, groups:
             "assumes": "series independent of each other",
         },
     }
+    counts = yy[keep]
+    if bool(np.all(np.abs(counts - np.round(counts)) < 1e-9) and np.all(counts >= 0)):
+        cnt = pd.DataFrame({"g": gcol, "x": np.asarray(xkey, dtype=float), "y": yy})[keep]
+        if off is not None:
+            cnt["off"] = off[keep]
+        pt = trend.pooled_trend(cnt, site_col="g", x_col="x", count_col="y",
+                                offset_col="off" if off is not None else None, alpha=alpha)
+        out["common_rate_ratio"] = {**pt.glm, "assumes": "series independent; one common "
+                                    "proportional trend with a fixed effect per series"}
     med = long.groupby("x")["y"].median()
     if med.size >= 3 and np.ptp(med.to_numpy()) > 0:
         mk = trend.mann_kendall(med.to_numpy(), med.index.to_numpy(), alpha=alpha)
@@ -442,15 +452,17 @@ def _pooled(df: Any, yy: Any, off: Any, xkey: Any, gcol: Any, keep: Any, groups:
             "assumes": "only that the time points are independent: its size holds whatever "
             "the dependence between series",
         }
+    share = (f"share the same {n_times} time points" if shared
+             else f"cover only {n_times} distinct time points between them")
     out["effective_n"] = (
-        f"The {len(groups)} series share the same {n_times} time points, so shocks common to "
-        f"all series (policy, funding, season) make them move together: the effective number "
-        f"of independent points lies between {n_times} and {len(long)}, and the stratified "
-        f"test treats it as {len(long)}, so its p-value can be far too small. The Mann-Kendall "
+        f"The {len(groups)} series {share}, so shocks common to all series (policy, funding, "
+        f"season) make them move together: the effective number of independent points lies "
+        f"between {n_times} and {len(long)}. The stratified test and the common rate ratio "
+        f"treat it as {len(long)}, so their p-values can be far too small; the Mann-Kendall "
         f"test on the median across series at each time (n = {n_times}) keeps its size."
-        if shared else
-        f"The series cover {n_times} distinct time points in all; where they overlap, common "
-        "shocks make the stratified test's p-value too small (it assumes independent series)."
+        if n_times < len(long) else
+        "The series do not share time points; the stratified test assumes they are "
+        "independent."
     )
     return out
 
@@ -766,6 +778,89 @@ def stats_contribution(
         typer.echo(f"{it['evidence_id']}: {'found' if it['found'] else 'absent'}, "
                    f"{it['test_type']}, likelihood ratio {it['likelihood_ratio']:.3g}")
     typer.echo(f"posterior: {post:.4g} ({out['verbal']})")
+
+
+@stats_app.command("series")
+def stats_series(
+    what: Annotated[str, typer.Option(
+        help="referrals (monthly counts of a site's referral data), awards (complete calendar "
+        "years of LWA/DAF awards) or awards-monthly (the months the book uses).")],
+    site: Annotated[str, typer.Option(help="Site id (norfolk, oldham, swansea, "
+                                      "tower_hamlets), or all (awards only: a long file "
+                                      "site,year,awards of the sites the pooled trend uses).")],
+    out: Annotated[Path, typer.Option(help="CSV file to write.")],
+    root: Annotated[Path | None, typer.Option(help="Project root (default: found from the "
+                                              "current folder).")] = None,
+) -> None:
+    """Write the series a book model is fitted to, as CSV, for the other stats commands.
+
+    The methods pages pair each model with this command and the ``stats`` command that
+    refits it: ``referrals`` gives ``month,date,referrals`` (zero-filled months of the site's
+    referral dataset); ``awards`` gives ``year,awards`` for the complete calendar years of the
+    programme years params list (what the annual trend uses); ``awards-monthly`` gives
+    ``month,date,awards`` for those months (what the XmR chart uses).
+    """
+    from ccs_methods.analyses import lwa, referrals
+    from ccs_methods.analyses.trend_data import LWA, load_dataset
+    from ccs_methods.data.params import load_params
+
+    try:
+        if what not in ("referrals", "awards", "awards-monthly"):
+            raise CCSInputError(
+                f"--what must be referrals, awards or awards-monthly; got {what!r}")
+        from ccs_methods.data.paths import ROOT_ENV, find_project_root
+
+        if root is not None:  # the data folder is found from the project root too
+            os.environ[ROOT_ENV] = str(root.resolve())
+        root = find_project_root() if root is None else root.resolve()
+        params = load_params(root / "params")
+        if site == "all" and what == "awards":
+            import pandas as pd
+
+            awards = load_dataset(params, LWA)
+            min_years = params.analysis.lwa_trend.min_complete_years
+            parts = []
+            for s_id in params.programme.sites:
+                ann = lwa.site_awards(params, s_id, awards).annual
+                comp = ann[ann["complete"]] if len(ann) else ann
+                if len(comp) >= min_years:
+                    parts.append(pd.DataFrame({"site": s_id, "year": comp["year"].astype(int),
+                                               "awards": comp["awards"].astype(int)}))
+            frame = pd.concat(parts, ignore_index=True)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            frame.to_csv(out, index=False)
+            typer.echo(f"{out}: {len(frame)} rows ({len(parts)} sites with at least "
+                       f"{min_years} complete years)")
+            return
+        if site not in params.programme.sites:
+            raise CCSInputError(
+                f"--site {site!r} is not a site of the programme; sites are "
+                f"{', '.join(params.programme.sites)}")
+        if what == "referrals":
+            ds = params.site(site).referral_network.referral_dataset
+            if ds is None:
+                raise CCSInputError(f"site {site!r} has no referral dataset in params")
+            table = referrals.monthly_referrals(load_dataset(params, ds), site)
+            frame = table[["month", "date", "referrals"]].assign(
+                date=table["date"].dt.strftime("%Y-%m-%d"))
+        else:
+            aw = lwa.site_awards(params, site, load_dataset(params, LWA))
+            if what == "awards":
+                comp = aw.annual[aw.annual["complete"]]
+                frame = comp[["year", "awards"]].astype(int)
+            else:
+                frame = aw.monthly[["month", "date", "awards"]].assign(
+                    date=aw.monthly["date"].dt.strftime("%Y-%m-%d"))
+                if (frame["awards"] % 1 == 0).all():
+                    frame = frame.assign(awards=frame["awards"].astype(int))
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            frame.to_csv(out, index=False)
+        except OSError as exc:
+            raise CCSInputError(f"cannot write the file: {exc.strerror}", file=out) from exc
+    except CCSInputError as exc:
+        _fail(exc)
+    typer.echo(f"{out}: {len(frame)} rows")
 
 
 @stats_app.command("network")
