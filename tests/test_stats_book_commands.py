@@ -41,7 +41,7 @@ BLOCKS = _blocks()
 
 def test_the_pages_carry_the_commands() -> None:
     models = {m for _, m, _ in BLOCKS}
-    assert {"trend.lwa.norfolk", "pooled", "its.ncan", "xmr.norfolk"} <= models
+    assert {"trend.lwa.norfolk", "pooled", "its.ncan", "xmr.norfolk", "network.ncan"} <= models
     for _, _, cmds in BLOCKS:
         assert all(c[:2] == ["ccs-eval", "stats"] for c in cmds)
 
@@ -49,6 +49,7 @@ def test_the_pages_carry_the_commands() -> None:
 def _run(cmds: list[list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(ROOT_ENV, str(ROOT))
+    cmds = [[str(ROOT / a) if a.startswith("data/") else a for a in c] for c in cmds]
     runner = CliRunner()
     r: Any = None
     for c in cmds:
@@ -116,5 +117,17 @@ def test_each_command_reproduces_the_book(page: str, model: str, cmds: list[list
         for key in ("n", "n_baseline", "mean", "mr_bar", "ucl", "lcl"):
             assert _close(out[key], getattr(book, key)), key
         assert out["special_cause"] == book.special_cause
+    elif model.startswith("network."):
+        net = model.split(".")[1]
+        by = {rec["year"]: rec for rec in out["by_year"]}
+        checked = 0
+        for key, ref in BASELINE.items():
+            if not key.startswith(f"network.{net}.") or ref["measure"] not in by[2019]:
+                continue
+            a, b = by[ref["period_a"]][ref["measure"]], by[ref["period_b"]][ref["measure"]]
+            assert _close(a, ref["value_a"]) and _close(b, ref["value_b"]), key
+            assert _close(b / a, ref["ratio"]), key
+            checked += 1
+        assert checked >= 5
     else:  # pragma: no cover - a new block needs a comparison here
         pytest.fail(f"no comparison for {model!r} ({page})")
