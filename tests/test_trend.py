@@ -461,6 +461,18 @@ def test_percent_change_values_and_errors() -> None:
         percent_change(-3, 5)
 
 
+def test_percent_change_boundaries() -> None:
+    """Bases and values between 0 and 1, and a fall to 0, are legal; a negative value is not;
+    the zero-base message gives the absolute change b - a (mutation survivors of issue 14)."""
+    assert percent_change(0.5, 1.0) == pytest.approx(100.0)
+    assert percent_change(10, 0) == pytest.approx(-100.0)
+    assert percent_change(10, 0.5) == pytest.approx(-95.0)
+    with pytest.raises(MethodInputError, match=r"b - a = 5\)"):
+        percent_change(0, 5)
+    with pytest.raises(MethodInputError, match="non-negative"):
+        percent_change(5, -1)
+
+
 # ----------------------------------------------------------------------------------------
 # pooled trend
 # ----------------------------------------------------------------------------------------
