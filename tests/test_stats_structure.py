@@ -61,3 +61,35 @@ def test_serial_correlation_is_warned_with_its_sign() -> None:
 def test_structure_checks_refuse_unordered_x() -> None:
     with pytest.raises(MethodInputError, match="strictly increasing"):
         structure_checks([1, 2, 3, 4], [2001, 2000, 2002, 2003])
+
+
+def test_structure_boundaries_kill_mutants() -> None:
+    """Boundaries of the checks (mutation survivors of issue 14): 3 points are enough; the
+    serial-correlation warning needs 8 points; 3 points on a side get Mann-Kendall within the
+    regime; string dates are labelled as given; the result is immutable."""
+    import dataclasses
+
+    three = structure_checks([1.0, 5.0, 2.0], ["2020", "2021", "2022"])
+    assert three.n == 3 and three.ljung_box_p is None
+    zigzag8 = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+    assert any("Serial correlation" in w for w in structure_checks(zigzag8, range(8)).warnings)
+    assert not any("Serial correlation" in w
+                   for w in structure_checks(zigzag8[:7], range(7)).warnings)
+    step = [1.0, 2.0, 1.5, 9.0, 9.5, 8.5, 9.2, 8.8, 9.1]
+    res = structure_checks(step, [f"2023-0{m}-01" for m in range(1, 10)])
+    cp = res.change_point
+    assert cp["index"] == 3 and cp["candidate"] == "2023-04-01"
+    assert cp["mk_before"] is not None and cp["mk_before"]["n"] == 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.n = 5  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pettitt_test(step).u = 0  # type: ignore[misc]
+
+
+def test_strong_lag1_autocorrelation_is_warned_even_when_ljung_box_is_not_small() -> None:
+    """|r1| >= 0.3 is reported whatever Ljung-Box says (a smooth wave over 12 points)."""
+    y = np.sin(np.arange(12) / 2.0) + np.arange(12) * 0.01
+    res = structure_checks(y, np.arange(12))
+    assert res.lag1_autocorrelation is not None and res.lag1_autocorrelation >= 0.3
+    assert res.ljung_box_p is not None and res.ljung_box_p > 0.05
+    assert any("Serial correlation" in w for w in res.warnings)
