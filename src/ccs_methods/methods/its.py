@@ -41,7 +41,7 @@ __all__ = [
 
 #: Minimum months on each side of the breakpoint (a common rule of thumb for ITS).
 MIN_POINTS_EACH_SIDE = 8
-#: |lag-1 residual autocorrelation| below this is read as none at lag 1.
+#: Absolute lag-1 residual autocorrelation below this is read as none at lag 1.
 LAG1_NEGLIGIBLE = 0.1
 #: Largest number of Fourier pairs allowed (12-month period).
 MAX_FOURIER_K = 5

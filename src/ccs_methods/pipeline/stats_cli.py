@@ -695,7 +695,8 @@ def stats_contribution(
     """Bayesian contribution tracing: posterior of a claim from evidence found or absent.
 
     For an item that was looked for and not found, the likelihoods are the complements:
-    P(absent | claim true) = 1 - sensitivity and P(absent | claim false) = 1 - type I error.
+    the probability of absence is 1 - sensitivity if the claim is true and 1 - type I error
+    if it is false.
     Items sharing a ``group`` are dependent: only the strongest supporting and the strongest
     challenging item of a group count.
     """

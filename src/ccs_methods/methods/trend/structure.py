@@ -27,7 +27,7 @@ from ccs_methods.errors import MethodInputError
 from ccs_methods.methods.trend.common import _ResultMixin, as_float_array, time_to_float
 from ccs_methods.methods.trend.kendall import mann_kendall
 
-#: |lag-1 autocorrelation| at or above this is reported as strong whatever the test says.
+#: Absolute lag-1 autocorrelation at or above this is reported as strong whatever the test says.
 STRONG_AUTOCORRELATION = 0.3
 #: Fewest points for a serial-correlation warning (and the Ljung-Box test).
 MIN_AUTOCORRELATION_N = 8
