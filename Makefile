@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 MATHJAX := node_modules/mathjax/es5/tex-chtml.js
 JOBS   ?= $(shell $(PYTHON) -c "import os; print(max(1, min(4, os.cpu_count() or 1)))")
 
-.PHONY: book test env vendor run build pdf lint lab refresh-notebooks lock synth validate benchmark clean
+.PHONY: book test env vendor run build pdf lint lab refresh-notebooks lock synth validate benchmark clean mutation
 
 book: env vendor
 	$(BIN)/ccs-eval all --jobs $(JOBS)
@@ -75,6 +75,41 @@ lock:
 	.venv-lock/bin/python -m pip install --quiet ".[test]"
 	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^ccs.methods' > requirements.lock
 	rm -rf .venv-lock
+
+# Mutation testing of the methods modules (slow; outside CI and `make test`). mutmut comes from
+# requirements-mutation.txt, not the lock. Each module (path under src/ccs_methods/methods) is
+# mutated in a temporary copy of the project and run against its own test files; prints
+# killed / timeout / survived / suspicious and the score (killed + timeout) / (all but
+# skipped). One module: make mutation MUTATION_MODULES=spc.py:test_spc.py
+# String and f-string mutants (message text, not numbers) are skipped by default; include them
+# with MUTATION_SKIP= (empty).
+MUTATION_SKIP ?= string,fstring
+MUTATION_MODULES ?= trend/percent.py:test_trend.py trend/kendall_distribution.py:test_trend.py \
+	trend/structure.py:test_stats_structure.py spc.py:test_spc.py,test_stats_cli.py \
+	trend/kendall.py:test_trend.py trend/sen.py:test_trend.py trend/glm.py:test_trend.py,test_stats_size.py \
+	trend/pooled.py:test_trend.py its.py:test_its.py disclosure.py:test_disclosure.py \
+	contribution/updating.py:test_contribution.py contribution/mayne.py:test_contribution.py \
+	rates.py:test_trends_lwa.py network/measures.py:test_network.py
+mutation: env
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
+	@work=$$(mktemp -d); cp -r src tests params data pyproject.toml "$$work"/; \
+	for pair in $(MUTATION_MODULES); do \
+	  mod="src/ccs_methods/methods/$${pair%%:*}"; \
+	  tests=$$(echo "$${pair#*:}" | tr ',' '\n' | sed 's|^|tests/|' | tr '\n' ' '); \
+	  ( cd "$$work" && rm -f .mutmut-cache && \
+	    PYTHONPATH="$$work/src" "$(CURDIR)/$(BIN)/mutmut" run --paths-to-mutate "$$mod" \
+	      --runner "$(CURDIR)/$(BIN)/python -m pytest -x -q -p no:cacheprovider -o addopts= $$tests" \
+	      --disable-mutation-types "$(MUTATION_SKIP)" --no-progress --simple-output > "$$work/mutmut-$$(basename $$mod).log" 2>&1; \
+	    k=$$("$(CURDIR)/$(BIN)/mutmut" result-ids killed | wc -w); \
+	    t=$$("$(CURDIR)/$(BIN)/mutmut" result-ids timeout | wc -w); \
+	    s=$$("$(CURDIR)/$(BIN)/mutmut" result-ids survived | wc -w); \
+	    q=$$("$(CURDIR)/$(BIN)/mutmut" result-ids suspicious | wc -w); \
+	    n=$$((k + t + s + q)); \
+	    if [ "$$n" -eq 0 ]; then echo "$$mod: no mutants run:"; tail -5 "$$work/mutmut-$$(basename $$mod).log"; \
+	    else printf '%-44s killed %4d timeout %3d survived %4d suspicious %3d  score %5.1f%%\n' \
+	      "$$mod" "$$k" "$$t" "$$s" "$$q" "$$(echo "100 * ($$k + $$t) / $$n" | bc -l)"; \
+	      "$(CURDIR)/$(BIN)/mutmut" results | sed -n '/Survived/,$$p' | head -40; fi ); \
+	done; rm -rf "$$work"
 
 clean:
 	rm -rf _build .ccs-run book/_toc.yml book/sites book/programme/*.ipynb book/reproducibility.md

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -343,3 +344,86 @@ def test_describe_series_without_pre_period() -> None:
     json.dumps(r.to_dict(), allow_nan=False)
     with pytest.raises(MethodInputError, match="2021-05 is missing"):
         describe_series(df.drop(index=2), date_col="month", count_col="referrals")
+
+
+def test_quasipoisson_hac_says_truthfully_what_it_is(sicily: pd.DataFrame) -> None:
+    """Quasi-Poisson + HAC is the Newey-West sandwich of the Poisson score, not scaled by the
+    dispersion: its SE equals an independent statsmodels Poisson HAC fit, the model-based
+    quasi-Poisson SE is sqrt(dispersion) x the Poisson SE, and the text says so."""
+    h = _fit(sicily, fourier_k=2, cov_type="HAC", hac_lags=3)
+    q = _fit(sicily, fourier_k=2)
+    d = sicily
+    m = d["month"].to_numpy(float)
+    t = np.arange(len(d), dtype=float)
+    X = np.column_stack([np.ones(len(d)), t, (t >= 36).astype(float),
+                         (t - 36 + 1) * (t >= 36)]
+                        + [f(2 * np.pi * k * m / 12) for k in (1, 2) for f in (np.sin, np.cos)])
+    mod = sm.GLM(d["aces"].to_numpy(float), X, family=sm.families.Poisson(),
+                 offset=np.log(d["stdpop"].to_numpy(float)))
+    hac = mod.fit(cov_type="HAC", cov_kwds={"maxlags": 3})
+    pois = mod.fit()
+    assert h.level_change["se"] == pytest.approx(float(hac.bse[2]), rel=1e-6)
+    assert q.level_change["se"] == pytest.approx(float(pois.bse[2]) * math.sqrt(q.dispersion),
+                                                 rel=1e-6)
+    assert "NOT multiplied by the Pearson dispersion" in h.interval_method
+    assert "3 lag(s)" in h.interval_method and h.hac_lags == 3
+    assert "multiplied by the Pearson dispersion" in q.interval_method
+    assert "scaled by the Pearson dispersion" not in h.interval_method
+
+
+def test_autocorrelation_advice_follows_the_sign(sicily: pd.DataFrame) -> None:
+    """Sicily with two harmonics (Lopez Bernal et al. 2017) has negative lag-1 residual
+    autocorrelation (Durbin-Watson about 2.4): the advice says model-based errors are
+    conservative and that HAC would narrow them (SE smaller); a simulated AR(1) series with
+    rho = 0.7 gets the positive-autocorrelation advice with HAC wider."""
+    r = _fit(sicily, fourier_k=2)
+    ac = r.autocorrelation
+    assert ac["lag1"] < -0.15 and r.durbin_watson > 2.2
+    assert ac["se_hac"] < ac["se_model_based"]
+    assert r.notes[0].startswith("Negative residual autocorrelation")
+    assert "narrower" in r.notes[0] and "cautious" in r.notes[0]
+    rng = np.random.default_rng(14)
+    e = np.zeros(96)
+    for i in range(1, 96):
+        e[i] = 0.7 * e[i - 1] + rng.normal(0, 0.15)
+    months = pd.date_range("2015-01-01", periods=96, freq="MS")
+    df = pd.DataFrame({"date": months, "n": rng.poisson(200 * np.exp(e))})
+    p = segmented_regression(df, date_col="date", count_col="n", breakpoint="2019-01",
+                             fourier_k=0)
+    assert p.autocorrelation["lag1"] > 0.4
+    assert p.notes[0].startswith("Positive residual autocorrelation")
+    assert p.autocorrelation["se_hac"] > p.autocorrelation["se_model_based"]
+    assert "wider" in p.notes[0] and "consider cov_type='HAC'" in p.notes[0]
+
+
+def test_weekly_quarterly_and_index_series_and_exact_breakpoints() -> None:
+    """Weekly, quarterly and integer-index series fit the same model as the monthly one with
+    the same counts (no seasonality); a breakpoint inside a period is refused, not rounded."""
+    rng = np.random.default_rng(5)
+    y = rng.poisson(50 * np.where(np.arange(30) >= 15, 1.5, 1.0))
+    monthly = pd.DataFrame({"d": pd.date_range("2020-01-01", periods=30, freq="MS"), "n": y})
+    weekly = pd.DataFrame({"d": pd.date_range("2023-01-02", periods=30, freq="7D"), "n": y})
+    quarterly = pd.DataFrame({"d": pd.date_range("2015-01-01", periods=30, freq="QS"), "n": y})
+    index = pd.DataFrame({"d": np.arange(101, 131), "n": y})
+    kw = dict(date_col="d", count_col="n", fourier_k=0)
+    m = segmented_regression(monthly, breakpoint="2021-04", **kw)
+    w = segmented_regression(weekly, breakpoint=str(weekly["d"][15].date()),
+                             frequency="weekly", **kw)
+    q = segmented_regression(quarterly, breakpoint="2018Q4", frequency="quarterly", **kw)
+    i = segmented_regression(index, breakpoint=116, frequency="index", **kw)
+    for r in (w, q, i):
+        assert r.n_pre == 15 and r.level_change["rate_ratio"] == pytest.approx(
+            m.level_change["rate_ratio"], rel=1e-9)
+    assert w.pre_trend["rate_ratio_per_year"] == pytest.approx(
+        math.exp(365.25 / 7 * w.pre_trend["log_estimate"]))
+    assert i.pre_trend["rate_ratio_per_year"] is None
+    with pytest.raises(MethodInputError, match="falls inside month 2021-04"):
+        segmented_regression(monthly, breakpoint="2021-04-15", **kw)
+    with pytest.raises(MethodInputError, match="not one of the weekly dates"):
+        segmented_regression(weekly, breakpoint="2023-04-19", frequency="weekly", **kw)
+    with pytest.raises(MethodInputError, match="mixed frequency"):
+        bad = weekly.copy()
+        bad.loc[3, "d"] = bad.loc[3, "d"] + pd.Timedelta(days=1)
+        segmented_regression(bad, breakpoint="2023-04-17", frequency="weekly", **kw)
+    with pytest.raises(MethodInputError, match=r"appears more than once.*weekly"):
+        segmented_regression(weekly, breakpoint="2023-04", **kw)

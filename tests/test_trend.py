@@ -369,18 +369,26 @@ def test_glm_trend_quasipoisson_uses_t_interval_like_r() -> None:
     assert "n=5" in r.warning
 
 
-def test_glm_trend_auto_family_choice() -> None:
+def test_glm_trend_auto_family_is_quasipoisson_with_t() -> None:
+    """Auto is quasi-Poisson with t whatever the dispersion (the size simulation is in
+    tests/test_stats_size.py); its estimate and interval equal the explicit quasi-Poisson fit,
+    and a requested negative binomial is still fitted by ML."""
     rng = np.random.default_rng(20211201)
     years = np.arange(2010, 2022)
     calm = rng.poisson(200 * 1.05 ** (years - 2010))
     r = glm_trend(calm, years)
-    assert r.family == "poisson" and "<=" in r.family_reason
+    q = glm_trend(calm, years, family="quasipoisson")
+    assert r.family == "quasipoisson" and r.reference == "t" and r.df_resid == 10
+    assert (r.rate_ratio, r.ci_low, r.ci_high, r.p_value) == (
+        q.rate_ratio, q.ci_low, q.ci_high, q.p_value)
+    assert "size" in r.family_reason
     wild = [120, 150, 260, 310, 400, 380, 450, 600, 640]
     r2 = glm_trend(wild, list(range(2013, 2022)))
-    assert r2.family == "negbin" and r2.nb_alpha is not None
-    assert "overdispersion" in r2.family_reason
+    assert r2.family == "quasipoisson" and r2.nb_alpha is None
+    nb = glm_trend(wild, list(range(2013, 2022)), family="negbin")
+    assert nb.family == "negbin" and nb.nb_alpha is not None and nb.reference == "normal"
     r3 = glm_trend([120, 150, 260, 310, 400], [2017, 2018, 2019, 2020, 2021])
-    assert r3.family == "quasipoisson"
+    assert r3.family == "quasipoisson" and "overdispersion" in r3.family_reason
     _strict_json(r3.to_dict())
 
 
@@ -451,6 +459,18 @@ def test_percent_change_values_and_errors() -> None:
         percent_change(float("nan"), 5)
     with pytest.raises(MethodInputError, match="non-negative"):
         percent_change(-3, 5)
+
+
+def test_percent_change_boundaries() -> None:
+    """Bases and values between 0 and 1, and a fall to 0, are legal; a negative value is not;
+    the zero-base message gives the absolute change b - a (mutation survivors of issue 14)."""
+    assert percent_change(0.5, 1.0) == pytest.approx(100.0)
+    assert percent_change(10, 0) == pytest.approx(-100.0)
+    assert percent_change(10, 0.5) == pytest.approx(-95.0)
+    with pytest.raises(MethodInputError, match=r"b - a = 5\)"):
+        percent_change(0, 5)
+    with pytest.raises(MethodInputError, match="non-negative"):
+        percent_change(5, -1)
 
 
 # ----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ The model, its assumptions and caveats are written out in ``book/methods/trends.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
@@ -28,6 +29,7 @@ import pandas as pd
 
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods.trend import _fit_count_glm, checked_exp, json_safe, reference_distribution
+from ccs_methods.methods.trend.glm import covariance_description
 
 __all__ = [
     "ITSResult",
@@ -39,6 +41,8 @@ __all__ = [
 
 #: Minimum months on each side of the breakpoint (a common rule of thumb for ITS).
 MIN_POINTS_EACH_SIDE = 8
+#: Absolute lag-1 residual autocorrelation below this is read as none at lag 1.
+LAG1_NEGLIGIBLE = 0.1
 #: Largest number of Fourier pairs allowed (12-month period).
 MAX_FOURIER_K = 5
 
@@ -52,16 +56,44 @@ class _ResultMixin:
 # --------------------------------------------------------------------------------------
 # input preparation
 # --------------------------------------------------------------------------------------
-def _to_month(value: Any, what: str) -> pd.Period:
+Frequency = Literal["monthly", "weekly", "quarterly", "index"]
+#: Periods per year of each frequency (None: an integer time index with no calendar).
+PERIODS_PER_YEAR: dict[str, float | None] = {
+    "monthly": 12.0, "quarterly": 4.0, "weekly": 365.25 / 7, "index": None,
+}
+_UNIT = {"monthly": "month", "quarterly": "quarter", "weekly": "week", "index": "time point"}
+_PANDAS_FREQ = {"monthly": "M", "quarterly": "Q"}
+_FULL_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _to_month(value: Any, what: str, frequency: str = "monthly", *,
+              start_of_period: bool = False) -> pd.Period:
+    """Read a month (or quarter) label; with ``start_of_period`` a full date must open it."""
+    freq = _PANDAS_FREQ.get(frequency, "M")
+    if isinstance(value, str) and re.match(r"^\s*\d{4}\s*-?\s*Q[1-4]\s*$", value, re.I):
+        return pd.Period(value.replace(" ", "").replace("-", ""), freq="Q").asfreq(freq, "start")
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
+        try:
+            return pd.Period(str(value), freq=freq)
+        except (TypeError, ValueError):
+            pass
         raise MethodInputError(
             f"{what} {value!r} is not a date; give a date such as '2019-10-01' or '2019-10'."
         ) from exc
     if pd.isna(ts):
         raise MethodInputError(f"{what} is missing; give a date such as '2019-10'.")
-    return ts.to_period("M")
+    per = ts.to_period(freq)
+    if start_of_period and _FULL_DATE.match(str(value)) and ts != per.start_time.normalize():
+        unit = _UNIT[frequency]
+        raise MethodInputError(
+            f"{what} {value!r} falls inside {unit} {per}, not at its start; the series is "
+            f"{frequency}, so the change must be given as the first {unit} of the "
+            f"post-intervention period ({per} if that {unit} counts as after the change, "
+            f"{per + 1} if not). It is not rounded silently."
+        )
+    return per
 
 
 def _prepare_monthly(
@@ -71,6 +103,49 @@ def _prepare_monthly(
     offset_col: str | None = None,
 ) -> pd.DataFrame:
     """Validate a monthly count table and return it sorted with a ``month`` Period column."""
+    return _prepare_series(df, date_col, count_col, offset_col, "monthly")
+
+
+def _show(value: Any) -> str:
+    """A cell value for a message: quoted text, or a plain number, or 'empty'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "(empty)"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value.item() if hasattr(value, "item") else value)
+
+
+def _row_numbers(df: pd.DataFrame) -> np.ndarray:
+    """Row numbers for messages: the file line of each row, else 1-based data rows.
+
+    The command line stores the file's line numbers in ``df.attrs["line_numbers"]``.
+    """
+    lines = df.attrs.get("line_numbers") if hasattr(df, "attrs") else None
+    if lines is not None and len(lines) == len(df):
+        return np.asarray(lines, dtype=int)
+    return np.arange(len(df)) + 1
+
+
+def _prepare_series(
+    df: pd.DataFrame,
+    date_col: str,
+    count_col: str,
+    offset_col: str | None = None,
+    frequency: str = "monthly",
+) -> pd.DataFrame:
+    """Validate a count series and return it sorted, one row per period, no gaps.
+
+    Columns: ``month`` (the period label: a pandas Period for monthly and quarterly data, a
+    Timestamp for weekly, an int for an index), ``t`` (0, 1, ... in time order), ``season``
+    (position in the year, 1-based in units of the period: month 1-12, quarter 1-4, week
+    1-52.18; NaN for an index), ``count``, ``offset`` (if any) and ``_row`` (1-based data
+    row of the input).
+    """
+    if frequency not in PERIODS_PER_YEAR:
+        raise MethodInputError(
+            "frequency must be 'monthly', 'weekly', 'quarterly' or 'index'; "
+            f"got {frequency!r}."
+        )
     if not isinstance(df, pd.DataFrame):
         raise MethodInputError("'df' must be a pandas DataFrame with a date and a count column.")
     for col in (date_col, count_col) + ((offset_col,) if offset_col else ()):
@@ -80,21 +155,28 @@ def _prepare_monthly(
             )
     if len(df) == 0:
         raise MethodInputError("the table has no rows; a monthly series is needed.")
-    dates = pd.to_datetime(df[date_col], errors="coerce")
-    bad = np.flatnonzero(dates.isna().to_numpy())
+    if frequency == "index":
+        dates = pd.to_numeric(df[date_col], errors="coerce")
+        dv = dates.to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(dv) | (np.abs(dv - np.round(dv)) > 1e-9))
+        what = "a whole-number time index"
+    else:
+        dates = pd.to_datetime(df[date_col], errors="coerce")
+        bad = np.flatnonzero(dates.isna().to_numpy())
+        what = "a readable date"
     if bad.size:
         raise MethodInputError(
-            f"value {df[date_col].iloc[bad[0]]!r} is not a readable date.",
-            row=int(bad[0]) + 1,
+            f"value {_show(df[date_col].iloc[bad[0]])} is not {what}.",
+            row=int(_row_numbers(df)[int(bad[0])]),
             column=date_col,
         )
     counts = pd.to_numeric(df[count_col], errors="coerce")
     bad = np.flatnonzero(~np.isfinite(counts.to_numpy(dtype=float)))
     if bad.size:
         raise MethodInputError(
-            f"count {df[count_col].iloc[bad[0]]!r} is missing or not a number; every month "
+            f"count {_show(df[count_col].iloc[bad[0]])} is missing or not a number; every month "
             "needs a count (use 0 for a month with no events).",
-            row=int(bad[0]) + 1,
+            row=int(_row_numbers(df)[int(bad[0])]),
             column=count_col,
         )
     cv = counts.to_numpy(dtype=float)
@@ -102,49 +184,153 @@ def _prepare_monthly(
     if neg.size:
         raise MethodInputError(
             f"negative count {cv[neg[0]]:g}; counts must be 0 or more.",
-            row=int(neg[0]) + 1,
+            row=int(_row_numbers(df)[int(neg[0])]),
             column=count_col,
         )
     frac = np.flatnonzero(np.abs(cv - np.round(cv)) > 1e-9)
     if frac.size:
         raise MethodInputError(
             f"count {cv[frac[0]]:g} is not a whole number; count models need whole numbers.",
-            row=int(frac[0]) + 1,
+            row=int(_row_numbers(df)[int(frac[0])]),
             column=count_col,
         )
-    out = pd.DataFrame(
-        {"month": dates.dt.to_period("M").to_numpy(), "count": cv, "_row": np.arange(len(df)) + 1}
-    )
+    rows = _row_numbers(df)
+    if frequency == "index":
+        key = np.round(dv).astype(int)
+        label: Any = key
+        season = np.full(len(df), np.nan)
+    elif frequency == "weekly":
+        day = dates.dt.normalize()
+        wd = day.dt.day_of_week.to_numpy()
+        odd = np.flatnonzero(wd != wd[0])
+        if odd.size:
+            names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                     "Sunday"]
+            raise MethodInputError(
+                f"mixed frequency: {day.iloc[odd[0]]:%Y-%m-%d} is a {names[wd[odd[0]]]} but "
+                f"the first date ({day.iloc[0]:%Y-%m-%d}) is a {names[wd[0]]}; weekly data "
+                "need one date per week, all on the same weekday.",
+                row=int(rows[odd[0]]),
+                column=date_col,
+            )
+        key = ((day - day.min()).dt.days // 7).to_numpy().astype(int)
+        label = day.to_numpy()
+        season = (day.dt.day_of_year.to_numpy() - 1) / 7.0 + 1.0
+    else:
+        per = dates.dt.to_period(_PANDAS_FREQ[frequency])
+        p0 = per.min()
+        key = np.array([(p - p0).n for p in per], dtype=int)
+        label = per.to_numpy()
+        season = np.array(
+            [p.month if frequency == "monthly" else p.quarter for p in per], dtype=float
+        )
+    out = pd.DataFrame({"month": label, "t": key, "season": season, "count": cv, "_row": rows})
     if offset_col:
         ov = pd.to_numeric(df[offset_col], errors="coerce").to_numpy(dtype=float)
         badv = np.flatnonzero(~(np.isfinite(ov) & (ov > 0)))
         if badv.size:
             raise MethodInputError(
-                f"offset value {df[offset_col].iloc[badv[0]]!r} must be a positive number "
+                f"offset value {_show(df[offset_col].iloc[badv[0]])} must be a positive number "
                 "(it is logged).",
-                row=int(badv[0]) + 1,
+                row=int(_row_numbers(df)[int(badv[0])]),
                 column=offset_col,
             )
         out["offset"] = ov
-    dup = out["month"].duplicated(keep=False)
+    dup = out["t"].duplicated(keep=False)
     if dup.any():
-        first = out.loc[dup, "month"].iloc[0]
-        rows = out.loc[out["month"] == first, "_row"].tolist()
+        first = out.loc[dup, "t"].iloc[0]
+        rows_dup = out.loc[out["t"] == first, "_row"].tolist()
+        unit = _UNIT[frequency]
+        label_dup = out.loc[out["t"] == first, "month"].iloc[0]
+        hint = (
+            " If these are weekly (or daily) values, say so (frequency='weekly'; "
+            "--frequency weekly on the command line) or total them per month first."
+            if frequency in ("monthly", "quarterly") else ""
+        )
         raise MethodInputError(
-            f"month {first} appears more than once (rows {rows}); give one count per month.",
+            f"{unit} {_label(label_dup)} appears more than once (rows {rows_dup}); give one "
+            f"count per {unit}.{hint}",
+            row=int(rows_dup[1]),
             column=date_col,
         )
-    out = out.sort_values("month").reset_index(drop=True)
-    full = pd.period_range(out["month"].iloc[0], out["month"].iloc[-1], freq="M")
-    if len(full) != len(out):
-        missing = sorted(set(full) - set(out["month"]))
+    out = out.sort_values("t").reset_index(drop=True)
+    out["t"] = out["t"] - out["t"].iloc[0]
+    steps = np.diff(out["t"].to_numpy())
+    if steps.size and steps.max() > 1:
+        i = int(np.argmax(steps > 1))
+        unit = _UNIT[frequency]
+        prev = out["month"].iloc[i]
+        if frequency == "weekly":
+            missing = _label(pd.Timestamp(prev) + pd.Timedelta(days=7))
+        else:
+            missing = _label(prev + 1)
         raise MethodInputError(
-            f"the series has a gap: month {missing[0]} is missing ({len(missing)} missing "
-            f"month(s) between {full[0]} and {full[-1]}). Every month needs a row; use 0 for "
-            "a month with no referrals, or start the series after the gap.",
+            f"the series has a gap: {unit} {missing} is missing ({steps[i] - 1} {unit}(s) "
+            f"missing between {_label(prev)} and {_label(out['month'].iloc[i + 1])}). "
+            f"Every {unit} needs a row; use 0 for a {unit} with no events, or start the series "
+            "after the gap.",
+            row=int(out["_row"].iloc[i + 1]),
             column=date_col,
         )
     return out
+
+
+def _key_label(value: Any, frequency: str) -> str:
+    """The label of the period that ``value`` (a date, period or index) falls in."""
+    if frequency == "index":
+        return str(value)
+    if frequency == "weekly":
+        return _label(pd.Timestamp(value))
+    return str(_to_month(value, "date", frequency))
+
+
+def _breakpoint_index(value: Any, labels: pd.Series, frequency: str, what: str, *,
+                      inside_ok: bool = False, end: bool = False) -> int:
+    """Position (0 = first period) of the period that starts at ``value``.
+
+    A date inside a period is refused (no silent rounding) unless ``inside_ok``; then it
+    counts from the next period for a start and from its own period for an ``end``.
+    """
+    first = labels.iloc[0]
+    if frequency == "index":
+        try:
+            v = float(value)
+        except (TypeError, ValueError) as exc:
+            raise MethodInputError(f"{what} {value!r} is not a whole-number time index.") \
+                from exc
+        if not math.isfinite(v) or v != round(v):
+            raise MethodInputError(f"{what} {value!r} is not a whole-number time index.")
+        return int(v) - int(first)
+    if frequency == "weekly":
+        try:
+            ts = pd.Timestamp(value)
+        except (TypeError, ValueError) as exc:
+            raise MethodInputError(
+                f"{what} {value!r} is not a date; give a date such as '2023-04-03'."
+            ) from exc
+        if pd.isna(ts):
+            raise MethodInputError(f"{what} is missing; give a date such as '2023-04-03'.")
+        days = (ts.normalize() - pd.Timestamp(first)).days
+        if days % 7:
+            if not inside_ok:
+                before = pd.Timestamp(first) + pd.Timedelta(days=7 * (days // 7))
+                raise MethodInputError(
+                    f"{what} {_label(ts)} is not one of the weekly dates of the series (they "
+                    f"fall every 7 days from {_label(first)}); give the first week of the "
+                    f"post-intervention period ({_label(before)} or "
+                    f"{_label(before + pd.Timedelta(days=7))}). It is not rounded silently."
+                )
+            return days // 7 if end else days // 7 + 1
+        return days // 7
+    per = _to_month(value, what, frequency, start_of_period=not inside_ok)
+    return int((per - first).n)
+
+
+def _label(value: Any) -> str:
+    """A period label as text: ``2019-10``, ``2019Q4``, ``2023-01-02`` (weekly) or ``7``."""
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    return str(value)
 
 
 # --------------------------------------------------------------------------------------
@@ -199,7 +385,14 @@ class ITSResult(_ResultMixin):
         Reference distribution of intervals and p-values: ``"t"`` on ``df_resid`` degrees of
         freedom (quasi-Poisson) or ``"normal"`` (Poisson, negative binomial).
     notes
-        Caveats and warnings.
+        Caveats and warnings; the first says what the residual autocorrelation is (sign and
+        size) and what Newey-West (HAC) errors do, or would do, to the main effect's
+        standard error.
+    frequency
+        ``monthly``, ``weekly``, ``quarterly`` or ``index``.
+    autocorrelation
+        Lag-1 autocorrelation of the Pearson residuals, Durbin-Watson, Ljung-Box, and the
+        standard error of the level (or slope) change with model-based and HAC covariance.
 
     """
 
@@ -234,6 +427,8 @@ class ITSResult(_ResultMixin):
     notes: list[str] = field(default_factory=list)
     df_resid: int | None = None
     reference: str = "normal"
+    frequency: str = "monthly"
+    autocorrelation: dict[str, Any] | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per month: observed, fitted, counterfactual and its interval."""
@@ -315,6 +510,8 @@ def segmented_regression(
     impact: Literal["level_slope", "level", "slope"] = "level_slope",
     alpha: float = 0.05,
     min_points: int = MIN_POINTS_EACH_SIDE,
+    frequency: Frequency = "monthly",
+    reference: Literal["auto", "t", "normal"] = "auto",
 ) -> ITSResult:
     """Segmented (interrupted time series) regression for monthly counts.
 
@@ -357,7 +554,15 @@ def segmented_regression(
         quantile for Poisson and negative binomial (as ``Epi::ci.exp`` in the Lopez Bernal
         et al. 2017 code); the same rule as :func:`ccs_methods.methods.trend.glm_trend`.
     min_points
-        Minimum months needed on each side of the breakpoint (default 8).
+        Minimum periods needed on each side of the breakpoint (default 8).
+    frequency
+        ``"monthly"`` (default; dates anywhere in the month), ``"weekly"`` (one date per
+        week, all on the same weekday), ``"quarterly"`` or ``"index"`` (``date_col`` holds
+        consecutive whole numbers; no calendar, so ``fourier_k`` must be 0). The seasonal
+        terms have a one-year period (12 months, 4 quarters, 365.25 / 7 weeks); "months" in
+        the formula above read as periods of this frequency.
+    reference
+        ``"auto"`` (t for quasi-Poisson, normal otherwise), ``"t"`` or ``"normal"``.
 
     Returns
     -------
@@ -396,10 +601,18 @@ def segmented_regression(
     if not 0 < alpha < 1:
         raise MethodInputError(f"alpha must be between 0 and 1; got {alpha}.")
 
-    data = _prepare_monthly(df, date_col, count_col, offset_col)
+    if frequency == "index" and fourier_k:
+        raise MethodInputError(
+            "an integer time index has no calendar, so seasonal terms cannot be placed; "
+            "use fourier_k=0 (or give dates with frequency 'monthly', 'weekly' or "
+            "'quarterly')."
+        )
+    data = _prepare_series(df, date_col, count_col, offset_col, frequency)
     y = data["count"].to_numpy(dtype=float)
     months = data["month"]
+    tkey = data["t"].to_numpy()
     n = len(data)
+    unit = _UNIT[frequency]
     if np.all(y == 0):
         raise MethodInputError(
             f"all {n} monthly counts are zero; segmented regression needs events."
@@ -409,21 +622,21 @@ def segmented_regression(
             f"all {n} monthly counts are equal ({y[0]:g}); segmented regression needs "
             "variation over time."
         )
-    bp = _to_month(breakpoint, "breakpoint")
-    first, last = months.iloc[0], months.iloc[-1]
-    if bp <= first or bp > last:
+    first, last = _label(months.iloc[0]), _label(months.iloc[-1])
+    b_idx = _breakpoint_index(breakpoint, months, frequency, "breakpoint")
+    bp = _label(months.iloc[b_idx]) if 0 <= b_idx < n else str(breakpoint)
+    if b_idx <= 0 or b_idx >= n:
         raise MethodInputError(
-            f"breakpoint {bp} is outside the series ({first} to {last}); it must be a month "
-            f"after {first} and no later than {last}, with at least {min_points} months on "
-            "each side."
+            f"breakpoint {breakpoint} is outside the series ({first} to {last}); it must be a "
+            f"{unit} after {first} and no later than {last}, with at least {min_points} "
+            f"{unit}s on each side."
         )
-    b_idx = int((bp - first).n)
     n_pre, n_post = b_idx, n - b_idx
     if n_pre < min_points or n_post < min_points:
         raise MethodInputError(
-            f"breakpoint {bp} leaves {n_pre} month(s) before it and {n_post} from it onwards; "
-            f"segmented regression needs at least {min_points} on each side. For a series "
-            "without enough pre-period use describe_series()."
+            f"breakpoint {bp} leaves {n_pre} {unit}(s) before it and {n_post} from it "
+            f"onwards; segmented regression needs at least {min_points} on each side. For a "
+            "series without enough pre-period use describe_series()."
         )
 
     for label, seg in (("before", y[:b_idx]), ("from", y[b_idx:])):
@@ -433,7 +646,7 @@ def segmented_regression(
                 "so the level change would be infinite or zero and cannot be estimated; "
                 "segmented regression needs events on both sides of the breakpoint."
             )
-    t = np.arange(n, dtype=float)
+    t = tkey.astype(float)
     post = (t >= b_idx).astype(float)
     slope_term = (t - b_idx + 1) * post
     cols: list[np.ndarray] = [np.ones(n), t]
@@ -444,10 +657,12 @@ def segmented_regression(
     if impact in ("level_slope", "slope"):
         cols.append(slope_term)
         names.append("slope")
-    month_num = np.array([p.month for p in months], dtype=float)
+    season = data["season"].to_numpy(dtype=float)
+    per_year = PERIODS_PER_YEAR[frequency]
     for k in range(1, fourier_k + 1):
-        s_col = np.sin(2 * np.pi * k * month_num / 12)
-        c_col = np.cos(2 * np.pi * k * month_num / 12)
+        assert per_year is not None
+        s_col = np.sin(2 * np.pi * k * season / per_year)
+        c_col = np.cos(2 * np.pi * k * season / per_year)
         if np.ptp(s_col) > 1e-12:
             cols.append(s_col)
             names.append(f"sin{k}")
@@ -460,11 +675,15 @@ def segmented_regression(
                 "covid must be a (start, end) pair of months, e.g. ('2020-03', '2021-06'); "
                 "use end=None for a step to the end of the series."
             )
-        c_start = _to_month(covid[0], "covid start")
-        c_end = last if covid[1] is None else _to_month(covid[1], "covid end")
-        if c_end < c_start:
+        i_start = _breakpoint_index(covid[0], months, frequency, "covid start",
+                                    inside_ok=True)
+        i_end = n - 1 if covid[1] is None else _breakpoint_index(
+            covid[1], months, frequency, "covid end", inside_ok=True, end=True)
+        c_start = _key_label(covid[0], frequency)
+        c_end = last if covid[1] is None else _key_label(covid[1], frequency)
+        if i_end < i_start:
             raise MethodInputError(f"covid end {c_end} is before covid start {c_start}.")
-        ind = np.array([(c_start <= p <= c_end) for p in months], dtype=float)
+        ind = ((t >= i_start) & (t <= i_end)).astype(float)
         if ind.sum() == 0:
             raise MethodInputError(
                 f"the covid window {c_start} to {c_end} does not overlap the series "
@@ -504,7 +723,7 @@ def segmented_regression(
         y, X, off, family, cov_type=cov_type, cov_kwds=cov_kwds
     )
     df_resid = int(n - X.shape[1])
-    ref, ref_name = reference_distribution(family, df_resid)
+    ref, ref_name = reference_distribution(family, df_resid, reference)
     z = float(ref.ppf(1 - alpha / 2))
     se = np.sqrt(np.diag(cov))
     idx = {nm: i for i, nm in enumerate(names)}
@@ -519,7 +738,9 @@ def segmented_regression(
 
     pre = eff("time")
     assert pre is not None
-    pre["rate_ratio_per_year"] = math.exp(12 * pre["log_estimate"])
+    pre["rate_ratio_per_year"] = (
+        math.exp(per_year * pre["log_estimate"]) if per_year is not None else None
+    )
     level_eff, slope_eff, covid_eff = eff("level"), eff("slope"), eff("covid")
 
     eta = X @ params + (off if off is not None else 0.0)
@@ -557,6 +778,7 @@ def segmented_regression(
         "percent_ci_low": 100.0 * (obs_sum / cf_sum_hi - 1.0),
         "percent_ci_high": 100.0 * (obs_sum / cf_sum_lo - 1.0),
         "months": int(post_mask.sum()),
+        "periods": int(post_mask.sum()),
     }
 
     if family == "negbin" and nb_alpha is not None:
@@ -569,20 +791,44 @@ def segmented_regression(
     lb_p = float(lb["lb_pvalue"].iloc[-1])
     dw = float(durbin_watson(resid))
 
-    notes: list[str] = []
-    if lb_p < 0.05:
-        notes.append(
-            f"Residual autocorrelation (Ljung-Box p={lb_p:.3g} at {lb_lags} lags): "
-            "model-based intervals may be too narrow; consider cov_type='HAC'."
+    r1 = float(np.sum(resid[1:] * resid[:-1]) / np.sum(resid**2)) if n > 2 else 0.0
+    # the other covariance (HAC if model-based was used, and vice versa), to say what the
+    # switch does to the standard error of the main effect
+    key = "level" if "level" in idx else "slope"
+    alt_type = "nonrobust" if cov_type == "HAC" else "HAC"
+    alt_lags = lags if lags is not None else max(1, int(4 * (n / 100) ** (2 / 9)))
+    try:
+        _, alt_cov, _, _, _ = _fit_count_glm(
+            y, X, off, family, cov_type=alt_type,
+            cov_kwds={"maxlags": alt_lags} if alt_type == "HAC" else {},
         )
+        alt_se: float | None = float(math.sqrt(alt_cov[idx[key], idx[key]]))
+    except (MethodInputError, ValueError, ArithmeticError):
+        alt_se = None
+    se_main = float(se[idx[key]])
+    se_model, se_hac = (se_main, alt_se) if cov_type == "nonrobust" else (alt_se, se_main)
+    autocorrelation = {
+        "lag1": r1,
+        "durbin_watson": dw,
+        "ljung_box_p": lb_p if math.isfinite(lb_p) else None,
+        "ljung_box_lags": lb_lags,
+        "effect": f"{key}_change",
+        "se_model_based": se_model,
+        "se_hac": se_hac,
+        "hac_lags": lags if cov_type == "HAC" else alt_lags,
+    }
+    notes: list[str] = [
+        autocorrelation_advice(r1, lb_p, lb_lags, dw, se_model, se_hac,
+                               autocorrelation["hac_lags"], cov_type, f"{key} change")
+    ]
     if family == "poisson" and dispersion is not None and dispersion > 1.5:
         notes.append(
             f"Overdispersion (Pearson dispersion {dispersion:.2f}): Poisson intervals are "
             "too narrow; use family='quasipoisson' or 'negbin'."
         )
-    if n_pre < 24 and fourier_k > 0:
+    if per_year is not None and n_pre < 2 * per_year and fourier_k > 0:
         notes.append(
-            f"Only {n_pre} pre-period months: seasonality is estimated from less than two "
+            f"Only {n_pre} pre-period {unit}s: seasonality is estimated from less than two "
             "full years and may be confounded with the trend."
         )
     if covid is None:
@@ -596,17 +842,11 @@ def segmented_regression(
         + (", with the modelled Covid-19 shift" if covid is not None else "")
         + "; it is an extrapolation and grows less certain with time."
     )
-    quantile = (
-        f"Student's t quantile on {df_resid} residual df" if ref_name == "t"
-        else "the normal quantile"
-    )
     interval_method = (
-        f"Wald intervals on the log scale with {quantile}; counterfactual and "
-        "cumulative intervals by the delta method from the coefficient covariance "
-        f"({'HAC Newey-West, ' + str(lags) + ' lags' if cov_type == 'HAC' else 'model-based'}"
-        f"{', scaled by the Pearson dispersion' if family == 'quasipoisson' else ''}). "
-        "They reflect parameter uncertainty only, not month-to-month noise in the observed "
-        "counts; no simulation or random numbers are used."
+        covariance_description(family, cov_type, lags, ref_name, df_resid, alpha)
+        + " Counterfactual and cumulative intervals by the delta method from the same "
+        "covariance. They reflect parameter uncertainty only, not period-to-period noise in "
+        "the observed counts; no simulation or random numbers are used."
     )
     return ITSResult(
         n=int(n),
@@ -640,6 +880,93 @@ def segmented_regression(
         notes=notes,
         df_resid=df_resid,
         reference=ref_name,
+        frequency=frequency,
+        autocorrelation=autocorrelation,
+    )
+
+
+def autocorrelation_advice(
+    r1: float,
+    lb_p: float,
+    lb_lags: int,
+    dw: float,
+    se_model: float | None,
+    se_hac: float | None,
+    hac_lags: int,
+    cov_type: str,
+    effect: str,
+) -> str:
+    """One sentence on residual autocorrelation: its sign and size, and what HAC does.
+
+    Positive autocorrelation makes model-based intervals too narrow, and Newey-West (HAC)
+    errors usually widen them; negative autocorrelation makes model-based intervals too wide
+    (conservative), and HAC then narrows them, which is not a correction to ask for blindly.
+
+    Parameters
+    ----------
+    r1
+        Lag-1 autocorrelation of the Pearson residuals.
+    lb_p, lb_lags
+        Ljung-Box p-value and its number of lags.
+    dw
+        Durbin-Watson statistic.
+    se_model, se_hac
+        Standard error of the effect (log scale) with model-based and with HAC covariance
+        (None if not available).
+    hac_lags
+        Newey-West lags of ``se_hac``.
+    cov_type
+        Covariance actually used (``"nonrobust"`` or ``"HAC"``).
+    effect
+        Name of the effect, e.g. ``"level change"``.
+
+    Returns
+    -------
+    str
+        The advice.
+
+    """
+    stats_txt = (
+        f"lag-1 autocorrelation of the residuals {r1:+.2f}, Durbin-Watson {dw:.2f}, "
+        f"Ljung-Box p={lb_p:.3g} at {lb_lags} lags"
+    )
+    if se_model is not None and se_hac is not None and se_model > 0:
+        ratio = se_hac / se_model
+        move = (
+            f"Newey-West (HAC, {hac_lags} lags) {'gives' if cov_type == 'HAC' else 'would give'}"
+            f" a {effect} standard error of {se_hac:.4g} against {se_model:.4g} model-based "
+            f"(x{ratio:.2f}: {'wider' if ratio > 1 else 'narrower'})"
+        )
+    else:
+        move = "the HAC standard error could not be computed"
+    significant = math.isfinite(lb_p) and lb_p < 0.05
+    big = abs(r1) >= 0.2
+    if not significant and not big:
+        return f"No clear residual autocorrelation ({stats_txt}); {move}."
+    if abs(r1) < LAG1_NEGLIGIBLE:
+        return (
+            f"Residual autocorrelation at lags beyond 1 ({stats_txt}), possibly seasonality "
+            f"the model does not capture; {move}."
+        )
+    if r1 > 0:
+        widens = se_model is not None and se_hac is not None and se_hac > se_model
+        return (
+            f"Positive residual autocorrelation ({stats_txt}): model-based intervals are "
+            f"likely too narrow. {move}"
+            + (
+                ("." if cov_type == "HAC" else "; consider cov_type='HAC'.") if widens else
+                "; here HAC does not widen the interval (with few lags it is itself noisy), so "
+                "read the interval as too narrow rather than trust either."
+            )
+        )
+    narrows = se_model is not None and se_hac is not None and se_hac < se_model
+    return (
+        f"Negative residual autocorrelation ({stats_txt}): model-based intervals are, if "
+        f"anything, too wide (conservative). {move}"
+        + (
+            "; HAC does not fix negative autocorrelation, it narrows the interval, so the "
+            "model-based interval is the cautious choice." if narrows else "."
+        )
     )
 
 

@@ -31,7 +31,7 @@ import pandas as pd
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods.trend import as_float_array, json_safe
 
-__all__ = ["FLAG_MEANINGS", "XmRResult", "xmr"]
+__all__ = ["FLAG_MEANINGS", "RebasedXmR", "XmRResult", "classify_variation", "xmr", "xmr_rebased"]
 
 #: Scaling constant for XmR process limits: 3 / d2 with d2 = 1.128 for ranges of 2.
 LIMIT_FACTOR = 2.66
@@ -393,4 +393,189 @@ def xmr(
         flag_meanings=meanings,
         summary=counts,
         notes=notes,
+    )
+
+
+def classify_variation(res: XmRResult, improvement: str | None = None) -> list[str]:
+    """Making Data Count reading of each point: improvement, concern or common cause.
+
+    Parameters
+    ----------
+    res
+        An XmR result.
+    improvement
+        ``"increase"`` (higher is better), ``"decrease"`` (lower is better) or None (no
+        direction: special causes are ``"special cause (high)"`` / ``"(low)"``).
+
+    Returns
+    -------
+    list of str
+        One of ``"common cause"``, ``"improvement"``, ``"concern"``,
+        ``"special cause (high)"`` or ``"special cause (low)"`` per point. The direction of
+        a flagged point is its side of the mean (outside limits, shift, two of three), or for
+        a point flagged only by the trend rule the direction of the run.
+
+    Raises
+    ------
+    MethodInputError
+        An unknown ``improvement``.
+
+    """
+    if improvement not in (None, "increase", "decrease"):
+        raise MethodInputError(
+            f"improvement must be 'increase', 'decrease' or None; got {improvement!r}."
+        )
+    y = np.asarray(res.values, dtype=float)
+    out: list[str] = []
+    for i, special in enumerate(res.special_cause):
+        if not special:
+            out.append("common cause")
+            continue
+        if res.outside_limits[i] or res.shift[i] or res.two_of_three[i]:
+            high = res.side[i] > 0
+        else:  # trend only: the direction of the run
+            step = y[i] - y[i - 1] if i > 0 else y[1] - y[0]
+            high = step > 0
+        if improvement is None:
+            out.append("special cause (high)" if high else "special cause (low)")
+        else:
+            good = high == (improvement == "increase")
+            out.append("improvement" if good else "concern")
+    return out
+
+
+@dataclass(frozen=True)
+class RebasedXmR(_ResultMixin):
+    """Result of :func:`xmr_rebased`: one XmR chart per period between rebase points.
+
+    Attributes
+    ----------
+    n
+        Points in total.
+    rebase_at
+        Labels of the first point of each new period (after the first).
+    improvement
+        Direction of improvement used to read special causes, or None.
+    segments
+        One dict per period: ``start``, ``end`` (labels), ``n``, ``n_baseline``, ``mean``,
+        ``mr_bar``, ``ucl``, ``lcl``, ``n_screened``, ``summary`` and ``notes``.
+    dates, values
+        Point labels and values.
+    mean, ucl, lcl
+        Per-point centre line and limits of the point's period.
+    special_cause, variation, explanations
+        Per-point flags, their reading (:func:`classify_variation`) and explanations.
+
+    """
+
+    n: int
+    rebase_at: list[str]
+    improvement: str | None
+    segments: list[dict[str, Any]]
+    dates: list[str]
+    values: list[float]
+    mean: list[float]
+    ucl: list[float]
+    lcl: list[float]
+    special_cause: list[bool]
+    variation: list[str]
+    explanations: list[str]
+
+
+def xmr_rebased(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    dates: Sequence[Any] | np.ndarray | pd.Series | None = None,
+    *,
+    rebase_at: Sequence[int] = (),
+    baseline: int | None = None,
+    shift_run: int = 7,
+    trend_run: int = 7,
+    screen_outliers: bool = True,
+    improvement: str | None = None,
+) -> RebasedXmR:
+    """XmR chart recalculated at stated change points, as Making Data Count's rebasing.
+
+    The series is cut before each position in ``rebase_at``; each period gets its own mean
+    and limits (from its first ``baseline`` points, or all of them) and its own run rules,
+    exactly as :func:`xmr` on that period alone.
+
+    Parameters
+    ----------
+    values, dates
+        As for :func:`xmr`.
+    rebase_at
+        0-based positions of the first point of each new period, increasing, each at least 2
+        points after the previous cut and before the end.
+    baseline, shift_run, trend_run, screen_outliers
+        As for :func:`xmr`, applied within each period (a baseline longer than a period uses
+        the whole period).
+    improvement
+        ``"increase"``, ``"decrease"`` or None; see :func:`classify_variation`.
+
+    Returns
+    -------
+    RebasedXmR
+        Per-period limits and per-point flags and readings.
+
+    Raises
+    ------
+    MethodInputError
+        Bad rebase positions (not increasing, a period of fewer than 2 points), or any error
+        of :func:`xmr` on a period.
+
+    """
+    y = as_float_array(values, "values", min_n=2)
+    n = y.size
+    cuts = [int(c) for c in rebase_at]
+    if any(b <= a for a, b in zip([0, *cuts], [*cuts, n], strict=True)) or any(
+        b - a < 2 for a, b in zip([0, *cuts], [*cuts, n], strict=True)
+    ):
+        raise MethodInputError(
+            f"rebase positions {cuts} must be increasing and leave at least 2 points in each "
+            f"period of the {n}-point series."
+        )
+    labels = list(dates) if dates is not None else None
+    seg_res: list[XmRResult] = []
+    for a, b in zip([0, *cuts], [*cuts, n], strict=True):
+        nb = None if baseline is None else min(int(baseline), b - a)
+        seg_res.append(xmr(y[a:b], labels[a:b] if labels is not None else None,
+                           baseline=nb, shift_run=shift_run, trend_run=trend_run,
+                           screen_outliers=screen_outliers))
+    all_labels: list[str] = []
+    mean: list[float] = []
+    ucl: list[float] = []
+    lcl: list[float] = []
+    special: list[bool] = []
+    variation: list[str] = []
+    expl: list[str] = []
+    segments = []
+    offset = 0
+    for r in seg_res:
+        dl = r.dates if labels is not None else [str(offset + i + 1) for i in range(r.n)]
+        all_labels += dl
+        mean += [r.mean] * r.n
+        ucl += [r.ucl] * r.n
+        lcl += [r.lcl] * r.n
+        special += r.special_cause
+        variation += classify_variation(r, improvement)
+        expl += r.explanations
+        segments.append({
+            "start": dl[0], "end": dl[-1], "n": r.n, "n_baseline": r.n_baseline,
+            "mean": r.mean, "mr_bar": r.mr_bar, "ucl": r.ucl, "lcl": r.lcl,
+            "n_screened": r.n_screened, "summary": r.summary, "notes": r.notes,
+        })
+        offset += r.n
+    return RebasedXmR(
+        n=int(n),
+        rebase_at=[all_labels[c] for c in cuts],
+        improvement=improvement,
+        segments=segments,
+        dates=all_labels,
+        values=[float(v) for v in y],
+        mean=mean,
+        ucl=ucl,
+        lcl=lcl,
+        special_cause=special,
+        variation=variation,
+        explanations=expl,
     )

@@ -12,6 +12,8 @@ when each site has only four or five annual points:
 * :func:`glm_trend` - Poisson / quasi-Poisson / negative-binomial log-linear trend giving a
   rate ratio per unit of time.
 * :func:`percent_change` - percentage change with a clear error for a zero base.
+* :func:`structure_checks` - serial correlation, a step (Pettitt change point) and the
+  observed span, with warnings for the trend results; :func:`pettitt_test`.
 * :func:`pooled_trend` - a common trend across sites (GLM with site fixed effects) and the
   stratified Mann-Kendall test (sum of S across sites) with the van Belle-Hughes
   homogeneity check.
@@ -85,17 +87,27 @@ from ccs_methods.methods.trend.sen import (
     TheilSenResult,
     theil_sen,
 )
+from ccs_methods.methods.trend.structure import (
+    PettittResult,
+    StructureResult,
+    pettitt_test,
+    structure_checks,
+)
 
 __all__ = [
     "GLMTrendResult",
     "MannKendallResult",
+    "PettittResult",
     "PooledTrendResult",
     "StratifiedMKResult",
+    "StructureResult",
     "TheilSenResult",
     "glm_trend",
     "mann_kendall",
     "percent_change",
+    "pettitt_test",
     "pooled_trend",
     "stratified_mann_kendall",
+    "structure_checks",
     "theil_sen",
 ]
