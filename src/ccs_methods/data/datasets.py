@@ -54,8 +54,11 @@ def shipped_files(root: Path) -> list[Path]:
     return files
 
 
-def validate_one(path: Path) -> int:
+def validate_one(path: Path, *, params_dir: Path | None = None) -> int:
     """Validate one data file against its schema; return its number of data rows.
+
+    ``params_dir`` is the ``params/`` folder whose sites and date windows apply (default: the
+    project's).
 
     Raises
     ------
@@ -76,7 +79,7 @@ def validate_one(path: Path) -> int:
     if name in PUBLISHED_LOADERS:
         frame = PUBLISHED_LOADERS[name](path)
         return len(frame)  # type: ignore[arg-type]
-    return len(records.validate_file(path))
+    return len(records.validate_file(path, params_dir=params_dir))
 
 
 def check_sources(params: Params, *, root: Path) -> None:
@@ -102,9 +105,13 @@ def check_sources(params: Params, *, root: Path) -> None:
 
 
 def validate_paths(paths: Sequence[Path] | None, *, root: Path) -> list[tuple[Path, int]]:
-    """Validate the given files (default: every shipped data file); stop at the first error."""
+    """Validate the given files (default: every shipped data file); stop at the first error.
+
+    The params of ``root`` (``root/params``) say which sites and date windows apply.
+    """
     targets = [Path(p) for p in paths] if paths else shipped_files(root)
-    return [(p, validate_one(p)) for p in targets]
+    params_dir = Path(root) / "params"
+    return [(p, validate_one(p, params_dir=params_dir)) for p in targets]
 
 
 def read_csv_checked(path: Path) -> pd.DataFrame:

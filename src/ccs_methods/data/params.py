@@ -138,12 +138,22 @@ class LWAScheme(_Strict):
 
 
 class ReferralNetwork(_Strict):
-    """A site's advice network and its referral system, if any."""
+    """A site's advice network and its referral system, if any.
 
-    name: str
-    short_name: str
+    Every field is optional: a site with no advice network named in the reports leaves
+    ``referral_network`` out (or gives no ``name``), and pages then name no network.
+    """
+
+    name: str | None = None
+    short_name: str | None = None
     referral_system_launch: dt.date | None = None
     referral_dataset: DatasetName | None = None
+
+    @model_validator(mode="after")
+    def _named_if_system(self) -> ReferralNetwork:
+        if self.referral_dataset and not (self.name and self.short_name):
+            raise ValueError("a referral_dataset needs the network's name and short_name")
+        return self
 
 
 class Site(_Strict):
@@ -153,7 +163,7 @@ class Site(_Strict):
     display_name: str
     nation: Literal["England", "Wales", "Scotland", "Northern Ireland"]
     lwa_scheme: LWAScheme
-    referral_network: ReferralNetwork
+    referral_network: ReferralNetwork = ReferralNetwork()
     datasets: dict[
         Literal[
             "published",

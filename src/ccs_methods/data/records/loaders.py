@@ -19,6 +19,7 @@ def load(
     source: Source = "synthetic",
     data_dir: Path | None = None,
     path: Path | None = None,
+    params_dir: Path | None = None,
 ) -> pd.DataFrame:
     """Load and validate dataset ``name``.
 
@@ -34,6 +35,8 @@ def load(
         else the project's ``data/`` folder.
     path
         Read exactly this file instead (``source`` and ``data_dir`` are then ignored).
+    params_dir
+        The ``params/`` folder whose sites and date windows apply (default: the project's).
 
     Returns
     -------
@@ -56,7 +59,7 @@ def load(
             )
         base = Path(data_dir) if data_dir is not None else _default_data_dir()
         path = base / source / spec.file_name
-    return validate_file(Path(path), name)
+    return validate_file(Path(path), name, params_dir=params_dir)
 
 
 def load_referrals_ncan(
