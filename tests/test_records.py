@@ -266,7 +266,7 @@ def test_unreadable_params_are_not_replaced_by_the_pilots(tmp_path: Path) -> Non
     assert "programme.yml" in str(info.value)
     (params / "datasets.yml").unlink()
     shutil.copy(ROOT / "params" / "programme.yml", params / "programme.yml")
-    with pytest.raises(ParamsError, match="datasets.yml"):
+    with pytest.raises(ParamsError, match=r"datasets\.yml"):
         validate_file(path, params_dir=params)
 
 

@@ -74,6 +74,7 @@ __all__ = [
     "load_register",
     "pending_reason",
     "programme_synthesis",
+    "result_site",
     "rule_for",
     "synthesis_display",
     "synthesis_table",
@@ -208,7 +209,11 @@ def load_register(
         usable[rid] = collected.results[rid]
     evidence = ca.resolve_computed(raw, usable, toc)
     synthetic = {
-        rid: tuple(d for d in datasets_for(rid, res) if datasets.is_synthetic(params, d))
+        rid: tuple(
+            d
+            for d in datasets_for(rid, res)
+            if datasets.is_synthetic(params, d, result_site(params, rid, res))
+        )
         for rid, res in usable.items()
     }
     comp = evidence[(evidence["kind"] == "computed") & evidence["sensitivity"].notna()]
@@ -220,6 +225,38 @@ def load_register(
     return Register(
         toc, evidence, rivals, collected, problems, folder, synthetic, illustrative, held
     )
+
+
+def result_site(params: Params, result_id: str, result: dict[str, Any]) -> str | None:
+    """The site whose rows a computed result rests on, or None (rows of every site).
+
+    A ``site`` key in the result wins; otherwise a component of the id that is a site of
+    params (``trend.lwa.oldham``). Provenance is then judged on that site's rows only, so a
+    raw extract for one site lets that site's results count while the other sites'
+    synthetic results stay illustrative.
+
+    Parameters
+    ----------
+    params
+        Project params (the site ids).
+    result_id
+        A result id such as ``trend.lwa.oldham``.
+    result
+        The result's values.
+
+    Returns
+    -------
+    str or None
+
+    """
+    sites = set(params.programme.sites)
+    given = result.get("site") if isinstance(result, dict) else None
+    if isinstance(given, str) and given in sites:
+        return given
+    for part in str(result_id).split("."):
+        if part in sites:
+            return part
+    return None
 
 
 def claims_for(toc: ca.TheoryOfChange, site: str, year: int) -> list[ca.Claim]:

@@ -83,6 +83,10 @@ class Programme(_Strict):
     years: list[ProgrammeYear] = Field(min_length=1)
     sites: list[str] = Field(min_length=1)
     data_sources: dict[DatasetName, Literal["synthetic", "raw"]] = Field(default_factory=dict)
+    site_sources: dict[DatasetName, dict[str, Literal["synthetic", "raw"]]] = Field(
+        default_factory=dict,
+        description="Per site x dataset overrides of data_sources (e.g. Norfolk raw only).",
+    )
     synthetic_seed: int = 20211210
 
     @field_validator("sites")
@@ -94,6 +98,17 @@ class Programme(_Strict):
         if len(set(sites)) != len(sites):
             raise ValueError("site ids are repeated")
         return sites
+
+    @model_validator(mode="after")
+    def _site_sources_name_sites(self) -> Programme:
+        for name, by_site in self.site_sources.items():
+            unknown = sorted(set(by_site) - set(self.sites))
+            if unknown:
+                raise ValueError(
+                    f"site_sources.{name} names {', '.join(unknown)}, not in sites "
+                    f"({', '.join(self.sites)})"
+                )
+        return self
 
     @model_validator(mode="after")
     def _years_consistent(self) -> Programme:
