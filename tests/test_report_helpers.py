@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 
 from ccs_methods.report import display, fmt
 
@@ -48,3 +49,17 @@ def test_glue_returns_nothing_so_no_stray_output(monkeypatch) -> None:
     monkeypatch.setattr(myst_nb, "glue", lambda *a, **k: calls.append((a, k)))
     assert g.glue("x", 0.1234, "{:.2f}") is None
     assert calls == [(("x", "0.12"), {"display": False})]
+
+
+def test_site_colours_come_from_params_order_and_a_new_site_gets_its_own():
+    from ccs_methods.data.params import load_params
+    from ccs_methods.report import plots
+
+    sites = load_params().programme.sites
+    colours = [plots.SITE_COLOURS[s] for s in sites]
+    assert len(set(colours)) == len(sites) and plots.SITE_COLOURS["programme"] == "#000000"
+    fifth = [*sites, "liverpool"]
+    assert plots.site_colour("liverpool", fifth) not in colours
+    assert plots.site_colour("liverpool", fifth) != plots.site_colour("programme", fifth)
+    with pytest.raises(KeyError, match="liverpool"):
+        plots.site_colour("liverpool", sites)
