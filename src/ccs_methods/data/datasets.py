@@ -39,6 +39,7 @@ PUBLISHED_LOADERS: dict[str, Callable[..., object]] = {
     "kpis.csv": published.load_kpis,
     "assumptions.csv": published.load_assumptions,
     "coordination_features.csv": published.load_coordination_features,
+    "geographies.csv": published.load_geographies,
 }
 
 #: Published files validated together (nodes and links of the logic model).

@@ -35,10 +35,12 @@ as before.
 
 from __future__ import annotations
 
+from ccs_methods.data.published.geography import geographies, pilot_sites
 from ccs_methods.data.published.loaders import (
     load_assumptions,
     load_coordination_features,
     load_figures,
+    load_geographies,
     load_kpis,
     load_logic_model,
     published_dir,
@@ -47,13 +49,15 @@ from ccs_methods.data.published.schemas import (
     ASSUMPTIONS_SCHEMA,
     COORDINATION_FEATURES_SCHEMA,
     FIGURES_SCHEMA,
+    GEOGRAPHIES_SCHEMA,
     KPIS_SCHEMA,
     LOGIC_MODEL_LINKS_SCHEMA,
     LOGIC_MODEL_SCHEMA,
 )
 from ccs_methods.data.published.vocabulary import (
     EXHIBITS,
-    SITES,
+    GEOGRAPHY_KINDS,
+    QUALIFIERS,
     SOURCE_FILES,
     UNITS,
 )
@@ -65,9 +69,6 @@ from ccs_methods.data.published.vocabulary import (
 )
 from ccs_methods.data.published.vocabulary import (
     LEVELS as LEVELS,
-)
-from ccs_methods.data.published.vocabulary import (
-    PILOT_SITES as PILOT_SITES,
 )
 from ccs_methods.data.published.vocabulary import (
     SCOPES as SCOPES,
@@ -87,16 +88,33 @@ __all__ = [
     "COORDINATION_FEATURES_SCHEMA",
     "EXHIBITS",
     "FIGURES_SCHEMA",
+    "GEOGRAPHIES_SCHEMA",
+    "GEOGRAPHY_KINDS",
     "KPIS_SCHEMA",
     "LOGIC_MODEL_LINKS_SCHEMA",
     "LOGIC_MODEL_SCHEMA",
-    "SITES",
+    "QUALIFIERS",
     "SOURCE_FILES",
     "UNITS",
+    "geographies",
     "load_assumptions",
     "load_coordination_features",
     "load_figures",
+    "load_geographies",
     "load_kpis",
     "load_logic_model",
+    "pilot_sites",
     "published_dir",
 ]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """Old constants, now read from params when asked.
+
+    ``PILOT_SITES`` is the pilot sites of the project's params; ``SITES`` adds ``programme``.
+    """
+    if name == "PILOT_SITES":
+        return pilot_sites()
+    if name == "SITES":
+        return (*pilot_sites(), "programme")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
