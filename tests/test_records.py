@@ -197,34 +197,34 @@ def test_other_failures_are_counted(tmp_path: Path) -> None:
 
 
 def _params_with_fifth_site(tmp_path: Path) -> Path:
-    """A copy of the real params with the test site ``liverpool`` added by its file alone."""
+    """A copy of the real params with the test site ``leeds`` added by its file alone."""
     params = tmp_path / "params"
     shutil.copytree(ROOT / "params", params)
-    shutil.copy(ROOT / "tests" / "data" / "fifth_site" / "liverpool.yml", params / "sites")
+    shutil.copy(ROOT / "tests" / "data" / "fifth_site" / "leeds.yml", params / "sites")
     text = (params / "programme.yml").read_text()
-    text = text.replace("  - tower_hamlets\n", "  - tower_hamlets\n  - liverpool\n", 1)
+    text = text.replace("  - tower_hamlets\n", "  - tower_hamlets\n  - leeds\n", 1)
     (params / "programme.yml").write_text(text)
     return params
 
 
 def test_new_site_from_params_is_known(tmp_path: Path) -> None:
     params = _params_with_fifth_site(tmp_path)
-    lines = set_cell(_lines("survey_local_systems", 6), 2, "site", "liverpool")
+    lines = set_cell(_lines("survey_local_systems", 6), 2, "site", "leeds")
     path = _write(tmp_path, "survey_local_systems", lines)
-    assert (validate_file(path, params_dir=params)["site"] == "liverpool").sum() == 1
+    assert (validate_file(path, params_dir=params)["site"] == "leeds").sum() == 1
     # the project's own params do not know the site
     with pytest.raises(DataValidationError, match="must be one of") as info:
         validate_file(path)
     assert_names(info.value, path, 2, "site")
     lines = set_cell(lines, 3, "site", "york")
     path = _write(tmp_path, "survey_local_systems", lines)
-    with pytest.raises(DataValidationError, match="liverpool"):
+    with pytest.raises(DataValidationError, match="leeds"):
         validate_file(path, params_dir=params)
     # the new site's LWA scheme (from its site file) is accepted for that site only
-    lwa = set_cell(set_cell(_lines("lwa_awards", 6), 2, "site", "liverpool"), 2, "scheme", "LCSS")
+    lwa = set_cell(set_cell(_lines("lwa_awards", 6), 2, "site", "leeds"), 2, "scheme", "LWSS")
     frame = validate_file(_write(tmp_path, "lwa_awards", lwa), params_dir=params)
-    assert frame["scheme"].iloc[0] == "LCSS"
-    lwa = set_cell(lwa, 3, "scheme", "LCSS")
+    assert frame["scheme"].iloc[0] == "LWSS"
+    lwa = set_cell(lwa, 3, "scheme", "LWSS")
     with pytest.raises(DataValidationError) as info:
         validate_file(_write(tmp_path, "lwa_awards", lwa), params_dir=params)
     assert_names(info.value, tmp_path / "lwa_awards.csv", 3, "scheme")

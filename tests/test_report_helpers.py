@@ -58,8 +58,8 @@ def test_site_colours_come_from_params_order_and_a_new_site_gets_its_own():
     sites = load_params().programme.sites
     colours = [plots.SITE_COLOURS[s] for s in sites]
     assert len(set(colours)) == len(sites) and plots.SITE_COLOURS["programme"] == "#000000"
-    fifth = [*sites, "liverpool"]
-    assert plots.site_colour("liverpool", fifth) not in colours
-    assert plots.site_colour("liverpool", fifth) != plots.site_colour("programme", fifth)
-    with pytest.raises(KeyError, match="liverpool"):
-        plots.site_colour("liverpool", sites)
+    fifth = [*sites, "leeds"]
+    assert plots.site_colour("leeds", fifth) not in colours
+    assert plots.site_colour("leeds", fifth) != plots.site_colour("programme", fifth)
+    with pytest.raises(KeyError, match="leeds"):
+        plots.site_colour("leeds", sites)

@@ -119,6 +119,10 @@ class Register:
     held
         Result id to the reason its provider held it back from the register
         (:data:`ccs_methods.analyses.results.PENDING_KEY`); its rows stay pending with that reason.
+    reported_years
+        Site id to the programme years the published reports cover for it (its params
+        ``datasets.published``): a programme-wide claim of a year concerns a site only if the
+        reports covered the site that year (a site added later is not in those claims).
 
     """
 
@@ -131,6 +135,7 @@ class Register:
     synthetic: dict[str, tuple[str, ...]] = field(default_factory=dict)
     illustrative: frozenset[str] = frozenset()
     held: dict[str, str] = field(default_factory=dict)
+    reported_years: dict[str, tuple[int, ...]] | None = None
 
     def synthetic_datasets(self, result_ids: Any) -> list[str]:
         """The synthetic stand-in datasets behind some results, sorted (empty if all real)."""
@@ -222,8 +227,12 @@ def load_register(
         for r in comp.to_dict("records")
         if synthetic.get(str(r["source"])[len(_COMPUTED) :])
     )
+    reported = {
+        sid: tuple(int(y) for y in s.datasets.get("published", []))
+        for sid, s in params.sites.items()
+    }
     return Register(
-        toc, evidence, rivals, collected, problems, folder, synthetic, illustrative, held
+        toc, evidence, rivals, collected, problems, folder, synthetic, illustrative, held, reported
     )
 
 
@@ -259,7 +268,13 @@ def result_site(params: Params, result_id: str, result: dict[str, Any]) -> str |
     return None
 
 
-def claims_for(toc: ca.TheoryOfChange, site: str, year: int) -> list[ca.Claim]:
+def claims_for(
+    toc: ca.TheoryOfChange,
+    site: str,
+    year: int,
+    *,
+    reported_years: dict[str, tuple[int, ...]] | None = None,
+) -> list[ca.Claim]:
     """Claims of programme ``year`` that concern ``site`` (or the programme as a whole).
 
     Parameters
@@ -270,14 +285,24 @@ def claims_for(toc: ca.TheoryOfChange, site: str, year: int) -> list[ca.Claim]:
         A site id.
     year
         A programme year.
+    reported_years
+        Site id to the years the reports cover it (:attr:`Register.reported_years`). When
+        given, a ``programme`` claim concerns ``site`` only in a year the reports covered it:
+        the programme of the reports was the sites they covered, not a site added since.
 
     Returns
     -------
     list of Claim
-        In file order: claims whose ``sites`` include ``site`` or ``programme``.
+        In file order: claims whose ``sites`` include ``site``, or ``programme`` (see
+        ``reported_years``).
 
     """
-    return [c for c in toc.claims if c.year == year and (site in c.sites or "programme" in c.sites)]
+    programme_ok = reported_years is None or year in reported_years.get(site, ())
+    return [
+        c
+        for c in toc.claims
+        if c.year == year and (site in c.sites or ("programme" in c.sites and programme_ok))
+    ]
 
 
 # --------------------------------------------------------------------------- evidence tables

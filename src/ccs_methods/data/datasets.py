@@ -40,6 +40,8 @@ PUBLISHED_LOADERS: dict[str, Callable[..., object]] = {
     "assumptions.csv": published.load_assumptions,
     "coordination_features.csv": published.load_coordination_features,
     "geographies.csv": published.load_geographies,
+    "timepoints.csv": published.load_timepoints,
+    "page_steps.csv": published.load_page_steps,
 }
 
 #: Published files validated together (nodes and links of the logic model).

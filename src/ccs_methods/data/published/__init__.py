@@ -43,6 +43,8 @@ from ccs_methods.data.published.loaders import (
     load_geographies,
     load_kpis,
     load_logic_model,
+    load_page_steps,
+    load_timepoints,
     published_dir,
 )
 from ccs_methods.data.published.schemas import (
@@ -74,9 +76,6 @@ from ccs_methods.data.published.vocabulary import (
     SCOPES as SCOPES,
 )
 from ccs_methods.data.published.vocabulary import (
-    TIMEPOINTS as TIMEPOINTS,
-)
-from ccs_methods.data.published.vocabulary import (
     VERDICTS as VERDICTS,
 )
 from ccs_methods.data.published.vocabulary import (
@@ -103,6 +102,8 @@ __all__ = [
     "load_geographies",
     "load_kpis",
     "load_logic_model",
+    "load_page_steps",
+    "load_timepoints",
     "pilot_sites",
     "published_dir",
 ]

@@ -18,9 +18,11 @@ from ccs_methods.data.published.schemas import (
     _KPIS,
     _LINKS,
     _NODES,
+    _PAGE_STEPS,
+    _TIMEPOINTS,
     _Spec,
 )
-from ccs_methods.data.published.vocabulary import EXHIBITS, TIMEPOINTS, YEARS
+from ccs_methods.data.published.vocabulary import EXHIBITS, YEARS
 from ccs_methods.errors import CCSInputError
 
 
@@ -47,11 +49,11 @@ def _resolve(path: str | Path | None, data_dir: str | Path | None, spec: _Spec) 
     return Path(path) if path is not None else published_dir(data_dir) / spec.filename
 
 
-def _geographies_folder(file: Path, data_dir: str | Path | None) -> Path:
-    """Where ``geographies.csv`` is: beside the figures file, else the data folder's tables."""
-    if (file.parent / "geographies.csv").is_file():
-        return file.parent
-    return published_dir(data_dir)
+def _companion(file: Path, data_dir: str | Path | None, name: str) -> Path:
+    """Where a table's companion file ``name`` is: beside it, else in the data folder."""
+    if (file.parent / name).is_file():
+        return file.parent / name
+    return published_dir(data_dir) / name
 
 
 def _site_problems(
@@ -126,7 +128,8 @@ def load_figures(
     allowed: dict[str, str] = {}
 
     def _check(f: pd.DataFrame) -> list[_Problem]:
-        allowed.update(geographies(_geographies_folder(file, data_dir), params_dir))
+        folder = _companion(file, data_dir, "geographies.csv").parent
+        allowed.update(geographies(folder, params_dir))
         return _site_problems(f, allowed, "pilot sites of params and geographies.csv")
 
     frame = _load(file, _FIGURES, _check)
@@ -242,12 +245,22 @@ def load_coordination_features(
         raise CCSInputError(
             f"unknown pilot site {site!r}; use one of {', '.join(pilots)}", column="site"
         )
-    if timepoint is not None and timepoint not in TIMEPOINTS:
+    points = list(load_timepoints(_companion(file, data_dir, "timepoints.csv"))["timepoint"])
+    if timepoint is not None and timepoint not in points:
         raise CCSInputError(
-            f"unknown timepoint {timepoint!r}; use one of {', '.join(TIMEPOINTS)}",
+            f"unknown timepoint {timepoint!r}; use one of {', '.join(points)}",
             column="timepoint",
         )
-    frame = _load(file, _FEATURES, lambda f: _site_problems(f, pilots, "pilot sites of params"))
+    def _check(f: pd.DataFrame) -> list[_Problem]:
+        col = list(f.columns).index("timepoint")
+        return _site_problems(f, pilots, "pilot sites of params") + [
+            _Problem(int(line), 0, col, "timepoint", f"value {t!r} is not a timepoint of "
+                     f"timepoints.csv: {', '.join(points)}")
+            for line, t in f["timepoint"].items()
+            if t not in points
+        ]
+
+    frame = _load(file, _FEATURES, _check)
     keep = pd.Series(True, index=frame.index)
     if site is not None:
         keep &= frame["site"] == site
@@ -332,3 +345,43 @@ def load_geographies(
 
     """
     return _load(_resolve(path, data_dir, _GEOGRAPHIES), _GEOGRAPHIES)
+
+
+def load_timepoints(
+    path: str | Path | None = None, *, data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Load and validate ``timepoints.csv``: the timepoints of the key features (E4).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``timepoint``, ``label`` (as pages show it), ``period`` and its source.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or breaks the schema.
+
+    """
+    return _load(_resolve(path, data_dir, _TIMEPOINTS), _TIMEPOINTS)
+
+
+def load_page_steps(
+    path: str | Path | None = None, *, data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Load ``page_steps.csv``: which exhibits or timepoints each site-year step shows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``step`` (``funding``, ``engagement``, ``coordination``), ``year``, ``item``
+        (an exhibit such as ``E18`` or a timepoint of ``timepoints.csv``) and ``note``, in
+        file order (the order the page shows them).
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or breaks the schema.
+
+    """
+    return _load(_resolve(path, data_dir, _PAGE_STEPS), _PAGE_STEPS)

@@ -18,7 +18,6 @@ from ccs_methods.data.published.vocabulary import (
     QUALIFIERS,
     SCOPES,
     SOURCE_FILES,
-    TIMEPOINTS,
     UNITS,
     VERDICTS,
     YEARS,
@@ -80,12 +79,15 @@ def _duplicate_names_a_row(df: pd.DataFrame) -> pd.Series:
 
 def _detail_sourced(df: pd.DataFrame) -> pd.Series:
     given = df["detail"].str.strip() != ""
-    sourced = (df["detail_source_file"] != "") & (df["detail_quote"].str.strip() != "")
-    unsourced = (df["detail_source_file"] == "") & (df["detail_quote"] == "")
+    cols = ("detail_source_file", "detail_source_section", "detail_quote")
+    sourced = pd.concat([df[c].str.strip() != "" for c in cols], axis=1).all(axis=1)
+    unsourced = pd.concat([df[c] == "" for c in cols], axis=1).all(axis=1)
     return (given & sourced) | (~given & unsourced)
 
 
-_ERR_DETAIL = "a detail needs detail_source_file and detail_quote; no detail, neither"
+_ERR_DETAIL = (
+    "a detail needs detail_source_file, detail_source_section and detail_quote; no detail, none"
+)
 _ERR_PERIOD = (
     "period_start and period_end must both be given (YYYY-MM) or both empty, start <= end"
 )
@@ -186,7 +188,8 @@ COORDINATION_FEATURES_SCHEMA = pa.DataFrameSchema(
     {
         # a pilot site of params (checked by the loader)
         "site": _text(_SNAKE, required=True),
-        "timepoint": _text(_one_of(TIMEPOINTS, "timepoints"), required=True),
+        # a timepoint of timepoints.csv (checked by the loader)
+        "timepoint": _text(_SNAKE, required=True),
         "feature": _text(_one_of(FEATURES, "features"), required=True),
         "status": _text(_one_of(FEATURE_STATUSES, "statuses"), required=True),
         "source_file": _text(_SOURCE_FILE, required=True),
@@ -196,6 +199,7 @@ COORDINATION_FEATURES_SCHEMA = pa.DataFrameSchema(
         "detail": _text(),
         # the report and words the detail comes from (not always the status table's report)
         "detail_source_file": _text(_one_of(["", *SOURCE_FILES], "seed file names or empty")),
+        "detail_source_section": _text(),
         "detail_quote": _text(_SINGLE_LINE),
         "note": _text(),
     },
@@ -291,4 +295,37 @@ GEOGRAPHIES_SCHEMA = pa.DataFrameSchema(
     name="geographies",
 )
 _GEOGRAPHIES = _Spec("geographies.csv", GEOGRAPHIES_SCHEMA)
+
+TIMEPOINTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "timepoint": _text(_SNAKE, required=True, unique=True),
+        "label": _text(required=True),
+        "period": _text(required=True),
+        "source_file": _text(_SOURCE_FILE, required=True),
+        "source_section": _text(required=True),
+        "source_quote": _text(_SINGLE_LINE, required=True),
+    },
+    strict=True,
+    name="timepoints",
+)
+_TIMEPOINTS = _Spec("timepoints.csv", TIMEPOINTS_SCHEMA)
+
+#: Which published items a site-year page's step shows, by programme year (data, not code).
+PAGE_STEPS_SCHEMA = pa.DataFrameSchema(
+    {
+        "step": _text(_one_of(("funding", "engagement", "coordination"), "steps"), required=True),
+        "year": pa.Column(int, _one_of(YEARS, "programme years")),
+        "item": _text(required=True),
+        "note": _text(),
+    },
+    unique=["step", "year", "item"],
+    strict=True,
+    name="page_steps",
+)
+_PAGE_STEPS = _Spec(
+    "page_steps.csv",
+    PAGE_STEPS_SCHEMA,
+    int_columns=frozenset({"year"}),
+    required_numbers=frozenset({"year"}),
+)
 _LINKS = _Spec("logic_model_links.csv", LOGIC_MODEL_LINKS_SCHEMA)

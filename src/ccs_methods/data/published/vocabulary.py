@@ -24,7 +24,6 @@ SOURCE_FILES: tuple[str, ...] = (
 )
 YEARS: tuple[int, ...] = (1, 2, 3)
 VERDICTS: tuple[str, ...] = ("yes", "yes_but", "partially", "no", "too_early", "not_reported")
-TIMEPOINTS: tuple[str, ...] = ("baseline_2019", "end_year2_2021_09")
 FEATURES: tuple[str, ...] = ("network", "referral_system", "resource", "legitimacy")
 FEATURE_STATUSES: tuple[str, ...] = ("present", "absent", "not_reported")
 LEVELS: tuple[str, ...] = (
