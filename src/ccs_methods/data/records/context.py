@@ -64,7 +64,7 @@ class RecordContext:
         return w[0].strftime(fmt), w[1].strftime(fmt)
 
 
-def _resolve_start(value: object, name: str, params: Params, path: Path) -> dt.date:
+def _resolve_start(value: object, name: str, params: Params, path: Path) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if value == "ccs_start":
@@ -75,11 +75,13 @@ def _resolve_start(value: object, name: str, params: Params, path: Path) -> dt.d
             for s in params.sites.values()
             if s.referral_network.referral_dataset == name
         ]
-        if not launches or launches[0] is None:
+        if not launches:
+            return None  # no site uses this referral system: its rows are refused by site
+        if launches[0] is None:
             raise ParamsError(
-                f"dataset '{name}' starts at 'referral_system_launch' but no site file names "
-                f"it as referral_dataset with a referral_system_launch date; give a date or "
-                f"add it to the site's referral_network",
+                f"dataset '{name}' starts at 'referral_system_launch' but the site file that "
+                "names it as referral_dataset gives no referral_system_launch date; give a "
+                "date here or the launch in the site's referral_network",
                 file=path,
                 column=f"windows.{name}.start",
             )
@@ -133,6 +135,8 @@ def context_from_params(params: Params) -> RecordContext:
             )
         lo = _resolve_start(w["start"], str(name), params, path)
         hi = _resolve_end(w["end"], str(name), params, path)
+        if lo is None:
+            continue
         if hi < lo:
             raise ParamsError(
                 f"window ends ({hi}) before it starts ({lo})", file=path, column=f"windows.{name}"

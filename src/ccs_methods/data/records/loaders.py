@@ -65,7 +65,7 @@ def load(
 def load_referrals_ncan(
     *, source: Source = "synthetic", data_dir: Path | None = None, path: Path | None = None
 ) -> pd.DataFrame:
-    """Load NCAN referrals (Norfolk, Jan 2017 - Dec 2021), one row per referral.
+    """Load NCAN referrals (the window of ``params/datasets.yml``), one row per referral.
 
     See :func:`load` for the parameters, return value and errors.
     """
@@ -75,7 +75,7 @@ def load_referrals_ncan(
 def load_referrals_thcan(
     *, source: Source = "synthetic", data_dir: Path | None = None, path: Path | None = None
 ) -> pd.DataFrame:
-    """Load THCAN referrals (Tower Hamlets, Mar - Oct 2021), one row per referral.
+    """Load THCAN referrals (the window of ``params/datasets.yml``), one row per referral.
 
     See :func:`load` for the parameters, return value and errors.
     """
@@ -85,7 +85,7 @@ def load_referrals_thcan(
 def load_lwa_awards(
     *, source: Source = "synthetic", data_dir: Path | None = None, path: Path | None = None
 ) -> pd.DataFrame:
-    """Load monthly LWA/DAF applications and awards per site (2018-01 to 2022-12).
+    """Load monthly LWA/DAF applications and awards per site (window: ``params/datasets.yml``).
 
     See :func:`load` for the parameters, return value and errors.
     """
@@ -125,7 +125,7 @@ def load_monitoring_returns(
 def load_activity_log(
     *, source: Source = "synthetic", data_dir: Path | None = None, path: Path | None = None
 ) -> pd.DataFrame:
-    """Load the CCS team activity log for year 2, one row per session.
+    """Load the CCS team activity log, one row per session.
 
     See :func:`load` for the parameters, return value and errors.
     """
