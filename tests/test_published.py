@@ -677,3 +677,23 @@ def test_coordination_details_cite_the_report_they_come_from(seed_texts):
     moved = detailed[detailed["detail_source_file"] != detailed["source_file"]]
     assert len(moved) == 13 and set(moved["detail_source_file"]) == {"003_be4685d4f24850f1.txt"}
     assert cf["source_quote"].str.len().gt(0).all()
+
+
+def test_kpi_year_values_are_numbers_with_qualifiers_and_target_kinds():
+    import re
+
+    k = published.load_kpis(data_dir=DATA).set_index("kpi")
+    assert list(k["target_kind"]) == [
+        "above_baseline", "above_baseline", "level", "qualitative", "level"
+    ]
+    for kpi, r in k.iterrows():
+        for y in ("year1", "year2"):
+            v = r[f"{y}_value"]
+            if pd.isna(v):
+                assert r[f"{y}_qualifier"] == ""
+                continue
+            digits = re.sub(r"(?<=\d),(?=\d{3})", "", r[f"{y}_text"])
+            assert f"{v:.0f}" in digits, (kpi, y)
+    assert (k.loc[1, "year1_value"], k.loc[1, "year1_qualifier"]) == (21411, "approximate")
+    assert (k.loc[3, "year2_value"], k.loc[3, "year2_qualifier"]) == (300, "at_least")
+    assert "above baseline" in k.loc[1, "target_year3"]

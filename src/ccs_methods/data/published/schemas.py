@@ -18,6 +18,7 @@ from ccs_methods.data.published.vocabulary import (
     QUALIFIERS,
     SCOPES,
     SOURCE_FILES,
+    TARGET_KINDS,
     UNITS,
     VERDICTS,
     YEARS,
@@ -150,10 +151,17 @@ KPIS_SCHEMA = pa.DataFrameSchema(
         "indicator": _text(required=True),
         "target_year3": _text(required=True),
         "target_value": pa.Column(float, _GE0, nullable=True),
+        # above_baseline: target_value is an increase over the quasi-baseline; level: the
+        # value to reach; qualitative: no number
+        "target_kind": _text(_one_of(TARGET_KINDS, "target kinds"), required=True),
         "quasi_baseline_text": _text(required=True),
         "quasi_baseline_value": pa.Column(float, _GE0, nullable=True),
         "year1_text": _text(required=True),
+        "year1_value": pa.Column(float, _GE0, nullable=True),
+        "year1_qualifier": _text(_one_of(["", *QUALIFIERS], "qualifiers (empty = as stated)")),
         "year2_text": _text(required=True),
+        "year2_value": pa.Column(float, _GE0, nullable=True),
+        "year2_qualifier": _text(_one_of(["", *QUALIFIERS], "qualifiers (empty = as stated)")),
         "caveat": _text(),
         "source_file": _text(_SOURCE_FILE, required=True),
         "source_section": _text(required=True),
@@ -271,7 +279,9 @@ _KPIS = _Spec(
     "kpis.csv",
     KPIS_SCHEMA,
     int_columns=frozenset({"kpi"}),
-    float_columns=frozenset({"target_value", "quasi_baseline_value"}),
+    float_columns=frozenset(
+        {"target_value", "quasi_baseline_value", "year1_value", "year2_value"}
+    ),
     required_numbers=frozenset({"kpi"}),
 )
 _ASSUMPTIONS = _Spec(

@@ -10,6 +10,8 @@ GEOGRAPHY_KINDS: tuple[str, ...] = ("programme", "nation", "other_area")
 #: Qualifiers of a published value: as stated ("" = exact), "c."/"around" (approximate),
 #: "over"/"+"/"at least" (at_least), "nearly" (at_most), "2,000-4,000" (range: one row per end).
 QUALIFIERS: tuple[str, ...] = ("approximate", "at_least", "at_most", "range")
+#: What a KPI's target_value is: an increase over the quasi-baseline, a level, or no number.
+TARGET_KINDS: tuple[str, ...] = ("above_baseline", "level", "qualitative")
 EXHIBITS: tuple[str, ...] = tuple(f"E{i}" for i in range(1, 23))
 UNITS: tuple[str, ...] = (
     "gbp", "count", "percent", "ratio", "people", "households", "organisations", "sessions",
