@@ -733,3 +733,54 @@ def test_step6_names_the_synthetic_illustration(register):
     assert "illustration on synthetic data only" in kf3.steps.loc[5, "in short"]
     kf1 = page.steps[0]
     assert "illustration" not in kf1.steps.loc[5, "in short"]
+
+
+def _norfolk_raw(params):
+    """``params`` with lwa_awards raw for Norfolk only (the issue 11 case)."""
+    prog = params.programme.model_copy(update={"site_sources": {"lwa_awards": {"norfolk": "raw"}}})
+    return params.model_copy(update={"programme": prog})
+
+
+def test_a_raw_extract_for_one_site_moves_no_headline_with_synthetic_rows(params, real_register):
+    """Issue 11: with real award rows for Norfolk only, the other sites' trends (synthetic
+    rows) stay illustrative, and key finding 10's headline counts only Norfolk's trend."""
+    mixed = cs.load_register(_norfolk_raw(params), collected=real_register.collected)
+    syn_items = {"trend.lwa.oldham", "trend.lwa.swansea", "trend.lwa.tower_hamlets"}
+    assert mixed.synthetic["trend.lwa.norfolk"] == ()
+    for rid in syn_items:
+        assert mixed.synthetic[rid] == ("lwa_awards",), rid
+    ev = mixed.evidence.set_index("evidence_id")
+    assert "E051" not in mixed.illustrative  # Norfolk's trend: raw rows, counts
+    assert {"E052", "E053", "E054"} <= mixed.illustrative
+    claim = mixed.toc.claim("y2_kf10")
+    rows = mixed.claim_rows("y2_kf10")
+    counted = rows[~rows["evidence_id"].isin(mixed.illustrative)]
+    expected = ca.contribution_summary(claim, counted)["posterior"]
+    t = table(mixed).set_index("claim_id")
+    assert t.loc["y2_kf10", "posterior"] == pytest.approx(expected)
+    # the synthetic sites' trends cannot move it: give them a strong rise and recompute
+    results = {k: dict(v) for k, v in real_register.collected.results.items()}
+    for rid in syn_items:
+        results[rid].update(rate_ratio=3.0, ci_low=2.0, ci_high=4.5, p_value=0.001)
+    pushed = cs.load_register(
+        _norfolk_raw(params),
+        collected=CollectedResults(
+            results=results,
+            problems=list(real_register.collected.problems),
+            sources=dict(real_register.collected.sources),
+            modules=real_register.collected.modules,
+        ),
+    )
+    pev = pushed.evidence.set_index("evidence_id")
+    assert (pev.loc["E052", "sensitivity"], pev.loc["E052", "direction"]) != (
+        ev.loc["E052", "sensitivity"], ev.loc["E052", "direction"]
+    )
+    assert table(pushed).set_index("claim_id").loc["y2_kf10", "posterior"] == pytest.approx(
+        t.loc["y2_kf10", "posterior"]
+    )
+    # whereas if every site's rows were raw (the old per-dataset switch) they would count
+    every = ca.contribution_summary(claim, rows)["posterior"]
+    assert every != pytest.approx(expected)
+    assert ev.loc["E051", "sensitivity"] == pytest.approx(
+        real_register.evidence.set_index("evidence_id").loc["E051", "sensitivity"]
+    )

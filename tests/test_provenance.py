@@ -48,7 +48,9 @@ def test_read_log_records_a_record_level_load(params) -> None:
 
 def test_read_log_records_a_published_load_with_file_rows() -> None:
     some = datasets.load_published("figures", root=ROOT, site="norfolk")
-    (entry,) = datasets.read_log()
+    # figures.csv names places through geographies.csv, which the log lists as read too
+    assert {e.name for e in datasets.read_log()} == {"figures", "geographies"}
+    (entry,) = [e for e in datasets.read_log() if e.name == "figures"]
     everything = datasets.load_published("figures.csv", root=ROOT)
     assert entry.name == "figures"
     assert entry.path == "data/published/figures.csv"

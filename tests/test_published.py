@@ -131,8 +131,9 @@ def test_shipped_logic_model_validates():
 
 def test_figures_columns_and_types(figures):
     assert list(figures.columns) == [
-        "figure_id", "exhibit", "site", "year", "period", "measure", "category", "value", "unit",
-        "source_file", "source_section", "source_quote", "note",
+        "figure_id", "exhibit", "site", "year", "period", "period_start", "period_end",
+        "measure", "category", "value", "qualifier", "unit", "source_file", "source_section",
+        "source_quote", "note", "duplicate_of",
     ]
     assert str(figures["year"].dtype) == "Int64"
     assert figures["value"].dtype == "float64"
@@ -363,6 +364,7 @@ def test_data_dir_env(tmp_path, monkeypatch):
     (tmp_path / "published").mkdir()
     src = PUB / "figures.csv"
     (tmp_path / "published" / "figures.csv").write_bytes(src.read_bytes())
+    (tmp_path / "published" / "geographies.csv").write_bytes((PUB / "geographies.csv").read_bytes())
     monkeypatch.setenv("CCS_DATA_DIR", str(tmp_path))
     assert paths.data_dir() == tmp_path.resolve()
     assert len(published.load_figures()) == len(published.load_figures(data_dir=DATA))
@@ -379,7 +381,9 @@ def test_data_dir_from_cwd(monkeypatch):
 
 # --------------------------------------------------------------------------- bad input
 def test_bad_missing_column(tmp_path):
-    rows = [r[:7] + r[8:] for r in read_rows(PUB / "figures.csv")]  # drop 'value'
+    rows = read_rows(PUB / "figures.csv")
+    at = rows[0].index("value")
+    rows = [r[:at] + r[at + 1 :] for r in rows]  # drop 'value'
     path = write_rows(tmp_path / "figures.csv", rows)
     with pytest.raises(DataValidationError, match="required column is missing") as exc:
         published.load_figures(path)
@@ -402,14 +406,15 @@ def test_bad_negative_count(tmp_path):
 
 def test_negative_change_is_allowed(tmp_path):
     rows = read_rows(PUB / "figures.csv")
-    line = next(i for i, r in enumerate(rows, start=1) if "change" in r[5] and i > 1)
+    measure = rows[0].index("measure")
+    line = next(i for i, r in enumerate(rows, start=1) if "change" in r[measure] and i > 1)
     path = figures_with(tmp_path, line, "value", "-12.5")
     assert (published.load_figures(path)["value"] < 0).any()
 
 
 def test_bad_unknown_site(tmp_path):
     path = figures_with(tmp_path, 7, "site", "leeds")
-    with pytest.raises(DataValidationError, match="allowed sites") as exc:
+    with pytest.raises(DataValidationError, match="pilot sites of params and geographies") as exc:
         published.load_figures(path)
     assert_names(exc, path, 7, "site")
 
@@ -559,3 +564,136 @@ def test_bad_link_to_unknown_node(tmp_path):
     with pytest.raises(DataValidationError, match="not a node_id") as exc:
         published.load_logic_model(PUB / "logic_model.csv", links)
     assert_names(exc, links, 3, "to_node")
+
+
+# --------------------------------------------------------------------------- issue 11 labels
+def test_units_of_time_are_not_counts(figures):
+    """E05 years operational, E18 hours a week and months, E22 hours a week (issue 11)."""
+    fig = figures.set_index("figure_id")
+    assert fig.loc["E05-norfolk-2021-referral_system_years_operational", "unit"] == "years"
+    assert fig.loc["E18-norfolk-y1-extra_hours_per_week-ncls", "unit"] == "hours_per_week"
+    assert fig.loc["E18-norfolk-y1-funding_period_months-ncls", "unit"] == "months"
+    for q in ("q1", "q2"):
+        assert fig.loc[f"E22-norfolk-2020_{q}-student_support_hours_per_week", "unit"] == (
+            "hours_per_week"
+        )
+    timed = figures[figures["measure"].str.contains(r"hours|months|years_", regex=True)]
+    assert not (timed["unit"] == "count").any(), timed[["figure_id", "unit"]]
+
+
+def test_non_pilot_figures_are_filed_under_their_geography(figures):
+    kinds = published.geographies(PUB)
+    kind = figures["site"].map(kinds)
+    assert kind.notna().all()
+    programme = figures[figures["site"] == "programme"]
+    assert not programme["category"].str.contains("England|other_area", regex=True).any()
+    assert set(figures.loc[figures["measure"].str.startswith("england_"), "site"]) == {"england"}
+    assert set(figures.loc[kind == "other_area", "site"]) == {"liverpool", "cambridgeshire"}
+    cambs = figures[figures["site"] == "cambridgeshire"]
+    assert list(cambs["figure_id"]) == ["E04-cambridgeshire-2021-network_members"]
+    assert list(cambs["measure"]) == ["network_members"]
+
+
+def test_geographies_cite_their_source(seed_texts):
+    geo = published.load_geographies(data_dir=DATA)
+    for r in geo.itertuples():
+        assert norm(r.source_quote) in seed_texts[r.source_file], r.geography
+    assert not set(geo["geography"]) & set(published.pilot_sites())
+
+
+_QUALIFIER_WORDS = {
+    "approximate": r"\bc\.|around|approximately|in the region",
+    "at_least": r"\bover\b|\d\+|at least|just over",
+    "at_most": r"\bnearly\b",
+    "range": r"\d\s*[-–]\s*\d",
+}
+
+
+def test_qualifiers_are_columns_that_match_the_quotes(figures):
+    """Each qualifier stands on a word of its quote; quoted 'nearly', 'c.£' and 'N+' are
+    qualified (rows quoting several numbers are checked by hand: these words sit by the value)."""
+    import re
+
+    q = figures[figures["qualifier"] != ""]
+    assert len(q) >= 20
+    for r in q.itertuples():
+        assert re.search(_QUALIFIER_WORDS[r.qualifier], r.source_quote, re.I), r.figure_id
+    fig = figures.set_index("figure_id")
+    assert fig.loc["E01-programme-y2-core_funding_gbp", "qualifier"] == "at_most"  # Nearly
+    assert fig.loc["E01-programme-y2-funding_per_site_per_annum_mean_gbp", "qualifier"] == (
+        "approximate"
+    )  # c.£35k
+    assert fig.loc["E10-programme-y2-referrals-ccs_funded", "qualifier"] == "at_least"  # 300+
+    assert fig.loc["E10-programme-y2-households_supported_low", "qualifier"] == "range"
+
+
+def test_a_figure_quoted_twice_says_which_row_counts(figures):
+    dups = figures[figures["duplicate_of"] != ""]
+    fig = figures.set_index("figure_id")
+    assert len(dups) == 6
+    for r in dups.itertuples():
+        assert fig.loc[r.duplicate_of, "value"] == r.value, r.figure_id
+        assert fig.loc[r.duplicate_of, "duplicate_of"] == ""
+    assert fig.loc["E10-tower_hamlets-y2-people_referred-thcan", "duplicate_of"] == (
+        "E07-tower_hamlets-y2-referrals-thcan"
+    )
+
+
+def test_a_duplicate_must_name_a_counted_row(tmp_path):
+    rows = read_rows(PUB / "figures.csv")
+    rows[3][rows[0].index("duplicate_of")] = "E99-nowhere"
+    path = write_rows(tmp_path / "figures.csv", rows)
+    with pytest.raises(DataValidationError, match="duplicate_of must") as exc:
+        published.load_figures(path)
+    assert_names(exc, path, 4, "duplicate_of")
+
+
+def test_periods_are_structured_months(figures):
+    dated = figures[figures["period_start"] != ""]
+    assert len(dated) >= 180
+    assert (dated["period_start"] <= dated["period_end"]).all()
+    fig = figures.set_index("figure_id")
+    assert tuple(fig.loc["E01-programme-y2-core_funding_gbp", ["period_start", "period_end"]]) == (
+        "2020-10", "2021-09"
+    )
+    assert tuple(
+        fig.loc["E14-england-2010_11-england_lwa_funding_gbp", ["period_start", "period_end"]]
+    ) == ("2010-04", "2011-03")
+
+
+def test_the_505_note_does_not_credit_001_with_figure_2_4(figures):
+    note = figures.set_index("figure_id").loc[
+        "E05-norfolk-post_launch-referrals_per_month_mean", "note"
+    ]
+    assert "per 001" not in note and "E12" in note
+
+
+def test_coordination_details_cite_the_report_they_come_from(seed_texts):
+    cf = published.load_coordination_features(data_dir=DATA)
+    detailed = cf[cf["detail"] != ""]
+    for r in detailed.itertuples():
+        for part in r.detail_quote.split(" … "):
+            assert norm(part) in seed_texts[r.detail_source_file], (r.site, r.feature)
+    moved = detailed[detailed["detail_source_file"] != detailed["source_file"]]
+    assert len(moved) == 13 and set(moved["detail_source_file"]) == {"003_be4685d4f24850f1.txt"}
+    assert cf["source_quote"].str.len().gt(0).all()
+
+
+def test_kpi_year_values_are_numbers_with_qualifiers_and_target_kinds():
+    import re
+
+    k = published.load_kpis(data_dir=DATA).set_index("kpi")
+    assert list(k["target_kind"]) == [
+        "above_baseline", "above_baseline", "level", "qualitative", "level"
+    ]
+    for kpi, r in k.iterrows():
+        for y in ("year1", "year2"):
+            v = r[f"{y}_value"]
+            if pd.isna(v):
+                assert r[f"{y}_qualifier"] == ""
+                continue
+            digits = re.sub(r"(?<=\d),(?=\d{3})", "", r[f"{y}_text"])
+            assert f"{v:.0f}" in digits, (kpi, y)
+    assert (k.loc[1, "year1_value"], k.loc[1, "year1_qualifier"]) == (21411, "approximate")
+    assert (k.loc[3, "year2_value"], k.loc[3, "year2_qualifier"]) == (300, "at_least")
+    assert "above baseline" in k.loc[1, "target_year3"]

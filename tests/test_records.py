@@ -18,8 +18,14 @@ import pandas as pd
 import pytest
 
 from ccs_methods.data import records
-from ccs_methods.data.records import DATASETS, dataset_for_file, load, validate_file
-from ccs_methods.errors import CCSInputError, DataValidationError
+from ccs_methods.data.records import (
+    DATASETS,
+    dataset_for_file,
+    load,
+    record_context,
+    validate_file,
+)
+from ccs_methods.errors import CCSInputError, DataValidationError, ParamsError
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "data" / "synthetic"
@@ -159,7 +165,7 @@ def test_registry_is_complete() -> None:
         assert spec.file_name == f"{name}.csv"
         assert spec.synthetic is True
         assert spec.description and spec.unit_notes and spec.source
-        assert set(spec.schema.columns) == set(spec.column_names)
+        assert set(spec.build_schema(record_context()).columns) == set(spec.column_names)
         for col in spec.columns:
             assert col.description, (name, col.name)
         if spec.range_column is not None:
@@ -190,30 +196,78 @@ def test_other_failures_are_counted(tmp_path: Path) -> None:
     assert "1 other failure" in str(info.value)
 
 
-def test_new_site_from_params_is_known(tmp_path: Path, monkeypatch) -> None:
-    (tmp_path / "params" / "sites").mkdir(parents=True)
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "params" / "programme.yml").write_text(
-        "sites: [norfolk, oldham, swansea, tower_hamlets, leeds]\n"
-    )
-    (tmp_path / "params" / "sites" / "leeds.yml").write_text(
-        "id: leeds\nlwa_scheme:\n  short_name: LWS\n"
-    )
+def _params_with_fifth_site(tmp_path: Path) -> Path:
+    """A copy of the real params with the test site ``leeds`` added by its file alone."""
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params)
+    shutil.copy(ROOT / "tests" / "data" / "fifth_site" / "leeds.yml", params / "sites")
+    text = (params / "programme.yml").read_text()
+    text = text.replace("  - tower_hamlets\n", "  - tower_hamlets\n  - leeds\n", 1)
+    (params / "programme.yml").write_text(text)
+    return params
+
+
+def test_new_site_from_params_is_known(tmp_path: Path) -> None:
+    params = _params_with_fifth_site(tmp_path)
     lines = set_cell(_lines("survey_local_systems", 6), 2, "site", "leeds")
     path = _write(tmp_path, "survey_local_systems", lines)
-    monkeypatch.chdir(tmp_path)
-    assert (validate_file(path)["site"] == "leeds").sum() == 1
+    assert (validate_file(path, params_dir=params)["site"] == "leeds").sum() == 1
+    # the project's own params do not know the site
+    with pytest.raises(DataValidationError, match="must be one of") as info:
+        validate_file(path)
+    assert_names(info.value, path, 2, "site")
     lines = set_cell(lines, 3, "site", "york")
     path = _write(tmp_path, "survey_local_systems", lines)
     with pytest.raises(DataValidationError, match="leeds"):
-        validate_file(path)
+        validate_file(path, params_dir=params)
     # the new site's LWA scheme (from its site file) is accepted for that site only
-    lwa = set_cell(set_cell(_lines("lwa_awards", 6), 2, "site", "leeds"), 2, "scheme", "LWS")
-    assert validate_file(_write(tmp_path, "lwa_awards", lwa))["scheme"].iloc[0] == "LWS"
-    lwa = set_cell(lwa, 3, "scheme", "LWS")
+    lwa = set_cell(set_cell(_lines("lwa_awards", 6), 2, "site", "leeds"), 2, "scheme", "LWSS")
+    frame = validate_file(_write(tmp_path, "lwa_awards", lwa), params_dir=params)
+    assert frame["scheme"].iloc[0] == "LWSS"
+    lwa = set_cell(lwa, 3, "scheme", "LWSS")
     with pytest.raises(DataValidationError) as info:
-        validate_file(_write(tmp_path, "lwa_awards", lwa))
+        validate_file(_write(tmp_path, "lwa_awards", lwa), params_dir=params)
     assert_names(info.value, tmp_path / "lwa_awards.csv", 3, "scheme")
+
+
+def test_date_windows_follow_the_programme_years(tmp_path: Path) -> None:
+    """Year 3 rows validate; a fourth year in programme.yml extends every window."""
+    for name, column, late in (
+        ("referrals_ncan", "date", "2022-09-14"),
+        ("referrals_thcan", "date", "2022-06-01"),
+        ("activity_log", "date", "2022-03-01"),
+        ("lwa_awards", "month", "2022-11"),
+    ):
+        lines = set_cell(_lines(name, 6), 3, column, late)
+        assert len(validate_file(_write(tmp_path, name, lines))) == 5
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params)
+    year4 = "  - number: 4\n    label: \"Year 4\"\n    start: 2022-10-01\n    end: 2023-09-30\n"
+    text = (params / "programme.yml").read_text().replace("sites:\n", year4 + "sites:\n", 1)
+    (params / "programme.yml").write_text(text)
+    lines = set_cell(_lines("lwa_awards", 6), 3, "month", "2023-12")
+    path = _write(tmp_path, "lwa_awards", lines)
+    with pytest.raises(DataValidationError, match="2018-01 to 2022-12") as info:
+        validate_file(path)
+    assert "params/datasets.yml" in str(info.value)
+    assert_names(info.value, path, 3, "month")
+    assert len(validate_file(path, params_dir=params)) == 5
+    lines = set_cell(_lines("activity_log", 6), 3, "date", "2023-09-30")
+    assert len(validate_file(_write(tmp_path, "activity_log", lines), params_dir=params)) == 5
+
+
+def test_unreadable_params_are_not_replaced_by_the_pilots(tmp_path: Path) -> None:
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params)
+    (params / "programme.yml").write_text("sites: [norfolk]\n")
+    path = _write(tmp_path, "activity_log", _lines("activity_log", 6))
+    with pytest.raises(ParamsError) as info:
+        validate_file(path, params_dir=params)
+    assert "programme.yml" in str(info.value)
+    (params / "datasets.yml").unlink()
+    shutil.copy(ROOT / "params" / "programme.yml", params / "programme.yml")
+    with pytest.raises(ParamsError, match=r"datasets\.yml"):
+        validate_file(path, params_dir=params)
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,9 +343,9 @@ BAD_CASES: list[tuple[str, str, Mutation, int, str, str]] = [
     ("duplicate respondent", "survey_local_systems", _dup_respondent, 9, "respondent_id",
      "same as line 4"),
     ("date before range", "referrals_ncan", lambda ls: set_cell(ls, 4, "date", "2016-12-31"), 4,
-     "date", "2017-01-01 to 2021-12-31"),
-    ("date after range", "referrals_thcan", lambda ls: set_cell(ls, 6, "date", "2021-11-02"), 6,
-     "date", "2021-03-01 to 2021-10-31"),
+     "date", "2017-01-01 to 2022-12-31"),
+    ("date after range", "referrals_thcan", lambda ls: set_cell(ls, 6, "date", "2023-01-02"), 6,
+     "date", "2021-03-01 to 2022-12-31"),
     ("month out of range", "lwa_awards", lambda ls: set_cell(ls, 3, "month", "2017-12"), 3,
      "month", "2018-01 to 2022-12"),
     ("date not ISO", "activity_log", lambda ls: set_cell(ls, 5, "date", "05/11/2020"), 5, "date",

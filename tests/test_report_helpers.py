@@ -99,3 +99,17 @@ def test_glue_returns_nothing_so_no_stray_output(monkeypatch) -> None:
     monkeypatch.setattr(myst_nb, "glue", lambda *a, **k: calls.append((a, k)))
     assert g.glue("x", 0.1234, "{:.2f}") is None
     assert calls == [(("x", "0.12"), {"display": False})]
+
+
+def test_site_colours_come_from_params_order_and_a_new_site_gets_its_own():
+    from ccs_methods.data.params import load_params
+    from ccs_methods.report import plots
+
+    sites = load_params().programme.sites
+    colours = [plots.SITE_COLOURS[s] for s in sites]
+    assert len(set(colours)) == len(sites) and plots.SITE_COLOURS["programme"] == "#000000"
+    fifth = [*sites, "leeds"]
+    assert plots.site_colour("leeds", fifth) not in colours
+    assert plots.site_colour("leeds", fifth) != plots.site_colour("programme", fifth)
+    with pytest.raises(KeyError, match="leeds"):
+        plots.site_colour("leeds", sites)

@@ -74,6 +74,7 @@ __all__ = [
     "load_register",
     "pending_reason",
     "programme_synthesis",
+    "result_site",
     "rule_for",
     "synthesis_display",
     "synthesis_table",
@@ -118,6 +119,10 @@ class Register:
     held
         Result id to the reason its provider held it back from the register
         (:data:`ccs_methods.analyses.results.PENDING_KEY`); its rows stay pending with that reason.
+    reported_years
+        Site id to the programme years the published reports cover for it (its params
+        ``datasets.published``): a programme-wide claim of a year concerns a site only if the
+        reports covered the site that year (a site added later is not in those claims).
 
     """
 
@@ -130,6 +135,7 @@ class Register:
     synthetic: dict[str, tuple[str, ...]] = field(default_factory=dict)
     illustrative: frozenset[str] = frozenset()
     held: dict[str, str] = field(default_factory=dict)
+    reported_years: dict[str, tuple[int, ...]] | None = None
 
     def synthetic_datasets(self, result_ids: Any) -> list[str]:
         """The synthetic stand-in datasets behind some results, sorted (empty if all real)."""
@@ -208,7 +214,11 @@ def load_register(
         usable[rid] = collected.results[rid]
     evidence = ca.resolve_computed(raw, usable, toc)
     synthetic = {
-        rid: tuple(d for d in datasets_for(rid, res) if datasets.is_synthetic(params, d))
+        rid: tuple(
+            d
+            for d in datasets_for(rid, res)
+            if datasets.is_synthetic(params, d, result_site(params, rid, res))
+        )
         for rid, res in usable.items()
     }
     comp = evidence[(evidence["kind"] == "computed") & evidence["sensitivity"].notna()]
@@ -217,12 +227,54 @@ def load_register(
         for r in comp.to_dict("records")
         if synthetic.get(str(r["source"])[len(_COMPUTED) :])
     )
+    reported = {
+        sid: tuple(int(y) for y in s.datasets.get("published", []))
+        for sid, s in params.sites.items()
+    }
     return Register(
-        toc, evidence, rivals, collected, problems, folder, synthetic, illustrative, held
+        toc, evidence, rivals, collected, problems, folder, synthetic, illustrative, held, reported
     )
 
 
-def claims_for(toc: ca.TheoryOfChange, site: str, year: int) -> list[ca.Claim]:
+def result_site(params: Params, result_id: str, result: dict[str, Any]) -> str | None:
+    """The site whose rows a computed result rests on, or None (rows of every site).
+
+    A ``site`` key in the result wins; otherwise a component of the id that is a site of
+    params (``trend.lwa.oldham``). Provenance is then judged on that site's rows only, so a
+    raw extract for one site lets that site's results count while the other sites'
+    synthetic results stay illustrative.
+
+    Parameters
+    ----------
+    params
+        Project params (the site ids).
+    result_id
+        A result id such as ``trend.lwa.oldham``.
+    result
+        The result's values.
+
+    Returns
+    -------
+    str or None
+
+    """
+    sites = set(params.programme.sites)
+    given = result.get("site") if isinstance(result, dict) else None
+    if isinstance(given, str) and given in sites:
+        return given
+    for part in str(result_id).split("."):
+        if part in sites:
+            return part
+    return None
+
+
+def claims_for(
+    toc: ca.TheoryOfChange,
+    site: str,
+    year: int,
+    *,
+    reported_years: dict[str, tuple[int, ...]] | None = None,
+) -> list[ca.Claim]:
     """Claims of programme ``year`` that concern ``site`` (or the programme as a whole).
 
     Parameters
@@ -233,14 +285,24 @@ def claims_for(toc: ca.TheoryOfChange, site: str, year: int) -> list[ca.Claim]:
         A site id.
     year
         A programme year.
+    reported_years
+        Site id to the years the reports cover it (:attr:`Register.reported_years`). When
+        given, a ``programme`` claim concerns ``site`` only in a year the reports covered it:
+        the programme of the reports was the sites they covered, not a site added since.
 
     Returns
     -------
     list of Claim
-        In file order: claims whose ``sites`` include ``site`` or ``programme``.
+        In file order: claims whose ``sites`` include ``site``, or ``programme`` (see
+        ``reported_years``).
 
     """
-    return [c for c in toc.claims if c.year == year and (site in c.sites or "programme" in c.sites)]
+    programme_ok = reported_years is None or year in reported_years.get(site, ())
+    return [
+        c
+        for c in toc.claims
+        if c.year == year and (site in c.sites or ("programme" in c.sites and programme_ok))
+    ]
 
 
 # --------------------------------------------------------------------------- evidence tables

@@ -429,7 +429,7 @@ def site_year_contribution(
         With no claim with evidence (year 3), empty tables and ``has_claims`` False.
 
     """
-    claims = claims_for(register.toc, site, year)
+    claims = claims_for(register.toc, site, year, reported_years=register.reported_years)
     with_evidence = [c for c in claims if not register.claim_rows(c.id).empty]
     ids = [c.id for c in with_evidence]
     t = synthesis_table(

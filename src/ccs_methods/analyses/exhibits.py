@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ccs_methods.analyses.published import TIMEPOINT_LABELS, Published
+from ccs_methods.analyses.published import Published, timepoint_labels
 from ccs_methods.data import published
 from ccs_methods.data.paths import data_dir
 from ccs_methods.report import pages, plots
@@ -258,7 +258,7 @@ def coordination_features(site: str | None = None) -> Published:
         site=cf["site"].map(site_label),
         feature=cf["feature"].str.replace("_", " "),
         status=cf["status"].str.replace("_", " "),
-        timepoint=cf["timepoint"].map(TIMEPOINT_LABELS).fillna(cf["timepoint"]),
+        timepoint=cf["timepoint"].map(timepoint_labels()).fillna(cf["timepoint"]),
     )
     wide = labelled.pivot_table(
         index=["site", "feature"], columns="timepoint", values="status", aggfunc="first"

@@ -197,7 +197,8 @@ def site_awards(params: Params, site_id: str, awards: pd.DataFrame,
     awards
         The ``lwa_awards`` dataset.
     synthetic
-        Whether ``awards`` is synthetic; default: what params say.
+        Whether the site's rows of ``awards`` are synthetic; default: their ``source``
+        column (row provenance), else what params say for this site.
 
     Returns
     -------
@@ -217,8 +218,15 @@ def site_awards(params: Params, site_id: str, awards: pd.DataFrame,
     return SiteAwards(
         site_id=site_id, scheme=site.lwa_scheme.name, scheme_short=site.lwa_scheme.short_name,
         unit_word=unit_word(site), all_months=all_months, monthly=monthly, annual=annual,
-        synthetic=datasets.is_synthetic(params, LWA) if synthetic is None else synthetic,
+        synthetic=_site_synthetic(params, awards, site_id) if synthetic is None else synthetic,
     )
+
+
+def _site_synthetic(params: Params, awards: pd.DataFrame, site_id: str) -> bool:
+    """Whether the site's award rows are synthetic (row ``source``, else params for the site)."""
+    if "source" in awards.columns and (awards["site"] == site_id).any():
+        return "synthetic" in datasets.row_sources(awards, site_id)
+    return datasets.is_synthetic(params, LWA, site_id)
 
 
 def annual_table(aw: SiteAwards) -> pd.DataFrame:

@@ -18,16 +18,56 @@ from ccs_methods.data.params import Params
 from ccs_methods.report import pages, plots
 from ccs_methods.report.pages import PageContext
 
-#: Reader labels of the coordination-feature timepoints (E4).
-TIMEPOINT_LABELS = {
-    "baseline_2019": "baseline 2019",
-    "end_year2_2021_09": "end of year 2 (Sep 2021)",
-}
 
-#: Exhibits that give funding by workstream, by programme year (DOMAIN.md: E2 year 2, E18 year 1).
-FUNDING_EXHIBITS = {1: ["E18", "E2"], 2: ["E2"]}
-#: Exhibits that give sessions (E3, year 2) and engagement (E19, year 1).
-ENGAGEMENT_EXHIBITS = {1: ["E19", "E20"], 2: ["E3"]}
+def timepoint_labels() -> dict[str, str]:
+    """Reader labels of the coordination-feature timepoints (E4), from ``timepoints.csv``."""
+    from ccs_methods.data.published import load_timepoints
+
+    tp = load_timepoints()
+    return dict(zip(tp["timepoint"], tp["label"], strict=True))
+
+
+def step_items(step: str, year: int) -> list[str]:
+    """The exhibits (or E4 timepoints) step ``step`` of a year's page shows, in file order.
+
+    Read from ``data/published/page_steps.csv`` (which report gives what for which year is a
+    fact about the reports, not code): e.g. funding in year 1 comes from ``E18`` and ``E2``.
+
+    Parameters
+    ----------
+    step
+        ``funding``, ``engagement`` or ``coordination``.
+    year
+        A programme year.
+
+    Returns
+    -------
+    list of str
+        Empty for a year the reports do not cover.
+
+    """
+    from ccs_methods.data.published import load_page_steps
+
+    ps = load_page_steps()
+    return list(ps.loc[(ps["step"] == step) & (ps["year"] == year), "item"])
+
+
+def __getattr__(name: str) -> Any:
+    """The old constants, now read from ``data/published`` when asked."""
+    if name == "TIMEPOINT_LABELS":
+        return timepoint_labels()
+    steps = {
+        "FUNDING_EXHIBITS": "funding",
+        "ENGAGEMENT_EXHIBITS": "engagement",
+        "COORDINATION_TIMEPOINTS": "coordination",
+    }
+    if name in steps:
+        from ccs_methods.data.published import load_page_steps
+
+        ps = load_page_steps()
+        ps = ps[ps["step"] == steps[name]]
+        return {int(y): list(g["item"]) for y, g in ps.groupby("year", sort=True)}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _figures() -> pd.DataFrame:
@@ -75,6 +115,81 @@ class Published:
         return self.table is not None and not self.rows.empty
 
 
+@dataclass(frozen=True)
+class SiteCoverage:
+    """What params and the reports say exist for a site, so a page states only what is true.
+
+    Attributes
+    ----------
+    site_id, display_name
+        The site.
+    published_years
+        Programme years the published reports cover for the site (params
+        ``datasets.published``); empty for a site the reports never covered.
+    in_reports
+        Whether the reports cover the site at all (False: a site added after them; say "the
+        published reports do not cover <site>", not "years none").
+    year_reported
+        Whether the reports cover the site in this page's year.
+    after_reports
+        Whether this page's year comes after every year the reports cover for the site (then
+        "not reported yet" is true; for a site never covered it is False).
+    network_label
+        "<name> (<short name>)" of the site's advice network, or None when params name none.
+    referral_system
+        Whether params give the site a referral dataset.
+    n_published_rows
+        Published figures filed under the site (``figures.csv`` ``site`` column).
+    """
+
+    site_id: str
+    display_name: str
+    published_years: tuple[int, ...]
+    in_reports: bool
+    year_reported: bool
+    after_reports: bool
+    network_label: str | None
+    referral_system: bool
+    n_published_rows: int
+
+
+def coverage(params: Params, site: str, year: int) -> SiteCoverage:
+    """What exists for ``site`` in ``year``: published years, network, referral system.
+
+    Parameters
+    ----------
+    params
+        Programme and site params.
+    site, year
+        The site id and programme year.
+
+    Returns
+    -------
+    SiteCoverage
+        Glue its fields, or pass them to a reading phrase, instead of listing years or naming
+        a network the site does not have.
+
+    """
+    s = params.site(site)
+    years = tuple(sorted(int(y) for y in s.datasets.get("published", [])))
+    net = s.referral_network
+    label = None
+    if net.name:
+        label = f"{net.name} ({net.short_name})" if net.short_name else net.name
+    fig = _figures()
+    return SiteCoverage(
+        site_id=site,
+        display_name=s.display_name,
+        published_years=years,
+        in_reports=bool(years),
+        year_reported=year in years,
+        after_reports=bool(years) and year > max(years),
+        network_label=label,
+        referral_system=net.referral_dataset is not None,
+        n_published_rows=int((fig["site"] == site).sum()),
+    )
+
+
 def _context(params: Params, site: str, year: int) -> PageContext:
     return pages.page_context(params, site, year)
 
@@ -99,7 +214,7 @@ def funding(params: Params, site: str, year: int) -> Published:
 
     """
     ctx = _context(params, site, year)
-    exhibits = FUNDING_EXHIBITS.get(ctx.year.number, [])
+    exhibits = step_items("funding", ctx.year.number)
     rows = _site_rows(ctx, exhibits, ["gbp"]) if exhibits else pd.DataFrame()
     title = f"Funding by workstream, {ctx.site.display_name}, {ctx.year.label}"
     if rows.empty:
@@ -166,7 +281,7 @@ def engagement(params: Params, site: str, year: int) -> Published:
 
     """
     ctx = _context(params, site, year)
-    exhibits = ENGAGEMENT_EXHIBITS.get(ctx.year.number, [])
+    exhibits = step_items("engagement", ctx.year.number)
     units = ["sessions", "count", "people", "organisations"]
     rows = _site_rows(ctx, exhibits, units) if exhibits else pd.DataFrame()
     title = f"CCS sessions and engagement, {ctx.site.display_name}, {ctx.year.label}"
@@ -195,8 +310,6 @@ def engagement(params: Params, site: str, year: int) -> Published:
     return Published(title, rows, table=table, figure=fig, values=values)
 
 
-#: Which published timepoints of E4 a programme year's page shows.
-COORDINATION_TIMEPOINTS = {1: ["baseline_2019"], 2: ["baseline_2019", "end_year2_2021_09"]}
 #: The four key features of coordination (DOMAIN.md, E4), in the reports' order.
 COORDINATION_FEATURES = ["network", "referral_system", "resource", "legitimacy"]
 
@@ -223,7 +336,8 @@ def coordination(params: Params, site: str, year: int) -> Published:
 
     ctx = _context(params, site, year)
     title = f"Key features of coordination, {ctx.site.display_name}"
-    points = COORDINATION_TIMEPOINTS.get(ctx.year.number, [])
+    points = step_items("coordination", ctx.year.number)
+    labels = timepoint_labels()
     cf = load_coordination_features()
     cf = cf[(cf["site"] == ctx.site.id) & cf["timepoint"].isin(points)]
     if cf.empty:
@@ -231,14 +345,15 @@ def coordination(params: Params, site: str, year: int) -> Published:
     table = cf.pivot_table(index="feature", columns="timepoint", values="status", aggfunc="first")
     table = table.reindex(COORDINATION_FEATURES).fillna("")
     table = table.apply(lambda col: col.str.replace("_", " "))
-    table.columns = [TIMEPOINT_LABELS.get(c, c) for c in table.columns]
+    table.columns = [labels.get(c, c) for c in table.columns]
     latest = cf[cf["timepoint"] == points[-1]].set_index("feature")
     table["detail in the report"] = [
         str(latest["detail"].get(f, "") or "") if f in latest.index else ""
         for f in COORDINATION_FEATURES
     ]
     table.index = pd.Index([f.replace("_", " ") for f in COORDINATION_FEATURES], name="feature")
-    # the tick tables have no quotable sentence: cite file and section only
+    # the status comes from the tick table (its row quoted); a detail may come from another
+    # report, with its own words
     rows = pd.DataFrame(
         {
             "exhibit": "E4",
@@ -246,11 +361,29 @@ def coordination(params: Params, site: str, year: int) -> Published:
             + cf["status"].str.replace("_", " "),
             "source_file": cf["source_file"],
             "source_section": cf["source_section"],
-            "source_quote": "",
+            "source_quote": cf["source_quote"],
         }
     ).reset_index(drop=True)
+    detailed = cf[cf["detail"] != ""]
+    if not detailed.empty:
+        rows = pd.concat(
+            [
+                rows,
+                pd.DataFrame(
+                    {
+                        "exhibit": "E4",
+                        "value": detailed["feature"].str.replace("_", " ") + ": "
+                        + detailed["detail"],
+                        "source_file": detailed["detail_source_file"],
+                        "source_section": detailed["detail_source_section"],
+                        "source_quote": detailed["detail_quote"],
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
     values = {
-        "latest": TIMEPOINT_LABELS.get(points[-1], points[-1]),
+        "latest": labels.get(points[-1], points[-1]),
         "n_present": int((latest["status"] == "present").sum()),
         "n_features": len(COORDINATION_FEATURES),
     }

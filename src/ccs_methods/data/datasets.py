@@ -39,6 +39,9 @@ PUBLISHED_LOADERS: dict[str, Callable[..., object]] = {
     "kpis.csv": published.load_kpis,
     "assumptions.csv": published.load_assumptions,
     "coordination_features.csv": published.load_coordination_features,
+    "geographies.csv": published.load_geographies,
+    "timepoints.csv": published.load_timepoints,
+    "page_steps.csv": published.load_page_steps,
 }
 
 #: Published files validated together (nodes and links of the logic model).
@@ -54,8 +57,11 @@ def shipped_files(root: Path) -> list[Path]:
     return files
 
 
-def validate_one(path: Path) -> int:
+def validate_one(path: Path, *, params_dir: Path | None = None) -> int:
     """Validate one data file against its schema; return its number of data rows.
+
+    ``params_dir`` is the ``params/`` folder whose sites and date windows apply (default: the
+    project's).
 
     Raises
     ------
@@ -76,7 +82,7 @@ def validate_one(path: Path) -> int:
     if name in PUBLISHED_LOADERS:
         frame = PUBLISHED_LOADERS[name](path)
         return len(frame)  # type: ignore[arg-type]
-    return len(records.validate_file(path))
+    return len(records.validate_file(path, params_dir=params_dir))
 
 
 def check_sources(params: Params, *, root: Path) -> None:
@@ -108,9 +114,13 @@ def check_sources(params: Params, *, root: Path) -> None:
 
 
 def validate_paths(paths: Sequence[Path] | None, *, root: Path) -> list[tuple[Path, int]]:
-    """Validate the given files (default: every shipped data file); stop at the first error."""
+    """Validate the given files (default: every shipped data file); stop at the first error.
+
+    The params of ``root`` (``root/params``) say which sites and date windows apply.
+    """
     targets = [Path(p) for p in paths] if paths else shipped_files(root)
-    return [(p, validate_one(p)) for p in targets]
+    params_dir = Path(root) / "params"
+    return [(p, validate_one(p, params_dir=params_dir)) for p in targets]
 
 
 def read_csv_checked(path: Path) -> pd.DataFrame:
@@ -149,15 +159,43 @@ def read_csv_checked(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text))
 
 
-def load_record(params: Params, name: str, *, root: Path | None = None) -> pd.DataFrame:
-    """Load record-level dataset ``name`` from the source params choose (synthetic or raw).
+def source_of(params: Params, name: str, site: str | None = None) -> str:
+    """Where the rows of dataset ``name`` for ``site`` come from: ``synthetic`` or ``raw``.
 
-    The read is entered in the read log (see :func:`read_log`).
+    ``data_sources`` in ``params/programme.yml`` sets each dataset's source; ``site_sources``
+    overrides it for single sites (a raw extract for one site, synthetic stand-ins for the
+    others). With ``site=None`` the answer is ``synthetic`` if any site's rows are synthetic.
+    """
+    default = params.programme.data_sources.get(name, "synthetic")  # type: ignore[call-overload]
+    overrides = params.programme.site_sources.get(name, {})  # type: ignore[call-overload]
+    owners = [
+        sid
+        for sid, s in params.sites.items()
+        if s.referral_network.referral_dataset == name
+    ]
+    if site is None and owners:
+        site = owners[0]  # a referral extract holds its network's site only
+    if site is not None:
+        return str(overrides.get(site, default))
+    used = {overrides.get(s, default) for s in params.programme.sites}
+    return "synthetic" if "synthetic" in used or not used else "raw"
+
+
+def load_record(params: Params, name: str, *, root: Path | None = None) -> pd.DataFrame:
+    """Load record-level dataset ``name`` from the sources params choose, row by row.
+
+    Every row carries its provenance in a ``source`` column (``synthetic`` or ``raw``).
+    When ``site_sources`` in ``params/programme.yml`` sets some sites of the dataset to a
+    different source from ``data_sources``, the rows of each site come from that site's
+    source: the raw extract in ``data/raw/`` must then hold rows of raw sites only (a mixed
+    extract is refused), and the synthetic stand-ins give the other sites' rows. Each file
+    read is entered in the read log (see :func:`read_log`).
 
     Parameters
     ----------
     params
-        Project params; ``data_sources`` in ``params/programme.yml`` picks the source.
+        Project params; ``data_sources`` and ``site_sources`` pick the sources, and their
+        ``params/`` folder gives the sites and date windows the files are validated against.
     name
         A key of :data:`ccs_methods.data.records.DATASETS`.
     root
@@ -167,22 +205,69 @@ def load_record(params: Params, name: str, *, root: Path | None = None) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        The validated dataset.
+        The validated dataset with a ``source`` column; ``attrs["synthetic"]`` is True when
+        any row is synthetic.
 
     Raises
     ------
     DataValidationError
-        Unknown dataset or source, missing file, or a file that breaks its schema.
+        Unknown dataset or source, missing file, a file that breaks its schema, or a raw
+        extract with rows of a site that params set to synthetic.
 
     """
     from ccs_methods.data.paths import data_dir as default_data_dir
 
-    source = params.programme.data_sources.get(name, "synthetic")  # type: ignore[call-overload]
+    default = params.programme.data_sources.get(name, "synthetic")  # type: ignore[call-overload]
+    overrides = dict(params.programme.site_sources.get(name, {}))  # type: ignore[call-overload]
     base = (root / "data") if root is not None else default_data_dir()
-    frame = records.load(name, source=source, data_dir=base)
-    spec = records.DATASETS[name]
-    record_read(name, base / source / spec.file_name, rows=len(frame), source=source, root=root)
-    return frame
+    spec = records.DATASETS.get(name)
+    if spec is None:
+        return records.load(name, source=default, data_dir=base, params_dir=params.root)
+    used = sorted({default, *overrides.values()})
+    parts: list[pd.DataFrame] = []
+    for source in used:
+        path = base / source / spec.file_name
+        frame = records.load(name, source=source, data_dir=base, params_dir=params.root)
+        if len(used) > 1:
+            site_source = frame["site"].map(lambda s: overrides.get(s, default))
+            if source == "raw":
+                wrong = frame.index[site_source != "raw"]
+                if len(wrong):
+                    site = frame.at[wrong[0], "site"]
+                    raise DataValidationError(
+                        f"this raw extract has {len(wrong)} row(s) of site {site!r}, which "
+                        f"params set to synthetic (data_sources.{name} = {default}, "
+                        f"site_sources.{name} in params/programme.yml); a raw extract may hold "
+                        "only rows of the sites set to raw: remove them or set the site to raw",
+                        file=path,
+                        row=int(wrong[0]) + 2,
+                        column="site",
+                    )
+            else:
+                frame = frame[site_source == "synthetic"]
+        record_read(name, path, rows=len(frame), source=source, root=root)
+        parts.append(frame.assign(source=source))
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    out.attrs.update(parts[0].attrs)
+    out.attrs["synthetic"] = bool((out["source"] == "synthetic").any())
+    out.attrs["sources"] = used
+    return out
+
+
+def row_sources(frame: pd.DataFrame, site: str | None = None) -> set[str]:
+    """The sources (``synthetic``, ``raw``) of the rows of ``frame`` (of ``site`` only if given).
+
+    Raises
+    ------
+    DataValidationError
+        The frame has no ``source`` column (it was not loaded through :func:`load_record`).
+    """
+    if "source" not in frame.columns:
+        raise DataValidationError(
+            "the frame has no 'source' column: load record data with load_record", column="source"
+        )
+    rows = frame if site is None or "site" not in frame.columns else frame[frame["site"] == site]
+    return set(rows["source"].astype(str))
 
 
 def load_published(name: str, *, root: Path | None = None, **filters: Any) -> pd.DataFrame:
@@ -228,6 +313,10 @@ def load_published(name: str, *, root: Path | None = None, **filters: Any) -> pd
     return frame
 
 
-def is_synthetic(params: Params, name: str) -> bool:
-    """Whether params say dataset ``name`` comes from the synthetic stand-ins."""
-    return params.programme.data_sources.get(name, "synthetic") == "synthetic"  # type: ignore[call-overload]
+def is_synthetic(params: Params, name: str, site: str | None = None) -> bool:
+    """Whether params say the rows of dataset ``name`` (for ``site``, or any) are synthetic.
+
+    See :func:`source_of`: with ``site`` given only that site's rows count; without it the
+    dataset is synthetic if any site's rows are.
+    """
+    return source_of(params, name, site) == "synthetic"

@@ -83,6 +83,10 @@ class Programme(_Strict):
     years: list[ProgrammeYear] = Field(min_length=1)
     sites: list[str] = Field(min_length=1)
     data_sources: dict[DatasetName, Literal["synthetic", "raw"]] = Field(default_factory=dict)
+    site_sources: dict[DatasetName, dict[str, Literal["synthetic", "raw"]]] = Field(
+        default_factory=dict,
+        description="Per site x dataset overrides of data_sources (e.g. Norfolk raw only).",
+    )
     synthetic_seed: int = 20211210
 
     @field_validator("sites")
@@ -94,6 +98,17 @@ class Programme(_Strict):
         if len(set(sites)) != len(sites):
             raise ValueError("site ids are repeated")
         return sites
+
+    @model_validator(mode="after")
+    def _site_sources_name_sites(self) -> Programme:
+        for name, by_site in self.site_sources.items():
+            unknown = sorted(set(by_site) - set(self.sites))
+            if unknown:
+                raise ValueError(
+                    f"site_sources.{name} names {', '.join(unknown)}, not in sites "
+                    f"({', '.join(self.sites)})"
+                )
+        return self
 
     @model_validator(mode="after")
     def _years_consistent(self) -> Programme:
@@ -138,12 +153,22 @@ class LWAScheme(_Strict):
 
 
 class ReferralNetwork(_Strict):
-    """A site's advice network and its referral system, if any."""
+    """A site's advice network and its referral system, if any.
 
-    name: str
-    short_name: str
+    Every field is optional: a site with no advice network named in the reports leaves
+    ``referral_network`` out (or gives no ``name``), and pages then name no network.
+    """
+
+    name: str | None = None
+    short_name: str | None = None
     referral_system_launch: dt.date | None = None
     referral_dataset: DatasetName | None = None
+
+    @model_validator(mode="after")
+    def _named_if_system(self) -> ReferralNetwork:
+        if self.referral_dataset and not (self.name and self.short_name):
+            raise ValueError("a referral_dataset needs the network's name and short_name")
+        return self
 
 
 class Site(_Strict):
@@ -153,7 +178,7 @@ class Site(_Strict):
     display_name: str
     nation: Literal["England", "Wales", "Scotland", "Northern Ireland"]
     lwa_scheme: LWAScheme
-    referral_network: ReferralNetwork
+    referral_network: ReferralNetwork = ReferralNetwork()
     datasets: dict[
         Literal[
             "published",

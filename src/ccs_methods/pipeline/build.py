@@ -457,6 +457,7 @@ def input_files(params: Params, root: Path) -> list[Path]:
     files += sorted((root / "notebooks").glob("*.md"))
     files += sorted((root / "data" / "published").glob("*.csv"))
     sources = set(params.programme.data_sources.values()) or {"synthetic"}
+    sources |= {v for by_site in params.programme.site_sources.values() for v in by_site.values()}
     for src in sorted(sources):
         folder = root / "data" / src
         files += sorted(p for p in folder.glob("*.csv"))
@@ -480,7 +481,12 @@ def write_reproducibility_page(params: Params, root: Path) -> Path:
         f"- **Code version (git commit):** `{rec.get('git_commit') or 'unknown'}`",
         f"- **Python:** {rec['python']}",
         "- **Data sources:** "
-        + ", ".join(f"`{k}` = {v}" for k, v in sorted(params.programme.data_sources.items())),
+        + ", ".join(f"`{k}` = {v}" for k, v in sorted(params.programme.data_sources.items()))
+        + "".join(
+            f"; `{k}` for {s}: {v}"
+            for k, by_site in sorted(params.programme.site_sources.items())
+            for s, v in sorted(by_site.items())
+        ),
         f"- **Synthetic seed:** {params.programme.synthetic_seed}",
         "",
         "## Input files and their SHA-256 checksums",

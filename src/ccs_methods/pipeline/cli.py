@@ -324,7 +324,11 @@ def synth(
     out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
     root: RootOpt = None,
 ) -> None:
-    """Regenerate the synthetic record-level stand-ins (byte for byte for a given seed)."""
+    """Regenerate the synthetic record-level stand-ins (byte for byte for a given seed).
+
+    Every site of params is covered: the pilots' stand-ins are calibrated to the reports; a
+    site the reports never covered gets award rows from params/synthetic.yml.
+    """
     from ccs_methods.data.params import load_programme
     from ccs_methods.data.synth import generate_all
 
@@ -340,7 +344,7 @@ def synth(
             raise CCSInputError(
                 f"cannot create the output folder: {exc.strerror}", file=target
             ) from exc
-        written = generate_all(seed=s, out_dir=target)
+        written = generate_all(seed=s, out_dir=target, params_dir=r / "params")
     except CCSInputError as exc:
         _fail(exc)
     for name, path in written.items():

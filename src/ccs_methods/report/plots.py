@@ -30,14 +30,94 @@ PALETTE: list[str] = [
     "#000000",  # black
 ]
 
-#: Fixed colours per site so a site looks the same on every page.
-SITE_COLOURS: dict[str, str] = {
-    "norfolk": PALETTE[0],
-    "oldham": PALETTE[1],
-    "swansea": PALETTE[2],
-    "tower_hamlets": PALETTE[3],
-    "programme": PALETTE[7],
-}
+class _SiteColours(dict[str, str]):
+    """Colours of sites, fixed by their place in ``params/programme.yml`` (no site in code).
+
+    The programme (all sites) is black; the n-th site of params takes the n-th colour of
+    :data:`PALETTE` (black left out), so a site looks the same on every page and a new site
+    gets its own colour. ``get`` and ``[]`` read params on first use (not at import).
+    """
+
+    def _fill(self) -> None:
+        if dict.__len__(self):
+            return
+        from ccs_methods.data.params import load_params
+
+        colours = [c for c in PALETTE if c != PALETTE[7]]
+        dict.__setitem__(self, "programme", PALETTE[7])
+        for i, site in enumerate(load_params().programme.sites):
+            dict.__setitem__(self, site, colours[i % len(colours)])
+
+    def __getitem__(self, key: str) -> str:
+        self._fill()
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        """The colour of site ``key`` (``default`` for an id not in params)."""
+        self._fill()
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._fill()
+        return dict.__contains__(self, key)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._fill()
+        return dict.__len__(self)
+
+    def items(self):  # type: ignore[no-untyped-def,override]
+        """(site, colour) pairs, programme first, then params order."""
+        self._fill()
+        return dict.items(self)
+
+    def keys(self):  # type: ignore[no-untyped-def,override]
+        """Site ids, programme first."""
+        self._fill()
+        return dict.keys(self)
+
+    def values(self):  # type: ignore[no-untyped-def,override]
+        """Colours, programme first."""
+        self._fill()
+        return dict.values(self)
+
+
+def site_colour(site: str, sites: list[str] | tuple[str, ...]) -> str:
+    """The colour of ``site`` given the site ids in params order (``programme`` is black).
+
+    Parameters
+    ----------
+    site
+        A site id, or ``programme``.
+    sites
+        The site ids of ``params/programme.yml``, in order.
+
+    Returns
+    -------
+    str
+        A hex colour of :data:`PALETTE`.
+
+    Raises
+    ------
+    KeyError
+        ``site`` is neither ``programme`` nor one of ``sites``.
+
+    """
+    if site == "programme":
+        return PALETTE[7]
+    colours = [c for c in PALETTE if c != PALETTE[7]]
+    return colours[list(sites).index(site) % len(colours)] if site in sites else _missing(site)
+
+
+def _missing(site: str) -> str:
+    raise KeyError(f"site {site!r} is not in params/programme.yml")
+
+
+#: Fixed colours per site so a site looks the same on every page (from params order).
+SITE_COLOURS: dict[str, str] = _SiteColours()
 
 #: Fixed colours per referral sector.
 SECTOR_COLOURS: dict[str, str] = {

@@ -35,25 +35,31 @@ as before.
 
 from __future__ import annotations
 
+from ccs_methods.data.published.geography import geographies, pilot_sites
 from ccs_methods.data.published.loaders import (
     load_assumptions,
     load_coordination_features,
     load_figures,
+    load_geographies,
     load_kpis,
     load_logic_model,
+    load_page_steps,
+    load_timepoints,
     published_dir,
 )
 from ccs_methods.data.published.schemas import (
     ASSUMPTIONS_SCHEMA,
     COORDINATION_FEATURES_SCHEMA,
     FIGURES_SCHEMA,
+    GEOGRAPHIES_SCHEMA,
     KPIS_SCHEMA,
     LOGIC_MODEL_LINKS_SCHEMA,
     LOGIC_MODEL_SCHEMA,
 )
 from ccs_methods.data.published.vocabulary import (
     EXHIBITS,
-    SITES,
+    GEOGRAPHY_KINDS,
+    QUALIFIERS,
     SOURCE_FILES,
     UNITS,
 )
@@ -67,13 +73,7 @@ from ccs_methods.data.published.vocabulary import (
     LEVELS as LEVELS,
 )
 from ccs_methods.data.published.vocabulary import (
-    PILOT_SITES as PILOT_SITES,
-)
-from ccs_methods.data.published.vocabulary import (
     SCOPES as SCOPES,
-)
-from ccs_methods.data.published.vocabulary import (
-    TIMEPOINTS as TIMEPOINTS,
 )
 from ccs_methods.data.published.vocabulary import (
     VERDICTS as VERDICTS,
@@ -87,16 +87,35 @@ __all__ = [
     "COORDINATION_FEATURES_SCHEMA",
     "EXHIBITS",
     "FIGURES_SCHEMA",
+    "GEOGRAPHIES_SCHEMA",
+    "GEOGRAPHY_KINDS",
     "KPIS_SCHEMA",
     "LOGIC_MODEL_LINKS_SCHEMA",
     "LOGIC_MODEL_SCHEMA",
-    "SITES",
+    "QUALIFIERS",
     "SOURCE_FILES",
     "UNITS",
+    "geographies",
     "load_assumptions",
     "load_coordination_features",
     "load_figures",
+    "load_geographies",
     "load_kpis",
     "load_logic_model",
+    "load_page_steps",
+    "load_timepoints",
+    "pilot_sites",
     "published_dir",
 ]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """Old constants, now read from params when asked.
+
+    ``PILOT_SITES`` is the pilot sites of the project's params; ``SITES`` adds ``programme``.
+    """
+    if name == "PILOT_SITES":
+        return pilot_sites()
+    if name == "SITES":
+        return (*pilot_sites(), "programme")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

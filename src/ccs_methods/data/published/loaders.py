@@ -8,17 +8,21 @@ from pathlib import Path
 import pandas as pd
 
 from ccs_methods.data import paths
+from ccs_methods.data.published.geography import geographies, pilot_sites
 from ccs_methods.data.published.reading import _fail, _load, _load_lines, _Problem
 from ccs_methods.data.published.schemas import (
     _ASSUMPTIONS,
     _FEATURES,
     _FIGURES,
+    _GEOGRAPHIES,
     _KPIS,
     _LINKS,
     _NODES,
+    _PAGE_STEPS,
+    _TIMEPOINTS,
     _Spec,
 )
-from ccs_methods.data.published.vocabulary import EXHIBITS, PILOT_SITES, SITES, TIMEPOINTS, YEARS
+from ccs_methods.data.published.vocabulary import EXHIBITS, YEARS
 from ccs_methods.errors import CCSInputError
 
 
@@ -45,6 +49,26 @@ def _resolve(path: str | Path | None, data_dir: str | Path | None, spec: _Spec) 
     return Path(path) if path is not None else published_dir(data_dir) / spec.filename
 
 
+def _companion(file: Path, data_dir: str | Path | None, name: str) -> Path:
+    """Where a table's companion file ``name`` is: beside it, else in the data folder."""
+    if (file.parent / name).is_file():
+        return file.parent / name
+    return published_dir(data_dir) / name
+
+
+def _site_problems(
+    frame: pd.DataFrame, allowed: dict[str, str], what: str
+) -> list[_Problem]:
+    """A problem for each row whose ``site`` is not in ``allowed`` (index = file lines)."""
+    col = list(frame.columns).index("site")
+    shown = ", ".join(allowed)
+    return [
+        _Problem(int(line), 0, col, "site", f"value {site!r} must be one of the {what}: {shown}")
+        for line, site in frame["site"].items()
+        if site not in allowed
+    ]
+
+
 def _normalise_exhibit(exhibit: str) -> str:
     match = re.fullmatch(r"[Ee]0*(\d{1,2})", str(exhibit).strip())
     code = f"E{int(match.group(1))}" if match else None
@@ -62,6 +86,7 @@ def load_figures(
     exhibit: str | None = None,
     site: str | None = None,
     year: int | None = None,
+    params_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """Load and validate ``figures.csv``, optionally filtered.
 
@@ -74,11 +99,14 @@ def load_figures(
     exhibit
         Keep only this exhibit (``"E3"``; ``"E03"`` and ``"e3"`` are accepted too).
     site
-        Keep only this site (``norfolk``, ``oldham``, ``swansea``, ``tower_hamlets``,
-        ``programme``).
+        Keep only this place: a pilot site of params or a geography of ``geographies.csv``
+        (``programme``, ``england``, a named non-pilot area).
     year
         Keep only this programme year (1, 2 or 3). Figures for calendar periods have no year
         and are dropped by this filter.
+    params_dir
+        The ``params/`` folder whose pilot sites are allowed in ``site`` (default: the
+        project's).
 
     Returns
     -------
@@ -93,12 +121,22 @@ def load_figures(
         If a filter value is not recognised.
 
     """
-    if site is not None and site not in SITES:
-        raise CCSInputError(f"unknown site {site!r}; use one of {', '.join(SITES)}", column="site")
+    file = _resolve(path, data_dir, _FIGURES)
     if year is not None and year not in YEARS:
         raise CCSInputError(f"unknown programme year {year!r}; use 1, 2 or 3", column="year")
     code = _normalise_exhibit(exhibit) if exhibit is not None else None
-    frame = _load(_resolve(path, data_dir, _FIGURES), _FIGURES)
+    allowed: dict[str, str] = {}
+
+    def _check(f: pd.DataFrame) -> list[_Problem]:
+        folder = _companion(file, data_dir, "geographies.csv").parent
+        allowed.update(geographies(folder, params_dir))
+        return _site_problems(f, allowed, "pilot sites of params and geographies.csv")
+
+    frame = _load(file, _FIGURES, _check)
+    if site is not None and site not in allowed:
+        raise CCSInputError(
+            f"unknown site {site!r}; use one of {', '.join(allowed)}", column="site"
+        )
     keep = pd.Series(True, index=frame.index)
     if code is not None:
         keep &= frame["exhibit"] == code
@@ -170,8 +208,12 @@ def load_coordination_features(
     data_dir: str | Path | None = None,
     site: str | None = None,
     timepoint: str | None = None,
+    params_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """Load and validate ``coordination_features.csv`` (E4), optionally filtered.
+
+    ``params_dir`` is the ``params/`` folder whose pilot sites are allowed (default: the
+    project's).
 
     Parameters
     ----------
@@ -197,16 +239,28 @@ def load_coordination_features(
         If a filter value is not recognised.
 
     """
-    if site is not None and site not in PILOT_SITES:
+    file = _resolve(path, data_dir, _FEATURES)
+    pilots = {s: "pilot_site" for s in pilot_sites(params_dir)}
+    if site is not None and site not in pilots:
         raise CCSInputError(
-            f"unknown pilot site {site!r}; use one of {', '.join(PILOT_SITES)}", column="site"
+            f"unknown pilot site {site!r}; use one of {', '.join(pilots)}", column="site"
         )
-    if timepoint is not None and timepoint not in TIMEPOINTS:
+    points = list(load_timepoints(_companion(file, data_dir, "timepoints.csv"))["timepoint"])
+    if timepoint is not None and timepoint not in points:
         raise CCSInputError(
-            f"unknown timepoint {timepoint!r}; use one of {', '.join(TIMEPOINTS)}",
+            f"unknown timepoint {timepoint!r}; use one of {', '.join(points)}",
             column="timepoint",
         )
-    frame = _load(_resolve(path, data_dir, _FEATURES), _FEATURES)
+    def _check(f: pd.DataFrame) -> list[_Problem]:
+        col = list(f.columns).index("timepoint")
+        return _site_problems(f, pilots, "pilot sites of params") + [
+            _Problem(int(line), 0, col, "timepoint", f"value {t!r} is not a timepoint of "
+                     f"timepoints.csv: {', '.join(points)}")
+            for line, t in f["timepoint"].items()
+            if t not in points
+        ]
+
+    frame = _load(file, _FEATURES, _check)
     keep = pd.Series(True, index=frame.index)
     if site is not None:
         keep &= frame["site"] == site
@@ -264,3 +318,70 @@ def load_logic_model(
     links = links.reset_index(drop=True)
     links.attrs["source"] = str(links_file)
     return nodes, links
+
+
+def load_geographies(
+    path: str | Path | None = None, *, data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Load and validate ``geographies.csv``: the places other than pilot sites a figure names.
+
+    Parameters
+    ----------
+    path
+        The CSV to read; defaults to ``<data_dir>/published/geographies.csv``.
+    data_dir
+        The data folder used when ``path`` is not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in :data:`GEOGRAPHIES_SCHEMA` (``geography``, ``kind``, ``name`` and the
+        source of the place's mention).
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or breaks the schema.
+
+    """
+    return _load(_resolve(path, data_dir, _GEOGRAPHIES), _GEOGRAPHIES)
+
+
+def load_timepoints(
+    path: str | Path | None = None, *, data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Load and validate ``timepoints.csv``: the timepoints of the key features (E4).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``timepoint``, ``label`` (as pages show it), ``period`` and its source.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or breaks the schema.
+
+    """
+    return _load(_resolve(path, data_dir, _TIMEPOINTS), _TIMEPOINTS)
+
+
+def load_page_steps(
+    path: str | Path | None = None, *, data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """Load ``page_steps.csv``: which exhibits or timepoints each site-year step shows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``step`` (``funding``, ``engagement``, ``coordination``), ``year``, ``item``
+        (an exhibit such as ``E18`` or a timepoint of ``timepoints.csv``) and ``note``, in
+        file order (the order the page shows them).
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or breaks the schema.
+
+    """
+    return _load(_resolve(path, data_dir, _PAGE_STEPS), _PAGE_STEPS)

@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -287,25 +288,38 @@ def _uniqueness_problems(frame: pd.DataFrame, spec: _Spec) -> list[_Problem]:
     return problems
 
 
-def _load_lines(path: Path, spec: _Spec) -> pd.DataFrame:
-    """Read, convert and validate one published table; the index holds file line numbers."""
+def _load_lines(
+    path: Path,
+    spec: _Spec,
+    extra: Callable[[pd.DataFrame], list[_Problem]] | None = None,
+) -> pd.DataFrame:
+    """Read, convert and validate one published table; the index holds file line numbers.
+
+    ``extra`` adds the problems of checks the schema cannot hold (reported with the schema's).
+    """
     frame = _read_records(path, spec)
     typed, problems = _convert(frame, spec)
     if problems:  # unusable numbers first: schema checks on them would only add noise
         raise _fail(Path(path), problems)
-    problems = _schema_problems(typed, spec)
+    problems = _schema_problems(typed, spec) + (extra(typed) if extra is not None else [])
     if problems:
         raise _fail(Path(path), problems)
     return _for_pandera(typed, spec)
 
 
-def _load(path: Path, spec: _Spec) -> pd.DataFrame:
+def _load(
+    path: Path,
+    spec: _Spec,
+    extra: Callable[[pd.DataFrame], list[_Problem]] | None = None,
+) -> pd.DataFrame:
     """Read, convert and validate one published table; return it with a fresh index.
 
-    The read is entered in the read log of :mod:`ccs_methods.data.datasets`, so "How this page
-    was made" lists the published tables a page used, with their hashes.
+    ``extra`` checks the typed frame (index = file line numbers) against what the schema cannot
+    hold (sites of params, geographies) and returns its problems. The read is entered in the
+    read log of :mod:`ccs_methods.data.datasets`, so "How this page was made" lists the
+    published tables a page used, with their hashes.
     """
-    out = _load_lines(path, spec).reset_index(drop=True)
+    out = _load_lines(path, spec, extra).reset_index(drop=True)
     out.attrs["source"] = str(path)
     record_read(Path(path).stem, Path(path), rows=len(out), source="published")
     return out

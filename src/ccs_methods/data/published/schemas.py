@@ -13,12 +13,12 @@ from ccs_methods.data.published.vocabulary import (
     EXHIBITS,
     FEATURE_STATUSES,
     FEATURES,
+    GEOGRAPHY_KINDS,
     LEVELS,
-    PILOT_SITES,
+    QUALIFIERS,
     SCOPES,
-    SITES,
     SOURCE_FILES,
-    TIMEPOINTS,
+    TARGET_KINDS,
     UNITS,
     VERDICTS,
     YEARS,
@@ -65,6 +65,38 @@ def _verdict_text_given(df: pd.DataFrame) -> pd.Series:
     return (df["verdict_short"] == "not_reported") | (df["verdict_text"].str.strip().str.len() > 0)
 
 
+def _period_ordered(df: pd.DataFrame) -> pd.Series:
+    both = (df["period_start"] != "") & (df["period_end"] != "")
+    one = (df["period_start"] != "") != (df["period_end"] != "")
+    return ~one & (~both | (df["period_start"] <= df["period_end"]))
+
+
+def _duplicate_names_a_row(df: pd.DataFrame) -> pd.Series:
+    ids = set(df["figure_id"])
+    canonical = set(df.loc[df["duplicate_of"] == "", "figure_id"])
+    dup = df["duplicate_of"]
+    return (dup == "") | (dup.isin(ids) & dup.isin(canonical) & (dup != df["figure_id"]))
+
+
+def _detail_sourced(df: pd.DataFrame) -> pd.Series:
+    given = df["detail"].str.strip() != ""
+    cols = ("detail_source_file", "detail_source_section", "detail_quote")
+    sourced = pd.concat([df[c].str.strip() != "" for c in cols], axis=1).all(axis=1)
+    unsourced = pd.concat([df[c] == "" for c in cols], axis=1).all(axis=1)
+    return (given & sourced) | (~given & unsourced)
+
+
+_ERR_DETAIL = (
+    "a detail needs detail_source_file, detail_source_section and detail_quote; no detail, none"
+)
+_ERR_PERIOD = (
+    "period_start and period_end must both be given (YYYY-MM) or both empty, start <= end"
+)
+_ERR_DUPLICATE = (
+    "duplicate_of must be empty or name another figure_id of the file whose own duplicate_of "
+    "is empty (the row that counts)"
+)
+_MONTH = pa.Check.str_matches(r"^(\d{4}-(0[1-9]|1[0-2]))?$", error="must be YYYY-MM or empty")
 _ERR_NON_NEG = "must be >= 0 unless the measure is a change (its name contains 'change')"
 _ERR_FID_EXHIBIT = "must start with the exhibit written with two digits (exhibit E3 -> 'E03-')"
 _ERR_VERDICT_TEXT = "must not be empty unless verdict_short is 'not_reported'"
@@ -81,21 +113,29 @@ FIGURES_SCHEMA = pa.DataFrameSchema(
             unique=True,
         ),
         "exhibit": _text(_one_of(EXHIBITS, "exhibits"), required=True),
-        "site": _text(_one_of(SITES, "sites"), required=True),
+        # a pilot site of params or a geography of geographies.csv (checked by the loader)
+        "site": _text(_SNAKE, required=True),
         "year": pa.Column("Int64", _one_of(YEARS, "programme years"), nullable=True),
         "period": _text(required=True),
+        "period_start": _text(_MONTH),
+        "period_end": _text(_MONTH),
         "measure": _text(_SNAKE, required=True),
         "category": _text(),
         "value": pa.Column(float, pa.Check(lambda s: s.map(math.isfinite), error="must be finite")),
+        "qualifier": _text(_one_of(["", *QUALIFIERS], "qualifiers (empty = as stated)")),
         "unit": _text(_one_of(UNITS, "units"), required=True),
         "source_file": _text(_SOURCE_FILE, required=True),
         "source_section": _text(required=True),
         "source_quote": _text(_SINGLE_LINE, required=True),
         "note": _text(),
+        # figure_id of the row that counts when the report quotes the same figure twice
+        "duplicate_of": _text(),
     },
     checks=[
         pa.Check(_non_negative_unless_change, error=_ERR_NON_NEG),
         pa.Check(_figure_id_matches_exhibit, error=_ERR_FID_EXHIBIT),
+        pa.Check(_period_ordered, error=_ERR_PERIOD),
+        pa.Check(_duplicate_names_a_row, error=_ERR_DUPLICATE),
     ],
     strict=True,
     name="figures",
@@ -111,10 +151,17 @@ KPIS_SCHEMA = pa.DataFrameSchema(
         "indicator": _text(required=True),
         "target_year3": _text(required=True),
         "target_value": pa.Column(float, _GE0, nullable=True),
+        # above_baseline: target_value is an increase over the quasi-baseline; level: the
+        # value to reach; qualitative: no number
+        "target_kind": _text(_one_of(TARGET_KINDS, "target kinds"), required=True),
         "quasi_baseline_text": _text(required=True),
         "quasi_baseline_value": pa.Column(float, _GE0, nullable=True),
         "year1_text": _text(required=True),
+        "year1_value": pa.Column(float, _GE0, nullable=True),
+        "year1_qualifier": _text(_one_of(["", *QUALIFIERS], "qualifiers (empty = as stated)")),
         "year2_text": _text(required=True),
+        "year2_value": pa.Column(float, _GE0, nullable=True),
+        "year2_qualifier": _text(_one_of(["", *QUALIFIERS], "qualifiers (empty = as stated)")),
         "caveat": _text(),
         "source_file": _text(_SOURCE_FILE, required=True),
         "source_section": _text(required=True),
@@ -147,15 +194,24 @@ ASSUMPTIONS_SCHEMA = pa.DataFrameSchema(
 
 COORDINATION_FEATURES_SCHEMA = pa.DataFrameSchema(
     {
-        "site": _text(_one_of(PILOT_SITES, "pilot sites"), required=True),
-        "timepoint": _text(_one_of(TIMEPOINTS, "timepoints"), required=True),
+        # a pilot site of params (checked by the loader)
+        "site": _text(_SNAKE, required=True),
+        # a timepoint of timepoints.csv (checked by the loader)
+        "timepoint": _text(_SNAKE, required=True),
         "feature": _text(_one_of(FEATURES, "features"), required=True),
         "status": _text(_one_of(FEATURE_STATUSES, "statuses"), required=True),
-        "detail": _text(),
         "source_file": _text(_SOURCE_FILE, required=True),
         "source_section": _text(required=True),
+        # the row of the status table ('|' between cells, as the tabs of the text extraction)
+        "source_quote": _text(_SINGLE_LINE, required=True),
+        "detail": _text(),
+        # the report and words the detail comes from (not always the status table's report)
+        "detail_source_file": _text(_one_of(["", *SOURCE_FILES], "seed file names or empty")),
+        "detail_source_section": _text(),
+        "detail_quote": _text(_SINGLE_LINE),
         "note": _text(),
     },
+    checks=[pa.Check(_detail_sourced, error=_ERR_DETAIL)],
     unique=["site", "timepoint", "feature"],
     strict=True,
     name="coordination_features",
@@ -212,18 +268,74 @@ _FIGURES = _Spec(
     int_columns=frozenset({"year"}),
     float_columns=frozenset({"value"}),
     required_numbers=frozenset({"value"}),
-    blame={_ERR_NON_NEG: "value", _ERR_FID_EXHIBIT: "figure_id"},
+    blame={
+        _ERR_NON_NEG: "value",
+        _ERR_FID_EXHIBIT: "figure_id",
+        _ERR_PERIOD: "period_start",
+        _ERR_DUPLICATE: "duplicate_of",
+    },
 )
 _KPIS = _Spec(
     "kpis.csv",
     KPIS_SCHEMA,
     int_columns=frozenset({"kpi"}),
-    float_columns=frozenset({"target_value", "quasi_baseline_value"}),
+    float_columns=frozenset(
+        {"target_value", "quasi_baseline_value", "year1_value", "year2_value"}
+    ),
     required_numbers=frozenset({"kpi"}),
 )
 _ASSUMPTIONS = _Spec(
     "assumptions.csv", ASSUMPTIONS_SCHEMA, blame={_ERR_VERDICT_TEXT: "verdict_text"}
 )
-_FEATURES = _Spec("coordination_features.csv", COORDINATION_FEATURES_SCHEMA)
+_FEATURES = _Spec(
+    "coordination_features.csv", COORDINATION_FEATURES_SCHEMA, blame={_ERR_DETAIL: "detail_quote"}
+)
 _NODES = _Spec("logic_model.csv", LOGIC_MODEL_SCHEMA)
+
+GEOGRAPHIES_SCHEMA = pa.DataFrameSchema(
+    {
+        "geography": _text(_SNAKE, required=True, unique=True),
+        "kind": _text(_one_of(GEOGRAPHY_KINDS, "geography kinds"), required=True),
+        "name": _text(required=True),
+        "source_file": _text(_SOURCE_FILE, required=True),
+        "source_section": _text(required=True),
+        "source_quote": _text(_SINGLE_LINE, required=True),
+    },
+    strict=True,
+    name="geographies",
+)
+_GEOGRAPHIES = _Spec("geographies.csv", GEOGRAPHIES_SCHEMA)
+
+TIMEPOINTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "timepoint": _text(_SNAKE, required=True, unique=True),
+        "label": _text(required=True),
+        "period": _text(required=True),
+        "source_file": _text(_SOURCE_FILE, required=True),
+        "source_section": _text(required=True),
+        "source_quote": _text(_SINGLE_LINE, required=True),
+    },
+    strict=True,
+    name="timepoints",
+)
+_TIMEPOINTS = _Spec("timepoints.csv", TIMEPOINTS_SCHEMA)
+
+#: Which published items a site-year page's step shows, by programme year (data, not code).
+PAGE_STEPS_SCHEMA = pa.DataFrameSchema(
+    {
+        "step": _text(_one_of(("funding", "engagement", "coordination"), "steps"), required=True),
+        "year": pa.Column(int, _one_of(YEARS, "programme years")),
+        "item": _text(required=True),
+        "note": _text(),
+    },
+    unique=["step", "year", "item"],
+    strict=True,
+    name="page_steps",
+)
+_PAGE_STEPS = _Spec(
+    "page_steps.csv",
+    PAGE_STEPS_SCHEMA,
+    int_columns=frozenset({"year"}),
+    required_numbers=frozenset({"year"}),
+)
 _LINKS = _Spec("logic_model_links.csv", LOGIC_MODEL_LINKS_SCHEMA)

@@ -15,8 +15,9 @@ file (the header is line 1), the column and the rule broken:
 2. types (a pandera schema over the raw text): whole numbers, decimals, ``true``/``false``,
    ISO dates ``YYYY-MM-DD``, months ``YYYY-MM``, no empty cells;
 3. values (a pandera schema over the typed frame): allowed sites, sectors and categories,
-   non-negative counts, dates within the dataset's range, unique ids and keys, and rules that
-   link columns (for example ``awards <= applications``).
+   non-negative counts, dates within the dataset's window, unique ids and keys, and rules that
+   link columns (for example ``awards <= applications``). Sites, schemes, referral networks
+   and date windows come from ``params/`` (:mod:`.context`), never from code.
 
 Examples
 --------
@@ -33,6 +34,10 @@ names, so ``from ccs_methods.data.records import load_lwa_awards`` works as befo
 
 from __future__ import annotations
 
+from ccs_methods.data.records.context import (
+    RecordContext,
+    record_context,
+)
 from ccs_methods.data.records.files import (
     dataset_for_file,
 )
@@ -60,15 +65,12 @@ from ccs_methods.data.records.validation import (
     validate_file,
 )
 from ccs_methods.data.records.vocabulary import (
-    DEFAULT_SITE_SCHEMES,
-    LWA_SCHEMES,
     OUTCOMES,
     PAYMENT_TYPES,
     REFERRAL_REASONS,
     RELATIONSHIP_ANSWERS,
     SECTORS,
     SESSION_PURPOSES,
-    SITES,
     SURVEY_SECTORS,
 )
 from ccs_methods.data.records.vocabulary import (
@@ -80,18 +82,16 @@ from ccs_methods.data.records.vocabulary import (
 
 __all__ = [
     "DATASETS",
-    "DEFAULT_SITE_SCHEMES",
-    "LWA_SCHEMES",
     "OUTCOMES",
     "PAYMENT_TYPES",
     "REFERRAL_REASONS",
     "RELATIONSHIP_ANSWERS",
     "SECTORS",
     "SESSION_PURPOSES",
-    "SITES",
     "SURVEY_SECTORS",
     "ColumnSpec",
     "DatasetSpec",
+    "RecordContext",
     "dataset_for_file",
     "load",
     "load_activity_log",
@@ -101,5 +101,6 @@ __all__ = [
     "load_referrals_ncan",
     "load_referrals_thcan",
     "load_survey_local_systems",
+    "record_context",
     "validate_file",
 ]

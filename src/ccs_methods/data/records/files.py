@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 from ccs_methods.data.records.registry import DATASETS
-from ccs_methods.data.records.vocabulary import DEFAULT_SITE_SCHEMES, SITES
 from ccs_methods.errors import DataValidationError
 
 
@@ -39,36 +38,6 @@ def _find_root() -> Path | None:
         if (folder / "pyproject.toml").is_file():
             return folder
     return None
-
-
-def _site_registry() -> tuple[tuple[str, ...], dict[str, str]]:
-    """Known sites and their LWA schemes: the four pilots plus any in ``params/``.
-
-    A new site is added by a parameter file alone (``params/programme.yml`` lists it and
-    ``params/sites/<site>.yml`` names its scheme); unreadable params fall back to the pilots.
-    """
-    sites = list(SITES)
-    schemes = dict(DEFAULT_SITE_SCHEMES)
-    root = _find_root()
-    if root is None:
-        return tuple(sites), schemes
-    try:
-        import yaml
-
-        programme = yaml.safe_load((root / "params" / "programme.yml").read_text("utf-8"))
-        for site in programme.get("sites", []) or []:
-            site = str(site)
-            if site not in sites:
-                sites.append(site)
-            site_file = root / "params" / "sites" / f"{site}.yml"
-            if site_file.is_file():
-                info = yaml.safe_load(site_file.read_text("utf-8")) or {}
-                short = (info.get("lwa_scheme") or {}).get("short_name")
-                if short and site not in schemes:
-                    schemes[site] = str(short)
-    except Exception:
-        return tuple(SITES), dict(DEFAULT_SITE_SCHEMES)
-    return tuple(sites), schemes
 
 
 def dataset_for_file(path: str | Path) -> str:

@@ -19,6 +19,7 @@ def load(
     source: Source = "synthetic",
     data_dir: Path | None = None,
     path: Path | None = None,
+    params_dir: Path | None = None,
 ) -> pd.DataFrame:
     """Load and validate dataset ``name``.
 
@@ -34,6 +35,8 @@ def load(
         else the project's ``data/`` folder.
     path
         Read exactly this file instead (``source`` and ``data_dir`` are then ignored).
+    params_dir
+        The ``params/`` folder whose sites and date windows apply (default: the project's).
 
     Returns
     -------
@@ -56,13 +59,13 @@ def load(
             )
         base = Path(data_dir) if data_dir is not None else _default_data_dir()
         path = base / source / spec.file_name
-    return validate_file(Path(path), name)
+    return validate_file(Path(path), name, params_dir=params_dir)
 
 
 def load_referrals_ncan(
     *, source: Source = "synthetic", data_dir: Path | None = None, path: Path | None = None
 ) -> pd.DataFrame:
-    """Load NCAN referrals (Norfolk, Jan 2017 - Dec 2021), one row per referral.
+    """Load NCAN referrals (the window of ``params/datasets.yml``), one row per referral.
 
     See :func:`load` for the parameters, return value and errors.
     """
@@ -72,7 +75,7 @@ def load_referrals_ncan(
 def load_referrals_thcan(
     *, source: Source = "synthetic", data_dir: Path | None = None, path: Path | None = None
 ) -> pd.DataFrame:
-    """Load THCAN referrals (Tower Hamlets, Mar - Oct 2021), one row per referral.
+    """Load THCAN referrals (the window of ``params/datasets.yml``), one row per referral.
 
     See :func:`load` for the parameters, return value and errors.
     """
@@ -82,7 +85,7 @@ def load_referrals_thcan(
 def load_lwa_awards(
     *, source: Source = "synthetic", data_dir: Path | None = None, path: Path | None = None
 ) -> pd.DataFrame:
-    """Load monthly LWA/DAF applications and awards per site (2018-01 to 2022-12).
+    """Load monthly LWA/DAF applications and awards per site (window: ``params/datasets.yml``).
 
     See :func:`load` for the parameters, return value and errors.
     """
@@ -122,7 +125,7 @@ def load_monitoring_returns(
 def load_activity_log(
     *, source: Source = "synthetic", data_dir: Path | None = None, path: Path | None = None
 ) -> pd.DataFrame:
-    """Load the CCS team activity log for year 2, one row per session.
+    """Load the CCS team activity log, one row per session.
 
     See :func:`load` for the parameters, return value and errors.
     """

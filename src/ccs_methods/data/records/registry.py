@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ccs_methods.data.records.specs import ColumnSpec, DatasetSpec, RowRule
 from ccs_methods.data.records.vocabulary import (
-    LWA_SCHEMES,
     OUTCOMES,
     PAYMENT_TYPES,
     REFERRAL_REASONS,
@@ -15,7 +14,7 @@ from ccs_methods.data.records.vocabulary import (
 )
 
 
-def _referral_columns(network: str, site: str) -> tuple[ColumnSpec, ...]:
+def _referral_columns() -> tuple[ColumnSpec, ...]:
     return (
         ColumnSpec(
             "referral_id",
@@ -24,8 +23,18 @@ def _referral_columns(network: str, site: str) -> tuple[ColumnSpec, ...]:
             unique=True,
         ),
         ColumnSpec("date", "date", "Date the referral was made."),
-        ColumnSpec("site", "str", "Pilot site of the network.", allowed=(site,)),
-        ColumnSpec("network", "str", "Advice network running the system.", allowed=(network,)),
+        ColumnSpec(
+            "site",
+            "str",
+            "Site of the network: the site whose params file names this dataset as its "
+            "referral_dataset.",
+        ),
+        ColumnSpec(
+            "network",
+            "str",
+            "Advice network running the system: that site's referral_network short_name, in "
+            "lower case.",
+        ),
         ColumnSpec("from_org", "str", "Referring organisation (pseudonymised name or id)."),
         ColumnSpec("from_sector", "str", "Sector of the referring organisation.", allowed=SECTORS),
         ColumnSpec("to_org", "str", "Receiving organisation (pseudonymised name or id)."),
@@ -68,35 +77,35 @@ DATASETS: dict[str, DatasetSpec] = {
     "referrals_ncan": DatasetSpec(
         name="referrals_ncan",
         file_name="referrals_ncan.csv",
-        columns=_referral_columns("ncan", "norfolk"),
+        columns=_referral_columns(),
         description=(
-            "Norfolk Community Advice Network (NCAN) referral-system extract, January 2017 to "
-            "December 2021: one row per referral between member organisations."
+            "Norfolk Community Advice Network (NCAN) referral-system extract, from the system's "
+            "launch in params to the window in params/datasets.yml: one row per referral "
+            "between member organisations."
         ),
         unit_notes=_REFERRAL_UNITS
         + " The Norfolk Assistance Scheme (NAS) is the organisation with sector 'lwa'.",
         source="NCAN referral system (H42), via NCAN; feeds E5, E6, E12, E13, E15 (report 003).",
-        date_range=("2017-01-01", "2021-12-31"),
         range_column="date",
         keys=((("referral_id",), "referral_id"),),
-        site_column_allowed=("norfolk",),
+        referral_system=True,
         row_rules=(_NO_SELF_REFERRAL,),
     ),
     "referrals_thcan": DatasetSpec(
         name="referrals_thcan",
         file_name="referrals_thcan.csv",
-        columns=_referral_columns("thcan", "tower_hamlets"),
+        columns=_referral_columns(),
         description=(
-            "Tower Hamlets Community Advice Network (THCAN) referral-system extract, March to "
-            "October 2021 (system live March 2021): one row per referral."
+            "Tower Hamlets Community Advice Network (THCAN) referral-system extract, from the "
+            "system's launch in params to the window in params/datasets.yml: one row per "
+            "referral."
         ),
         unit_notes=_REFERRAL_UNITS
         + " The Residents Support Scheme (RSS) is the organisation with sector 'lwa'.",
         source="THCAN referral system (H42), via THCAN; feeds E7 (report 003).",
-        date_range=("2021-03-01", "2021-10-31"),
         range_column="date",
         keys=((("referral_id",), "referral_id"),),
-        site_column_allowed=("tower_hamlets",),
+        referral_system=True,
         row_rules=(_NO_SELF_REFERRAL,),
     ),
     "lwa_awards": DatasetSpec(
@@ -105,7 +114,11 @@ DATASETS: dict[str, DatasetSpec] = {
         columns=(
             ColumnSpec("site", "str", "Pilot site."),
             ColumnSpec("month", "month", "Calendar month of the decision."),
-            ColumnSpec("scheme", "str", "LWA/DAF scheme of the site.", allowed=LWA_SCHEMES),
+            ColumnSpec(
+                "scheme",
+                "str",
+                "LWA/DAF scheme of the site: its lwa_scheme short_name in params/sites.",
+            ),
             ColumnSpec(
                 "payment_type",
                 "str",
@@ -124,7 +137,7 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
         description=(
             "Local Welfare Assistance (LWA) and Discretionary Assistance Fund (DAF) decisions, "
-            "one row per site, month and payment type, January 2018 to December 2022."
+            "one row per site, month and payment type, within the window in params/datasets.yml."
         ),
         unit_notes=(
             "Oldham (LWP) reports items awarded, not awards: never add Oldham's `awards` to "
@@ -136,15 +149,9 @@ DATASETS: dict[str, DatasetSpec] = {
             "Respective local authorities (Norfolk, Oldham, Tower Hamlets) and Welsh Government "
             "(DAF, Swansea); feeds E14 and KPI 1 of E16 (report 003)."
         ),
-        date_range=("2018-01", "2022-12"),
         range_column="month",
         keys=((("site", "month", "payment_type"), "month"),),
         row_rules=(
-            RowRule(
-                "payment_type",
-                "must be EAP or IAP for scheme DAF and 'all' for other schemes",
-                lambda df: (df["scheme"] == "DAF") == df["payment_type"].isin(["EAP", "IAP"]),
-            ),
             RowRule(
                 "awards",
                 "must be <= applications when unit is 'awards'",
@@ -173,7 +180,6 @@ DATASETS: dict[str, DatasetSpec] = {
             "windows are absent, not zero."
         ),
         source="Grant providers, collated by the CCS team; feeds KPI 2 of E16 (report 003).",
-        date_range=("2018-01", "2022-12"),
         range_column="month",
         keys=((("site", "month", "provider"), "month"),),
     ),
@@ -290,13 +296,11 @@ DATASETS: dict[str, DatasetSpec] = {
             ),
         ),
         description=(
-            "CCS team activity log for programme year 2 (October 2020 to September 2021): one "
-            "row per session (a meeting, workshop or presentation by one or more CCS team "
-            "members)."
+            "CCS team activity log over the programme years in params: one row per session (a "
+            "meeting, workshop or presentation by one or more CCS team members)."
         ),
         unit_notes="Counts of rows are sessions. 'other' holds sessions outside the sub-counts.",
         source="The Children's Society, CCS team records of sessions; feeds E3 (report 003).",
-        date_range=("2020-10-01", "2021-09-30"),
         range_column="date",
         keys=((("session_id",), "session_id"),),
     ),

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
 
+from ccs_methods.data.records.context import WINDOWS_FILE, RecordContext
 from ccs_methods.data.records.vocabulary import (
     _DTYPES,
     _FALSE,
     _TRUE,
     _TYPE_RULES,
-    DEFAULT_SITE_SCHEMES,
-    SITES,
+    DAF_PAYMENT_TYPES,
     Kind,
 )
 
@@ -79,14 +79,14 @@ class DatasetSpec:
     synthetic
         Whether the shipped file (``data/synthetic/``) is a synthetic stand-in (always True in
         this repository: no real record-level data is committed).
-    date_range
-        Inclusive (first, last) date or month allowed in ``range_column``.
     range_column
-        The date or month column the range applies to.
+        The date or month column that must fall within the dataset's window (the window
+        itself is in ``params/datasets.yml``, resolved against the programme years).
     keys
         Column combinations that must be unique, with the column blamed for a duplicate.
-    site_column_allowed
-        Sites allowed in the ``site`` column; ``None`` means every known site.
+    referral_system
+        Whether this is a referral-system extract: its ``site`` and ``network`` columns then
+        allow only the site whose params file names the dataset as ``referral_dataset``.
     row_rules
         Rules linking columns within a row.
 
@@ -99,15 +99,10 @@ class DatasetSpec:
     unit_notes: str
     source: str
     synthetic: bool = True
-    date_range: tuple[str, str] | None = None
     range_column: str | None = None
     keys: tuple[tuple[tuple[str, ...], str], ...] = ()
-    site_column_allowed: tuple[str, ...] | None = None
+    referral_system: bool = False
     row_rules: tuple[RowRule, ...] = ()
-    schema: pa.DataFrameSchema = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "schema", self.build_schema())
 
     @property
     def column_names(self) -> list[str]:
@@ -121,39 +116,32 @@ class DatasetSpec:
                 return c
         raise KeyError(name)
 
-    def allowed_values(
-        self,
-        col: ColumnSpec,
-        sites: tuple[str, ...] | None = None,
-        site_schemes: dict[str, str] | None = None,
-    ) -> tuple[str, ...]:
-        """Return the allowed values of ``col``.
+    def allowed_values(self, col: ColumnSpec, ctx: RecordContext) -> tuple[str, ...]:
+        """Return the allowed values of ``col`` under the params in ``ctx``.
 
-        ``site`` allows ``sites`` (default: the pilots) unless the dataset fixes its site;
-        ``scheme`` also allows the schemes of sites added in ``params/``.
+        ``site`` allows the sites of params (for a referral extract, only the site whose file
+        names the dataset); ``network`` of a referral extract allows that site's network;
+        ``scheme`` allows the schemes named in the site files.
         """
+        if col.name in ("site", "network") and self.referral_system:
+            owner = ctx.referral_owners.get(self.name)
+            if owner is None:
+                return ()
+            return (owner[0],) if col.name == "site" else (owner[1],)
         if col.name == "site":
-            if self.site_column_allowed is not None:
-                return self.site_column_allowed
-            return sites if sites is not None else SITES
-        allowed = col.allowed if col.allowed is not None else ()
-        if col.name == "scheme" and site_schemes:
-            allowed = tuple(dict.fromkeys((*allowed, *site_schemes.values())))
-        return allowed
+            return ctx.sites
+        if col.name == "scheme":
+            return tuple(dict.fromkeys(ctx.schemes.values()))
+        return col.allowed if col.allowed is not None else ()
 
-    def build_schema(
-        self,
-        sites: tuple[str, ...] | None = None,
-        site_schemes: dict[str, str] | None = None,
-    ) -> pa.DataFrameSchema:
+    def build_schema(self, ctx: RecordContext) -> pa.DataFrameSchema:
         """Build the typed pandera schema (stage 3 of validation).
 
         Parameters
         ----------
-        sites
-            Known site ids (default: the four pilot sites).
-        site_schemes
-            Site id to LWA scheme short name, for the ``lwa_awards`` scheme/site rule.
+        ctx
+            What params say: sites, schemes, referral networks and date windows
+            (:func:`ccs_methods.data.records.context.record_context`).
 
         Returns
         -------
@@ -164,7 +152,9 @@ class DatasetSpec:
         cols: dict[str, pa.Column] = {}
         for c in self.columns:
             checks: list[pa.Check] = []
-            allowed = self.allowed_values(c, sites, site_schemes)
+            allowed = self.allowed_values(c, ctx)
+            if self.referral_system and c.name in ("site", "network") and not allowed:
+                allowed = ("(none: no site in params names this dataset as referral_dataset)",)
             if allowed:
                 checks.append(
                     pa.Check(
@@ -179,21 +169,24 @@ class DatasetSpec:
                         name="must be >= 0 (a count or amount cannot be negative)",
                     )
                 )
-            if self.date_range is not None and c.name == self.range_column:
-                lo, hi = self.date_range
+            window = ctx.window_text(self.name, month=c.kind == "month")
+            if window is not None and c.name == self.range_column:
+                lo, hi = window
                 if c.kind == "date":
                     lo_ts, hi_ts = pd.Timestamp(lo), pd.Timestamp(hi)
                     checks.append(
                         pa.Check(
                             lambda s, lo_ts=lo_ts, hi_ts=hi_ts: (s >= lo_ts) & (s <= hi_ts),
-                            name=f"date must be within the dataset's range {lo} to {hi}",
+                            name=f"date must be within the dataset's window {lo} to {hi} "
+                            f"(params/{WINDOWS_FILE})",
                         )
                     )
                 else:
                     checks.append(
                         pa.Check(
                             lambda s, lo=lo, hi=hi: (s >= lo) & (s <= hi),
-                            name=f"month must be within the dataset's range {lo} to {hi}",
+                            name=f"month must be within the dataset's window {lo} to {hi} "
+                            f"(params/{WINDOWS_FILE})",
                         )
                     )
             cols[c.name] = pa.Column(
@@ -204,7 +197,7 @@ class DatasetSpec:
                 report_duplicates="exclude_first",
             )
         frame_checks = [
-            pa.Check(r.ok, name=f"{r.column}: {r.rule}") for r in self._row_rules(site_schemes)
+            pa.Check(r.ok, name=f"{r.column}: {r.rule}") for r in self.row_rules_for(ctx)
         ]
         unique: list[str] | None = None
         if len(self.keys) == 1 and len(self.keys[0][0]) > 1:
@@ -219,17 +212,38 @@ class DatasetSpec:
             name=self.name,
         )
 
-    def _row_rules(self, site_schemes: dict[str, str] | None) -> tuple[RowRule, ...]:
+    def row_rules_for(self, ctx: RecordContext) -> tuple[RowRule, ...]:
+        """The dataset's row rules, with the rules of params when it has the columns.
+
+        ``scheme`` must be the site's scheme (``lwa_scheme.short_name``); ``payment_type`` must
+        be a DAF payment type (EAP or IAP) exactly when the site's scheme is of kind ``daf``.
+        """
         rules = list(self.row_rules)
-        if self.name == "lwa_awards":
-            schemes = site_schemes or DEFAULT_SITE_SCHEMES
+        cols = set(self.column_names)
+        if {"scheme", "site"} <= cols:
+            schemes = dict(ctx.schemes)
             text = ", ".join(f"{k} {v}" for k, v in schemes.items())
 
             def _scheme_ok(df: pd.DataFrame, schemes: dict[str, str] = schemes) -> pd.Series:
-                expected = df["site"].map(schemes)
-                return expected.isna() | (expected == df["scheme"])
+                return df["site"].map(schemes) == df["scheme"]
 
             rules.append(RowRule("scheme", f"must be the site's LWA scheme ({text})", _scheme_ok))
+        if {"payment_type", "site"} <= cols:
+            daf = {s for s, k in ctx.scheme_kinds.items() if k == "daf"}
+            split = " or ".join(DAF_PAYMENT_TYPES)
+
+            def _payment_ok(df: pd.DataFrame, daf: set[str] = daf) -> pd.Series:
+                return df["site"].isin(daf) == df["payment_type"].isin(DAF_PAYMENT_TYPES)
+
+            rules.insert(
+                0,
+                RowRule(
+                    "payment_type",
+                    f"must be {split} for a site whose scheme is of kind daf and 'all' for "
+                    "other schemes",
+                    _payment_ok,
+                ),
+            )
         return tuple(rules)
 
     def string_schema(self) -> pa.DataFrameSchema:

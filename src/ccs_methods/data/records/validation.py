@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 
-from ccs_methods.data.records.files import _site_registry, dataset_for_file
+from ccs_methods.data.records.context import RecordContext, record_context
+from ccs_methods.data.records.files import dataset_for_file
 from ccs_methods.data.records.registry import DATASETS
 from ccs_methods.data.records.specs import DatasetSpec
 from ccs_methods.data.records.vocabulary import _TRUE
@@ -236,7 +237,7 @@ def _raise_schema(
     frame: pd.DataFrame,
     lines: list[int],
     spec: DatasetSpec,
-    site_schemes: dict[str, str] | None = None,
+    ctx: RecordContext | None = None,
 ) -> None:
     """Turn pandera's failure cases into one DataValidationError (first failure by line)."""
     if isinstance(exc, SchemaErrors):
@@ -250,7 +251,8 @@ def _raise_schema(
         cases["column"] = getattr(exc.schema, "name", None)
         cases["check"] = str(getattr(exc.check, "name", exc.check))
     cases = cases.reset_index(drop=True)
-    rule_of = {f"{r.column}: {r.rule}": r.column for r in spec._row_rules(site_schemes)}
+    rules = spec.row_rules_for(ctx) if ctx is not None else spec.row_rules
+    rule_of = {f"{r.column}: {r.rule}": r.column for r in rules}
     records: list[tuple[int, int, str | None, str, Any]] = []
     col_order = {c: i for i, c in enumerate(spec.column_names)}
     for _, case in cases.iterrows():
@@ -382,7 +384,9 @@ def _check_one_sector_per_org(path: Path, frame: pd.DataFrame, lines: list[int])
     )
 
 
-def validate_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
+def validate_file(
+    path: str | Path, dataset: str | None = None, *, params_dir: Path | None = None
+) -> pd.DataFrame:
     """Read and validate one record-level CSV file and return it typed.
 
     Parameters
@@ -391,6 +395,9 @@ def validate_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
         The CSV file.
     dataset
         Dataset name (a key of :data:`DATASETS`); inferred from the file name if omitted.
+    params_dir
+        The ``params/`` folder whose sites, schemes and date windows apply (default: the
+        project's, found from the working directory).
 
     Returns
     -------
@@ -495,11 +502,11 @@ def _validate_uncached(path: Path, name: str) -> pd.DataFrame:
         _raise_schema(path, exc, frame, lines, spec)
     _check_numbers(path, frame, lines, spec)
     typed = _convert(frame, spec)
-    sites, schemes = _site_registry()
+    ctx = record_context(params_dir)
     try:
-        spec.build_schema(sites, schemes).validate(typed, lazy=True)
+        spec.build_schema(ctx).validate(typed, lazy=True)
     except (SchemaError, SchemaErrors) as exc:
-        _raise_schema(path, exc, typed, lines, spec, schemes)
+        _raise_schema(path, exc, typed, lines, spec, ctx)
     if name.startswith("referrals_"):
         _check_one_sector_per_org(path, typed, lines)
     del frame, lines

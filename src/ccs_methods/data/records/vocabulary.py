@@ -11,20 +11,13 @@ Kind = Literal["str", "int", "float", "bool", "date", "month"]
 # Vocabularies (CONTRIBUTING.md, "Identifiers")
 # --------------------------------------------------------------------------------------------
 
-#: Pilot-site identifiers.
-SITES: tuple[str, ...] = ("norfolk", "oldham", "swansea", "tower_hamlets")
-#: Each pilot site's LWA/DAF scheme (short name), as in ``params/sites/<site>.yml``.
-DEFAULT_SITE_SCHEMES: dict[str, str] = {
-    "norfolk": "NAS",
-    "oldham": "LWP",
-    "swansea": "DAF",
-    "tower_hamlets": "RSS",
-}
-#: Local welfare assistance schemes: Norfolk Assistance Scheme, Oldham Local Welfare Provision,
-#: Welsh Discretionary Assistance Fund, Tower Hamlets Residents Support Scheme.
-LWA_SCHEMES: tuple[str, ...] = ("NAS", "LWP", "DAF", "RSS")
+# Sites, their LWA/DAF schemes and referral networks are not listed here: they come from
+# params/programme.yml and params/sites/*.yml (see ccs_methods.data.records.context).
+
 #: ``all`` for English schemes; DAF reports Emergency (EAP) and Individual (IAP) payments.
 PAYMENT_TYPES: tuple[str, ...] = ("all", "EAP", "IAP")
+#: The payment types of a site whose scheme is of kind ``daf`` (one row each a month).
+DAF_PAYMENT_TYPES: tuple[str, ...] = ("EAP", "IAP")
 #: Organisation sectors in referral data.
 SECTORS: tuple[str, ...] = ("vcs", "statutory", "lwa", "school", "health", "other")
 #: Reasons for referral.

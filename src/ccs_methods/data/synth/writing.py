@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ccs_methods.data.params import load_params
 from ccs_methods.data.records import DATASETS
 from ccs_methods.data.synth.activity import generate_activity_log
 from ccs_methods.data.synth.awards import generate_lwa_awards, generate_other_crisis_awards
 from ccs_methods.data.synth.monitoring import generate_monitoring_returns
 from ccs_methods.data.synth.ncan import generate_referrals_ncan
+from ccs_methods.data.synth.new_sites import SYNTHETIC_PARAMS, add_new_sites
 from ccs_methods.data.synth.survey import generate_survey_local_systems
 from ccs_methods.data.synth.thcan import generate_referrals_thcan
 
@@ -95,8 +97,12 @@ def generate(seed: int) -> dict[str, pd.DataFrame]:
     return {name: gen(rng) for (name, gen), rng in zip(GENERATORS.items(), children, strict=True)}
 
 
-def generate_all(seed: int, out_dir: Path) -> dict[str, Path]:
+def generate_all(seed: int, out_dir: Path, *, params_dir: Path | None = None) -> dict[str, Path]:
     """Generate every synthetic dataset and write it, with ``MANIFEST.json``, to ``out_dir``.
+
+    Sites of params that the reports never covered (no calibrated stand-in) get LWA/DAF award
+    rows drawn from ``params/synthetic.yml`` (:mod:`.new_sites`); the pilot sites' rows are
+    the same for the same seed whatever other sites params list.
 
     Parameters
     ----------
@@ -104,6 +110,8 @@ def generate_all(seed: int, out_dir: Path) -> dict[str, Path]:
         Seed of ``numpy.random.default_rng`` (the shipped files use 20211210).
     out_dir
         Output folder (created if needed); files are named as in ``records.DATASETS``.
+    params_dir
+        The ``params/`` folder whose sites are covered (default: the project's).
 
     Returns
     -------
@@ -117,7 +125,10 @@ def generate_all(seed: int, out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     files: dict[str, dict[str, object]] = {}
-    for name, df in generate(seed).items():
+    frames = generate(seed)
+    params = load_params(params_dir)
+    frames["lwa_awards"], added = add_new_sites(frames["lwa_awards"], params, seed)
+    for name, df in frames.items():
         path = out_dir / DATASETS[name].file_name
         write_csv(df, path, name)
         written[name] = path
@@ -135,6 +146,11 @@ def generate_all(seed: int, out_dir: Path) -> dict[str, Path]:
         "calibration": "ccs_methods.data.synth.TARGETS (checked by tests/test_synth.py)",
         "files": files,
     }
+    if added:  # sites the reports never covered: say how their rows were made
+        manifest["uncalibrated_sites"] = {
+            s: f"lwa_awards rows drawn from params/{SYNTHETIC_PARAMS} (no published figure)"
+            for s in added
+        }
     (out_dir / "MANIFEST.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8", newline="\n"
     )

@@ -57,13 +57,14 @@ from ccs_methods.methods.contribution.computed import (
 )
 from ccs_methods.methods.contribution.constants import (
     DEFAULT_PRIORS,
-    DEFAULT_SITES,
     EVIDENCE_COLUMNS,
     EVIDENCE_KINDS,
     HIGH_SENSITIVITY,
     LOW_TYPE1_ERROR,
+    PROGRAMME_SITE,
     RIVAL_STATUSES,
     VERBAL_SCALE,
+    default_sites,
 )
 from ccs_methods.methods.contribution.constants import (
     DIRECTIONS as DIRECTIONS,
@@ -110,11 +111,11 @@ from ccs_methods.methods.contribution.updating import (
 
 __all__ = [
     "DEFAULT_PRIORS",
-    "DEFAULT_SITES",
     "EVIDENCE_COLUMNS",
     "EVIDENCE_KINDS",
     "HIGH_SENSITIVITY",
     "LOW_TYPE1_ERROR",
+    "PROGRAMME_SITE",
     "RIVAL_STATUSES",
     "VERBAL_SCALE",
     "Assumption",
@@ -128,6 +129,7 @@ __all__ = [
     "TheoryOfChange",
     "classify_test",
     "contribution_summary",
+    "default_sites",
     "evidence_from_results",
     "group_likelihood_ratios",
     "load_evidence",

@@ -8,8 +8,22 @@ from __future__ import annotations
 
 import re
 
-DEFAULT_SITES: tuple[str, ...] = ("norfolk", "oldham", "swansea", "tower_hamlets", "programme")
-"""Site ids allowed in the evidence register by default (``programme`` = programme level)."""
+#: Site id of programme-level claims and evidence (the pilot sites come from params).
+PROGRAMME_SITE = "programme"
+
+
+def default_sites() -> tuple[str, ...]:
+    """Site ids allowed by default: the sites of the project's params plus ``programme``.
+
+    Raises
+    ------
+    ParamsError
+        The project's params are missing or invalid.
+    """
+    from ccs_methods.data.params import load_programme
+    from ccs_methods.data.paths import find_project_root
+
+    return (*load_programme(find_project_root() / "params").sites, PROGRAMME_SITE)
 
 EVIDENCE_KINDS: tuple[str, ...] = (
     "interview_theme",

@@ -18,10 +18,10 @@ from ccs_methods.methods.contribution.constants import (
     _COMPUTED_PREFIX,
     _ID_RE,
     _SOURCE_RE,
-    DEFAULT_SITES,
     DIRECTIONS,
     EVIDENCE_COLUMNS,
     EVIDENCE_KINDS,
+    default_sites,
 )
 from ccs_methods.methods.contribution.models import Rival, TheoryOfChange, _check_direction
 
@@ -61,7 +61,7 @@ def _duplicates(ids: Iterable[str]) -> list[str]:
 
 
 def load_theory_of_change(
-    path: str | Path, *, sites: Sequence[str] = DEFAULT_SITES
+    path: str | Path, *, sites: Sequence[str] | None = None
 ) -> TheoryOfChange:
     """Load and validate ``theory_of_change.yml``.
 
@@ -70,7 +70,8 @@ def load_theory_of_change(
     path
         The YAML file.
     sites
-        Site ids allowed in claims (the pilot sites plus ``programme``).
+        Site ids allowed in claims (default: the sites of the project's params plus
+        ``programme``).
 
     Returns
     -------
@@ -156,7 +157,7 @@ def load_theory_of_change(
                     file=path,
                     column=f"assumptions[{i}].links[{j}]",
                 )
-    allowed_sites = set(sites)
+    allowed_sites = set(sites if sites is not None else default_sites())
     for i, c in enumerate(toc.claims):
         if c.node not in node_ids:
             raise ParamsError(
@@ -201,7 +202,7 @@ def load_evidence(
     path: str | Path,
     toc: TheoryOfChange,
     *,
-    sites: Sequence[str] = DEFAULT_SITES,
+    sites: Sequence[str] | None = None,
     years: Sequence[int] = (1, 2, 3),
 ) -> pd.DataFrame:
     """Load and validate the evidence register ``evidence.csv``.
@@ -213,7 +214,7 @@ def load_evidence(
     toc
         The validated theory of change (claims, nodes and links are checked against it).
     sites
-        Allowed site ids.
+        Allowed site ids (default: the sites of the project's params plus ``programme``).
     years
         Allowed programme years.
 
@@ -270,7 +271,8 @@ def load_evidence(
 
     claims = {c.id for c in toc.claims}
     targets = toc.node_ids | toc.link_ids
-    allowed_sites, allowed_years = set(sites), set(years)
+    allowed_sites = set(sites if sites is not None else default_sites())
+    allowed_years = set(years)
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for pos, row in enumerate(raw.to_dict("records")):
