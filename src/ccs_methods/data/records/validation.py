@@ -419,7 +419,7 @@ def validate_file(
     name = dataset if dataset is not None else dataset_for_file(path)
     if name not in DATASETS:
         raise _error(path, f"unknown dataset '{name}'; known: {', '.join(DATASETS)}")
-    cache = _cache_file(path, name)
+    cache = _cache_file(path, name, params_dir)
     if cache is not None and cache.is_file():
         try:
             typed = pd.read_pickle(cache)  # written by this package below, in .ccs-run/cache
@@ -429,7 +429,7 @@ def validate_file(
             return typed
         except Exception:  # a damaged or older cache file is rebuilt
             cache.unlink(missing_ok=True)
-    typed = _validate_uncached(path, name)
+    typed = _validate_uncached(path, name, params_dir)
     if cache is not None:
         _write_cache(cache, typed)
     return typed
@@ -440,7 +440,7 @@ def validate_file(
 CACHE_ENV = "CCS_RECORDS_CACHE"
 
 
-def _cache_file(path: Path, name: str) -> Path | None:
+def _cache_file(path: Path, name: str, params_dir: Path | str | None = None) -> Path | None:
     """The cache file of this data file's exact bytes and this code, if a run set a cache."""
     folder = os.environ.get(CACHE_ENV, "").strip()
     if not folder or not path.is_file():
@@ -456,7 +456,9 @@ def _cache_file(path: Path, name: str) -> Path | None:
             h.update(chunk)
     for module in (sys.modules[__name__], specs, registry, vocabulary):
         h.update(inspect.getsource(module).encode())
-    h.update(repr(_site_registry()).encode() + name.encode() + pd.__version__.encode())
+    # the sites, schemes and date windows of params decide what is valid: part of the key
+    h.update(repr(record_context(params_dir)).encode() + name.encode()
+             + pd.__version__.encode())
     return Path(folder) / f"{name}-{h.hexdigest()[:32]}.pkl"
 
 
@@ -493,7 +495,8 @@ def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _validate_uncached(path: Path, name: str) -> pd.DataFrame:
+def _validate_uncached(path: Path, name: str, params_dir: Path | str | None = None
+                       ) -> pd.DataFrame:
     spec = DATASETS[name]
     frame, lines = _parse(path, spec)
     try:
