@@ -175,10 +175,8 @@ def test_interrupted_build_is_followed_by_a_good_one(built: tuple[Path, Path], s
     next build works (it used to fail with "search index couldn't be loaded")."""
     proj, html = built
     before = (html / "index.html").read_bytes()
-    (proj / "book" / "intro.md").write_text(
-        (proj / "book" / "intro.md").read_text(encoding="utf-8") + "\n<!-- touched -->\n",
-        encoding="utf-8",
-    )
+    page = proj / "book" / "limitations.md"  # a hand-written page (the front page is executed)
+    page.write_text(page.read_text(encoding="utf-8") + "\n<!-- touched -->\n", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ccs_methods.pipeline.cli", "build", "--root", str(proj),
          "--out", str(html)],
@@ -212,11 +210,14 @@ def test_interrupted_build_is_followed_by_a_good_one(built: tuple[Path, Path], s
 def test_failed_build_keeps_previous_html(built: tuple[Path, Path]) -> None:
     proj, html = built
     before = (html / "index.html").read_bytes()
-    (proj / "book" / "intro.md").write_text("# Intro\n\n{ref}`no-such-label`\n", encoding="utf-8")
+    page = proj / "book" / "limitations.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_text("# Limitations\n\n{ref}`no-such-label`\n", encoding="utf-8")
     res = ccs_eval("build", "--root", str(proj), "--out", str(html))
     assert res.returncode == 2
     assert "Jupyter Book build failed" in res.stderr
     assert (html / "index.html").read_bytes() == before
+    page.write_text(good, encoding="utf-8")
 
 
 def _chromium() -> str | None:

@@ -58,7 +58,7 @@ def test_claim_evidence_compact_view_and_full_table(synthesis) -> None:
     compact, full = findings.claim_evidence(register, "y2_kf10")
     assert list(compact.index) == list(full.index) == list(
         register.claim_rows("y2_kf10")["evidence_id"])
-    assert compact.shape[1] == 7 and full.shape[1] > compact.shape[1]
+    assert compact.shape[1] == 6 and full.shape[1] > compact.shape[1]
     doc = compact["source"][~compact["source"].str.startswith("computed")]
     assert doc.str.startswith("{ref}`").all()
 

@@ -104,7 +104,7 @@ def claim_evidence(register: object, claim_id: str) -> tuple[pd.DataFrame, pd.Da
     Returns
     -------
     tuple of pandas.DataFrame
-        The compact view (evidence, site, observed, direction, test type, LR, counted, source
+        The compact view (evidence, observed, direction, test type, LR, counted, source
         with a link to the report's quoted passages; MyST cells) and the full reader table of
         :func:`ccs_methods.analyses.contribution.evidence_display` (for the CSV).
 
@@ -115,7 +115,7 @@ def claim_evidence(register: object, claim_id: str) -> tuple[pd.DataFrame, pd.Da
     rows = register.claim_rows(claim_id)  # type: ignore[attr-defined]
     full = contribution.evidence_display(register, rows)  # type: ignore[arg-type]
     raw = rows.set_index("evidence_id")["source"].astype(str)
-    compact = full[["site", "observed", "direction", "test type", "LR", "counted"]].copy()
+    compact = full[["observed", "direction", "test type", "LR", "counted"]].copy()
     compact["source"] = [
         links.source(split_source(raw[e])[0], text) if not raw[e].startswith("computed:")
         else text
