@@ -30,3 +30,14 @@ def test_register_and_claims_are_listed() -> None:
 def test_split_source() -> None:
     assert sources.split_source("003_x.txt § 2.1 Key finding 1, Figures 2.2-2.3") == (
         "003_x.txt", "2.1 Key finding 1, Figures 2.2-2.3")
+
+
+def test_coordination_words_are_credited_to_the_report_they_come_from() -> None:
+    """A tick comes from one report's table; the words beside it may come from another."""
+    reports = {r.file: r.passages for r in sources.quoted_passages(load_params())}
+    feats = published.load_coordination_features()
+    words = feats[feats["detail_source_file"].notna()]
+    for r in words.itertuples():
+        listed = reports[r.detail_source_file]
+        rows = listed[listed["used by"] == "key features of coordination (words)"]
+        assert r.detail_quote in set(rows["words quoted"])

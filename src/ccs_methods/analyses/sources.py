@@ -58,11 +58,20 @@ def _published_rows() -> list[pd.DataFrame]:
             "words quoted": df["source_quote"].fillna(""),
         }))
     feats = pub.load_coordination_features()
+    key = feats["site"] + " " + feats["feature"] + " " + feats["timepoint"]
+    # the tick comes from one report's table, the words beside it may come from another
     out.append(pd.DataFrame({
-        "file": feats["source_file"], "used by": "key features of coordination",
-        "id": feats["site"] + " " + feats["feature"] + " " + feats["timepoint"],
-        "section": feats["source_section"], "words quoted": feats["detail"].fillna(""),
+        "file": feats["source_file"], "used by": "key features of coordination (tick)",
+        "id": key, "section": feats["source_section"],
+        "words quoted": feats.get("source_quote", pd.Series("", index=feats.index)).fillna(""),
     }))
+    if "detail_source_file" in feats:
+        d = feats[feats["detail_source_file"].notna()]
+        out.append(pd.DataFrame({
+            "file": d["detail_source_file"], "used by": "key features of coordination (words)",
+            "id": key[d.index], "section": d["detail_source_section"],
+            "words quoted": d["detail_quote"].fillna(""),
+        }))
     return out
 
 
