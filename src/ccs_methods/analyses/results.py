@@ -257,7 +257,7 @@ def _check_result(rid: Any, res: Any) -> str | None:
 def inputs_fingerprint(params: Params) -> str | None:
     """A sha256 over every input a provider can read and the package's own code.
 
-    The inputs are those listed by :func:`~ccs_methods.pipeline.build.input_files` (params,
+    The inputs are those listed by :func:`~ccs_methods.data.inputs.input_files` (params,
     templates,
     published data and the record-level files of the chosen source); the code is every module
     of ``ccs_methods``. ``None`` when the project root cannot be found.
@@ -265,7 +265,7 @@ def inputs_fingerprint(params: Params) -> str | None:
     import hashlib
     from pathlib import Path
 
-    from ccs_methods.pipeline.build import input_files
+    from ccs_methods.data.inputs import input_files
 
     root = Path(params.root).resolve().parent
     if not (root / "params").is_dir():

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ccs_methods.data.inputs import input_files
 from ccs_methods.data.params import Params
 from ccs_methods.errors import CCSInputError
 from ccs_methods.report import links
@@ -445,23 +446,6 @@ def build_record(root: Path) -> dict[str, Any]:
     except (OSError, subprocess.CalledProcessError):
         rec["git_commit"] = None
     return rec
-
-
-def input_files(params: Params, root: Path) -> list[Path]:
-    """Every input file a run reads.
-
-    That is params, templates, published data and the record-level files of the source
-    (synthetic or raw) each dataset is set to use.
-    """
-    files = sorted((root / "params").rglob("*.yml")) + sorted((root / "params").rglob("*.csv"))
-    files += sorted((root / "notebooks").glob("*.md"))
-    files += sorted((root / "data" / "published").glob("*.csv"))
-    sources = set(params.programme.data_sources.values()) or {"synthetic"}
-    sources |= {v for by_site in params.programme.site_sources.values() for v in by_site.values()}
-    for src in sorted(sources):
-        folder = root / "data" / src
-        files += sorted(p for p in folder.glob("*.csv"))
-    return files
 
 
 def write_reproducibility_page(params: Params, root: Path) -> Path:
