@@ -84,3 +84,29 @@ def test_kpi_dashboard_progress_from_the_published_values() -> None:
     assert t.loc[1, "progress to target"] == "–"
     assert k.n_with_progress == 2
     assert isinstance(k.rows, pd.DataFrame) and set(k.rows["exhibit"]) == {"E16"}
+
+
+def test_network_levels_names_each_network_with_a_result() -> None:
+    from ccs_methods.report import findings_readings as fr
+
+    res = {"its.ncan.level_change": {"rate_ratio": 0.98, "ci_low": 0.85, "ci_high": 1.14,
+                                     "n": 60}}
+    text = fr.network_levels(res, {"ncan": "NCAN (Norfolk)", "thcan": "THCAN (Tower Hamlets)"})
+    assert text == "NCAN (Norfolk) 0.98 (95% CI 0.85 to 1.14), n = 60 months"
+    assert fr.network_levels({}, {"ncan": "NCAN"}).startswith("none")
+
+
+def test_kpi_setting_rejects_an_unknown_year(tmp_path) -> None:
+    """`kpis.latest` takes year1 or year2 only: a typo is a clear params error, not a blank."""
+    import shutil
+
+    from ccs_methods.data.params import load_params
+    from ccs_methods.errors import CCSInputError
+
+    params = tmp_path / "params"
+    shutil.copytree(load_params().root, params)
+    yml = params / "analysis.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("3: year2", "3: year9"),
+                   encoding="utf-8")
+    with pytest.raises(CCSInputError, match="kpis"):
+        _ = load_params(params).analysis

@@ -7,7 +7,7 @@ from typing import Any
 
 from ccs_methods.report import fmt
 
-__all__ = ["data_kind", "site_ratios", "status_counts"]
+__all__ = ["data_kind", "network_levels", "site_ratios", "status_counts"]
 
 
 def site_ratios(results: Mapping[str, Mapping[str, Any]], names: Mapping[str, str],
@@ -36,6 +36,29 @@ def site_ratios(results: Mapping[str, Mapping[str, Any]], names: Mapping[str, st
             f"n = {int(r['n'])} years"
         )
     return "; ".join(parts) if parts else "no site has a result"
+
+
+def network_levels(results: Mapping[str, Mapping[str, Any]], networks: Mapping[str, str]) -> str:
+    """Each referral network's ITS level change: ``NCAN (Norfolk) 0.98 (95% CI …), n = 60 months``.
+
+    Parameters
+    ----------
+    results
+        Computed results by id (``its.<network>.level_change``: ``rate_ratio``, ``ci_low``,
+        ``ci_high``, ``n``).
+    networks
+        Network key (the short name in lower case, as in the result ids) -> label, in the
+        order wanted; networks without a result are left out.
+
+    """
+    parts = []
+    for key, label in networks.items():
+        r = results.get(f"its.{key}.level_change")
+        if r:
+            parts.append(f"{label} {fmt.ratio_ci(r['rate_ratio'], r['ci_low'], r['ci_high'])}, "
+                         f"n = {int(r['n'])} months")
+    return "; ".join(parts) if parts else (
+        "none: no referral network has records before and after the CCS start")
 
 
 def data_kind(datasets: Sequence[str]) -> str:
