@@ -136,3 +136,10 @@ def test_synthetic_data_register_and_agreement_phrases():
     assert rd.register_phrase(None).startswith("enters the evidence register")
     assert rd.agreement_phrase([]) == "agree with the published assumptions table"
     assert rd.agreement_phrase(["A2: x"]).endswith("table: A2: x")
+
+
+def test_register_scope_names_the_reported_years_or_none() -> None:
+    assert rd.register_scope("Norfolk", (2, 1)) == (
+        "the published reports its rows come from cover Norfolk in years 1 and 2 only")
+    assert rd.register_scope("Leeds", ()) == (
+        "the published reports its rows come from do not cover Leeds")

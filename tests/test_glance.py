@@ -48,3 +48,23 @@ def test_features_and_claims_phrases() -> None:
     assert glance.claims_phrase(table, "oldham") == (
         "of 3 claims, 1 very likely, 1 likely, 1 unlikely")
     assert "no contribution claim" in glance.claims_phrase(table, "norfolk", 1)
+    assert glance.claims_phrase(table, "oldham").endswith("1 unlikely")
+
+
+def test_claims_phrase_counts_programme_claims_only_in_reported_years() -> None:
+    table = pd.DataFrame({
+        "sites": ["programme", "programme", "leeds"],
+        "year": [1, 2, 2], "verbal": ["likely", "very likely", "unlikely"],
+        "posterior": [0.7, 0.95, 0.2],
+    })
+    reported = {"norfolk": (1, 2), "leeds": ()}
+    assert glance.claims_phrase(table, "leeds", 2, reported_years=reported) == (
+        "of 1 claims, 1 unlikely")
+    assert glance.claims_phrase(table, "leeds", 1, reported_years=reported) == (
+        "no contribution claim concerns this site in this year")
+    assert glance.claims_phrase(table.iloc[:2], "leeds", reported_years=reported) == (
+        "no contribution claim concerns this site")
+    assert glance.claims_phrase(table, "norfolk", reported_years=reported) == (
+        "of 2 claims, 1 very likely, 1 likely")
+    # without reported years a programme claim concerns every site (the previous behaviour)
+    assert glance.claims_phrase(table, "leeds", 1) == "of 1 claims, 1 likely"

@@ -111,6 +111,10 @@ def _why(**kw) -> str:
 def test_no_referral_reason_follows_params():
     assert "onboarding" in _why(site_id="oldham", launch=None)
     assert "no live referral system" in _why(launch=None)
+    unnamed = _why(site_id="leeds", site_name="Leeds", network_name=None, network_short=None,
+                   launch=None)
+    assert "None" not in unnamed
+    assert "name no advice network or referral system for Leeds" in unnamed
     assert "after Year 1 ended" in _why(year_label="Year 1", year_number=1,
                                         year_end=dt.date(2020, 9, 30))
     late = _why(year_label="Year 3", year_number=3, year_start=dt.date(2021, 10, 1),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -46,6 +47,38 @@ def test_not_reported_year_three_and_missing_topic(params) -> None:
     assert y3.startswith("No data has been reported for Year 3 yet") and "years 1, 2" in y3
     y2 = readings.not_reported("funding", pages.page_context(params, "norfolk", 2))
     assert y2 == "The published reports give no figures on funding for Norfolk in Year 2."
+
+
+def test_not_reported_for_a_site_the_reports_never_covered(params) -> None:
+    ctx = pages.page_context(params, "norfolk", 2)
+    site = ctx.site.model_copy(update={"datasets": {**ctx.site.datasets, "published": []}})
+    text = readings.not_reported("funding", pages.PageContext(site, ctx.year, params))
+    assert text.startswith("The published evaluation reports do not cover Norfolk")
+    assert "cover years" not in text and "none" not in text
+
+
+def test_network_clause_says_only_what_params_name() -> None:
+    assert readings.network_clause("X Network (XN)", None, "X") == (
+        "the advice network is X Network (XN), whose referral system has not gone live")
+    assert readings.network_clause("X Network (XN)", dt.date(2021, 3, 1), "X").endswith(
+        "went live in March 2021")
+    assert readings.network_clause(None, None, "Leeds") == (
+        "params name no advice network or referral system for Leeds")
+
+
+def test_no_referral_system_mentions_the_reports_only_for_a_covered_network() -> None:
+    covered = readings.no_referral_system("X Network (XN)", "X", True)
+    assert covered.startswith("X Network (XN) has no live referral system")
+    assert covered.endswith("in words only.")
+    assert "words only" not in readings.no_referral_system("X Network (XN)", "X", False)
+    none = readings.no_referral_system(None, "Leeds", False)
+    assert "None" not in none and "Params name no advice network" in none
+
+
+def test_synthetic_basis() -> None:
+    assert readings.synthetic_basis(True, "X") == "reconciled to the published figures"
+    other = readings.synthetic_basis(False, "Leeds")
+    assert "params/synthetic.yml" in other and "no figures for Leeds" in other
 
 
 def test_source_citation_and_sources_phrase() -> None:

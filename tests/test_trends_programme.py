@@ -103,6 +103,18 @@ def test_published_rows_text_and_sources() -> None:
     assert trend_data.source_line("x", False) == "dataset x (record-level extract)"
 
 
+def test_published_beyond_keeps_the_programme_and_national_rows(params) -> None:
+    """E14's England funding rows (geography ``england`` since issue 11) stay among the sources
+    of the programme trends page beside the programme-wide row."""
+    other = trend_data.published_beyond("E14", params.programme.sites)
+    assert set(other["site"]) == {"programme", "england"}
+    assert not other["site"].isin(params.programme.sites).any()
+    everything = trend_data.published_beyond("E14", [])
+    assert len(everything) == len(other) + sum(
+        len(trend_data.published("E14", s)) for s in params.programme.sites)
+    assert trend_data.published_beyond("NO_SUCH_EXHIBIT", []).empty
+
+
 # ----------------------------------------------------------------------------------------
 # computed results
 # ----------------------------------------------------------------------------------------

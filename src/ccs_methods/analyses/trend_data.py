@@ -12,7 +12,7 @@ site's ``lwa_awards`` dataset (year 0 = before CCS) (:func:`restrict_to_listed`)
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ __all__ = [
     "load_dataset",
     "month",
     "published",
+    "published_beyond",
     "published_value_text",
     "register_cache",
     "restrict_to_listed",
@@ -173,6 +174,33 @@ def published(exhibit: str, site: str, measures: Sequence[str] | None = None) ->
     sel = (fig["exhibit"] == exhibit) & (fig["site"] == site)
     if measures is not None:
         sel &= fig["measure"].isin(list(measures))
+    return fig.loc[sel].reset_index(drop=True)
+
+
+def published_beyond(exhibit: str, sites: Iterable[str]) -> pd.DataFrame:
+    """The published figures of one exhibit filed under any geography but the given sites.
+
+    For an exhibit shown site by site, these are its other rows: the programme as a whole,
+    a nation (``england``, ``wales``) or a named non-pilot area (``geographies.csv``), which a
+    page lists among its sources beside the per-site rows.
+
+    Parameters
+    ----------
+    exhibit
+        The exhibit id, e.g. ``"E14"``.
+    sites
+        The site ids whose rows the page shows already.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of ``figures.csv`` in file order (empty when the exhibit has no other rows).
+
+    """
+    from ccs_methods.data.published import load_figures
+
+    fig = load_figures()
+    sel = (fig["exhibit"] == exhibit) & ~fig["site"].isin(list(sites))
     return fig.loc[sel].reset_index(drop=True)
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "pending_phrase",
     "range_label",
     "register_phrase",
+    "register_scope",
     "site_names",
     "status_label",
     "strongest_test",
@@ -274,6 +275,35 @@ def register_phrase(pending_reason: str | None) -> str:
     if pending_reason:
         return f"stays pending in the evidence register ({pending_reason})"
     return "enters the evidence register as computed evidence"
+
+
+def register_scope(site_name: str, reported_years: Sequence[int]) -> str:
+    """Which years of a site the evidence register's rows can be about, as one clause.
+
+    The register's document evidence is transcribed from the published reports, so it covers a
+    site only in the years the reports cover it
+    (:attr:`ccs_methods.analyses.contribution.Register.reported_years`).
+
+    Parameters
+    ----------
+    site_name
+        The site's display name.
+    reported_years
+        The programme years the reports cover the site (empty for a site added later).
+
+    Returns
+    -------
+    str
+        ``"the published reports its rows come from cover Norfolk in years 1 and 2 only"``
+        or ``"the published reports its rows come from do not cover Leeds"``.
+
+    """
+    if not reported_years:
+        return f"the published reports its rows come from do not cover {site_name}"
+    return (
+        f"the published reports its rows come from cover {site_name} in "
+        f"{years_phrase(reported_years)} only"
+    )
 
 
 def agreement_phrase(differences: Sequence[str]) -> str:

@@ -94,7 +94,13 @@ def features_phrase(n_present: int | None, n_features: int | None, when: str | N
     return f"{n_present} of {n_features} features of coordination ticked at {when}"
 
 
-def claims_phrase(table: pd.DataFrame, site: str, year: int | None = None) -> str:
+def claims_phrase(
+    table: pd.DataFrame,
+    site: str,
+    year: int | None = None,
+    *,
+    reported_years: Mapping[str, Sequence[int]] | None = None,
+) -> str:
     """The confidence labels of the claims that name a site (and year): ``likely: 5; …``.
 
     Parameters
@@ -105,16 +111,33 @@ def claims_phrase(table: pd.DataFrame, site: str, year: int | None = None) -> st
         Site id; claims naming ``programme`` count for every site.
     year
         Programme year, or ``None`` for all years.
+    reported_years
+        Site id to the programme years the reports cover it
+        (:attr:`ccs_methods.analyses.contribution.Register.reported_years`). When given, a
+        ``programme`` claim counts for ``site`` only in a year the reports covered the site,
+        as in :func:`ccs_methods.analyses.contribution.claims_for`: a site added after the
+        reports is not in their programme-wide claims.
 
     """
-    mask = table["sites"].astype(str).map(
-        lambda s: site in {x.strip() for x in s.split(",")} or "programme" in s
+    covered = None if reported_years is None else set(reported_years.get(site, ()))
+
+    def concerns(sites: str, claim_year: int) -> bool:
+        names = {x.strip() for x in str(sites).split(",")}
+        if site in names:
+            return True
+        return "programme" in names and (covered is None or int(claim_year) in covered)
+
+    mask = pd.Series(
+        [concerns(s, y) for s, y in zip(table["sites"], table["year"], strict=True)],
+        index=table.index,
+        dtype=bool,
     )
     if year is not None:
         mask &= table["year"] == year
     sel = table[mask]
     if sel.empty:
-        return "no contribution claim concerns this site in this year"
+        when = " in this year" if year is not None else ""
+        return f"no contribution claim concerns this site{when}"
     counts = sel["verbal"].value_counts()
     order = [v for v in sel.sort_values("posterior", ascending=False)["verbal"].unique()]
     parts = [f"{counts[v]} {v}" for v in order]

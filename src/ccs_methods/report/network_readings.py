@@ -197,8 +197,8 @@ def no_referral_reason(
     *,
     site_id: str,
     site_name: str,
-    network_name: str,
-    network_short: str,
+    network_name: str | None,
+    network_short: str | None,
     launch: dt.date | None,
     year_label: str,
     year_number: int,
@@ -214,8 +214,8 @@ def no_referral_reason(
     site_id, site_name
         The site.
     network_name, network_short, launch
-        The site's advice network and the launch date of its referral system (``None``: not
-        live).
+        The site's advice network (``None`` when params name none) and the launch date of
+        its referral system (``None``: not live).
     year_label, year_number, year_start, year_end
         The programme year.
     years_listed
@@ -225,11 +225,14 @@ def no_referral_reason(
 
     """
     if launch is None:
-        why = NO_SYSTEM_REASONS.get(
-            site_id,
-            f"{network_name} ({network_short}) has no live referral system in params "
-            f"(params/sites/{site_id}.yml), so there are no referral records.",
-        )
+        if network_name:
+            label = f"{network_name} ({network_short})" if network_short else network_name
+            default = (f"{label} has no live referral system in params "
+                       f"(params/sites/{site_id}.yml), so there are no referral records.")
+        else:
+            default = (f"Params (params/sites/{site_id}.yml) name no advice network or "
+                       f"referral system for {site_name}, so there are no referral records.")
+        why = NO_SYSTEM_REASONS.get(site_id, default)
         return (f"{site_name} has no referral system yet. {why} The network section fills in "
                 "when a referral extract is added and listed in the site's params.")
     if launch > year_end:
