@@ -167,7 +167,8 @@ def test_tower_hamlets_year2_partial_and_reconciled(params):
     assert cov["partial"] and cov["months_with_data"] == 7
     assert net.values["launch"].isoformat().startswith("2021-03")
     assert list(net.measures.columns) == ["Year 2 (Oct 2020 to Sep 2021)"]
-    assert list(net.reconciliation["computed"]) == ["224", "14", "224"]
+    assert list(net.reconciliation["computed"]) == ["224", "14"]  # E10 quotes the 224 again
+    assert "not counted twice" in net.reconciliation.iloc[0]["reconciliation"]
     assert set(net.rows["exhibit"]) == {"E7", "E10"}
     assert net.values["n_suppressed_primary"] > 0
 

@@ -241,15 +241,15 @@ def test_key_figures_e12_e15(figures):
 
 def test_key_figures_e8_capability_survey(figures):
     e8 = figures[figures["exhibit"] == "E8"]
-    overall = e8[e8["measure"] == "survey_pct"]["value"].tolist()
-    funded = e8[e8["measure"] == "survey_pct_ccs_funded"]["value"].tolist()
+    overall = e8[e8["measure"] == "respondents_pct"]["value"].tolist()
+    funded = e8[e8["measure"] == "respondents_ccs_funded_pct"]["value"].tolist()
     assert overall == [33, 31, 20]
     assert funded == [40, 60, 20]
     assert value(figures, "E08-programme-y2-survey_n") == 55
 
 
 def test_key_figures_e11_relationship_survey(figures):
-    e11 = figures[(figures["exhibit"] == "E11") & (figures["measure"] == "survey_pct")]
+    e11 = figures[(figures["exhibit"] == "E11") & (figures["measure"] == "respondents_pct")]
     four = e11[~e11["category"].str.startswith("most hopeful")]
     assert sorted(four["value"], reverse=True) == [56, 33, 7, 4]
     assert four["value"].sum() == 100
@@ -577,7 +577,7 @@ def test_units_of_time_are_not_counts(figures):
         assert fig.loc[f"E22-norfolk-2020_{q}-student_support_hours_per_week", "unit"] == (
             "hours_per_week"
         )
-    timed = figures[figures["measure"].str.contains(r"hours|months|years_", regex=True)]
+    timed = figures[figures["measure"].str.contains(r"hours|months|_years", regex=True)]
     assert not (timed["unit"] == "count").any(), timed[["figure_id", "unit"]]
 
 
@@ -587,7 +587,8 @@ def test_non_pilot_figures_are_filed_under_their_geography(figures):
     assert kind.notna().all()
     programme = figures[figures["site"] == "programme"]
     assert not programme["category"].str.contains("England|other_area", regex=True).any()
-    assert set(figures.loc[figures["measure"].str.startswith("england_"), "site"]) == {"england"}
+    assert set(figures.loc[figures["measure"].str.startswith("lwa_funding_"), "site"]) == {
+        "england"}
     assert set(figures.loc[kind == "other_area", "site"]) == {"liverpool", "cambridgeshire"}
     cambs = figures[figures["site"] == "cambridgeshire"]
     assert list(cambs["figure_id"]) == ["E04-cambridgeshire-2021-network_members"]

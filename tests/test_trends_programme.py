@@ -96,7 +96,7 @@ def test_month_helpers_and_listed_years(params) -> None:
 
 
 def test_published_rows_text_and_sources() -> None:
-    e14 = trend_data.published("E14", "norfolk", ["lwa_awards_fold_change"])
+    e14 = trend_data.published("E14", "norfolk", ["lwa_awards_change_ratio"])
     assert len(e14) == 1 and trend_data.published_value_text(e14.iloc[0]) == "×3"
     assert "Key finding 10" in trend_data.cites(e14) and trend_data.cites(e14.iloc[0:0]) == ""
     assert trend_data.source_line("x", True, "y") == "dataset x (synthetic stand-in); y"

@@ -322,7 +322,7 @@ def trend_tests_table(tr: LWATrend, unit: str) -> pd.DataFrame:
 
 _YEARS_RE = re.compile(r"(\d{4})\D+(\d{4})")
 _TO_RE = re.compile(r"to (\d{4})")
-E14_MEASURES = ("lwa_awards_fold_change", "lwa_awards_change_pct")
+E14_MEASURES = ("lwa_awards_change_ratio", "lwa_awards_change_pct")
 
 
 def e14_items(annual: pd.DataFrame, monthly: pd.DataFrame, e14_rows: pd.DataFrame, *,

@@ -211,9 +211,9 @@ def _e12(core: _Core, years: tuple[int, int], threshold: int) -> pd.DataFrame:
     spec = [
         ("Connections (E)", "connections", _pick(rows, "connections_change_pct")),
         ("Statutory organisations referring", "referring_organisations_statutory",
-         _pick(rows, "referring_orgs_change_pct", "LA/statutory")),
+         _pick(rows, "referring_organisations_change_pct", "LA/statutory")),
         ("VCS organisations referring", "referring_organisations_vcs",
-         _pick(rows, "referring_orgs_change_pct", "VCS")),
+         _pick(rows, "referring_organisations_change_pct", "VCS")),
         ("Referrals to the VCS", "referrals_to_vcs", _pick(rows, "referrals_to_vcs_change_pct")),
     ]
     out = []
@@ -280,7 +280,7 @@ def _e15(core: _Core, years: tuple[int, int]) -> pd.DataFrame:
                                "reproduced" if k == round(pub) else f"differs by {k - pub:+,.0f}"),
         })
     nv = core.yoy["flow_lwa_to_vcs"]
-    prow = _pick(rows, "nas_referrals_fold_change", "NAS to VCS")
+    prow = _pick(rows, "nas_referrals_change_ratio", "NAS to VCS")
     fold = nv["value_b"] / nv["value_a"]
     out.append({
         "measure": f"NAS → VCS, {a} to {b} (fold change)",
@@ -496,9 +496,10 @@ def programme_network(
                                        "connections_per_organisation")["value"]),
         "published_cpo_b": float(_pick(e12_rows[e12_rows["period"] == str(b)],
                                        "connections_per_organisation")["value"]),
-        "published_statutory_pct": float(_pick(e12_rows, "referring_orgs_change_pct",
+        "published_statutory_pct": float(_pick(e12_rows, "referring_organisations_change_pct",
                                                "LA/statutory")["value"]),
-        "published_vcs_pct": float(_pick(e12_rows, "referring_orgs_change_pct", "VCS")["value"]),
+        "published_vcs_pct": float(_pick(e12_rows, "referring_organisations_change_pct",
+                                         "VCS")["value"]),
         "e12_citation": pages.cite(_pick(e12_rows, "connections_change_pct")),
         "published_vcs_nas_pct": float(_pick(e15_rows, "nas_referrals_change_pct",
                                              "VCS to NAS")["value"]),

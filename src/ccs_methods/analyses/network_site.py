@@ -287,10 +287,17 @@ def reconcile_published(rows: pd.DataFrame, clean: pd.DataFrame,
     Returns
     -------
     pandas.DataFrame
-        ``computed``, ``published``, ``source``, ``reconciliation``, indexed by ``what``.
+        ``computed``, ``published``, ``source``, ``reconciliation``, indexed by ``what``. A
+        figure the report quotes twice (a row whose ``duplicate_of`` names another of
+        ``rows``) is reconciled once, on the row that counts; the other quotation is named in
+        that row's reconciliation.
 
     """
     out = []
+    has_dup = "duplicate_of" in rows.columns
+    dup = rows["duplicate_of"].fillna("").astype(str) if has_dup else pd.Series("", rows.index)
+    again = rows[dup.isin(set(rows["figure_id"]))]
+    rows = rows.drop(index=again.index)
     for _, r in rows.iterrows():
         win = _published_window(str(r["period"])) or default
         part = clean[(clean["date"] >= win[0]) & (clean["date"] <= win[1])]
@@ -319,6 +326,9 @@ def reconcile_published(rows: pd.DataFrame, clean: pd.DataFrame,
         note = f"{verdict}; computed as {basis}."
         if isinstance(r.get("note"), str) and r["note"]:
             note += f" Report note: {_readable_note(str(r['note']))}"
+        for _, d in again[again["duplicate_of"] == r["figure_id"]].iterrows():
+            note += (f" The same figure is quoted again in {pages.cite(d)}: "
+                     f"“{d['source_quote']}” (not counted twice).")
         out.append({"what": what, "computed": f"{computed:,.0f}",
                     "published": f"{published:,.0f} {r['unit']}", "source": pages.cite(r),
                     "reconciliation": note})

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
+from ccs_methods.data.published.measures import RULES as MEASURE_RULES
 from ccs_methods.data.published.vocabulary import (
     EXHIBITS,
     FEATURE_STATUSES,
@@ -136,6 +137,8 @@ FIGURES_SCHEMA = pa.DataFrameSchema(
         pa.Check(_figure_id_matches_exhibit, error=_ERR_FID_EXHIBIT),
         pa.Check(_period_ordered, error=_ERR_PERIOD),
         pa.Check(_duplicate_names_a_row, error=_ERR_DUPLICATE),
+        # the naming scheme of measures (data dictionary, "Measures"), one check per rule
+        *(pa.Check(rule, error=message) for message, rule in MEASURE_RULES.items()),
     ],
     strict=True,
     name="figures",
@@ -273,6 +276,7 @@ _FIGURES = _Spec(
         _ERR_FID_EXHIBIT: "figure_id",
         _ERR_PERIOD: "period_start",
         _ERR_DUPLICATE: "duplicate_of",
+        **dict.fromkeys(MEASURE_RULES, "measure"),
     },
 )
 _KPIS = _Spec(
