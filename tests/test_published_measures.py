@@ -1,8 +1,9 @@
-"""The measure naming scheme of ``figures.csv`` (issue 11).
+"""The measure naming scheme and the programme years of ``figures.csv`` (issue 11).
 
 A measure names the quantity and, where needed, one suffix saying how the value expresses it
 (``ccs_methods.data.published.measures``); a figure quoted twice carries its counted row's
-name.
+name; a row is dated with a programme year where the report's words tie it to one, and a row
+left undated has a period that no single programme year holds.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from ccs_methods.data import published
+from ccs_methods.data.params import load_params
 from ccs_methods.data.published.measures import FORBIDDEN_WORDS, RULES, measure_problems
 from ccs_methods.errors import DataValidationError
 
@@ -141,3 +143,50 @@ def test_a_figure_quoted_twice_has_one_name(figures: pd.DataFrame) -> None:
     thcan = fig.loc["E10-tower_hamlets-y2-people_referred-thcan"]
     assert (thcan["measure"], thcan["unit"]) == ("referrals", "referrals")
     assert "people" in thcan["note"] and "people" in thcan["source_quote"]
+
+
+# --------------------------------------------------------------------------- years
+
+
+def _programme_years() -> dict[int, tuple[str, str]]:
+    params = load_params(ROOT / "params")
+    return {y.number: (f"{y.start:%Y-%m}", f"{y.end:%Y-%m}") for y in params.programme.years}
+
+
+def test_rows_inside_one_programme_year_carry_it(figures: pd.DataFrame) -> None:
+    years = _programme_years()
+    dated = figures[figures["period_start"] != ""]
+    for r in dated.itertuples():
+        inside = [n for n, (a, b) in years.items() if a <= r.period_start and r.period_end <= b]
+        if pd.isna(r.year):
+            assert inside == [], (r.figure_id, "lies in programme year", inside)
+        else:
+            a, b = years[int(r.year)]
+            assert r.period_start <= b and r.period_end >= a, (r.figure_id, "outside its year")
+
+
+def test_year_one_report_rows_are_dated(figures: pd.DataFrame) -> None:
+    """E21 and E22 come from the section 'Year 1 of the CCS Programme in Norfolk' (004); the
+    survey was 'delivered in summer 2020'."""
+    assert (figures.loc[figures["exhibit"].isin(["E21", "E22"]), "year"] == 1).all()
+    section = figures[figures["source_section"].str.startswith(
+        "Year 1 of the CCS Programme in Norfolk")]
+    assert len(section) == 48 and (section["year"] == 1).all()  # 41 dated by issue 11
+    survey = figures[figures["exhibit"] == "E21"]
+    assert set(zip(survey["period_start"], survey["period_end"], strict=True)) == {
+        ("2020-06", "2020-08")}
+    assert "summer 2020" in survey.set_index("figure_id").loc[
+        "E21-norfolk-2020-survey_n", "source_quote"]
+
+
+def test_the_undated_rows_are_the_documented_kinds(figures: pd.DataFrame) -> None:
+    """28 rows stay undated: periods across programme years (calendar years of the referral and
+    award data, year 1 to year 2, the context years of England's funding) or periods the report
+    does not state (E05's averaging windows, E14's Tower Hamlets base year)."""
+    years = _programme_years()
+    undated = figures[figures["year"].isna()]
+    assert len(undated) == 28
+    no_period = undated[undated["period_start"] == ""]
+    assert set(no_period["exhibit"]) == {"E5", "E14"} and len(no_period) == 4
+    for r in undated[undated["period_start"] != ""].itertuples():
+        assert not any(a <= r.period_start and r.period_end <= b for a, b in years.values())
