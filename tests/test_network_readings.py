@@ -109,7 +109,9 @@ def _why(**kw) -> str:
 
 
 def test_no_referral_reason_follows_params():
-    assert "onboarding" in _why(site_id="oldham", launch=None)
+    assert _why(launch=None, no_system_note="Planned (report 003).").endswith(
+        "no referral system yet. Planned (report 003). The network section fills in when a "
+        "referral extract is added and listed in the site's params.")
     assert "no live referral system" in _why(launch=None)
     unnamed = _why(site_id="leeds", site_name="Leeds", network_name=None, network_short=None,
                    launch=None)

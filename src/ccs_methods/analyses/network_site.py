@@ -409,7 +409,8 @@ def _unavailable(params: Params, site_id: str, year: int, referrals: Referrals |
             network_short=net.short_name,
             launch=net.referral_system_launch if net.referral_dataset else None,
             year_label=y.label, year_number=y.number, year_start=y.start, year_end=y.end,
-            years_listed=list(site.datasets.get("referrals", [])), extract_end=end)
+            years_listed=list(site.datasets.get("referrals", [])), extract_end=end,
+            no_system_note=net.no_system_note)
     return SiteYearNetwork(site_id, year, title, False, reason=reason)
 
 

@@ -163,6 +163,9 @@ class ReferralNetwork(_Strict):
     short_name: str | None = None
     referral_system_launch: dt.date | None = None
     referral_dataset: DatasetName | None = None
+    #: Why the site has no referral records, as the reports say it (citing the report), for a
+    #: network with no live system; pages fall back to a plain sentence when it is absent.
+    no_system_note: str | None = None
 
     @model_validator(mode="after")
     def _named_if_system(self) -> ReferralNetwork:

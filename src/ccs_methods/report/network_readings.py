@@ -16,7 +16,6 @@ from typing import Any
 from ccs_methods.report import fmt
 
 __all__ = [
-    "NO_SYSTEM_REASONS",
     "calibration_phrase",
     "change_phrase",
     "comparison_basis",
@@ -37,23 +36,6 @@ __all__ = [
     "reproduction_phrase",
     "suppression_phrase",
 ]
-
-#: Why a site has no referral records, where the reports say (keyed by site id).
-NO_SYSTEM_REASONS: dict[str, str] = {
-    "oldham": (
-        "OCAN, the Oldham Community Advice Network, was created by CCS (50 members by the end "
-        "of year 2). Its referral system, designed with the CCS team, was onboarding its first "
-        "user agencies when the year 2 report was written, so no referral records exist yet "
-        "(report 003, key finding 3)."
-    ),
-    "swansea": (
-        "The Swansea Neath Port Talbot Regional Advice Network has made the case for a "
-        "referral system, and a small number of organisations have offered to manage it; the "
-        "system is planned but not live, so there are no referral records (report 003, key "
-        "finding 3)."
-    ),
-}
-
 
 def direction(a: float, b: float) -> str:
     """``"rose"``, ``"fell"`` or ``"did not change"`` from ``a`` to ``b``."""
@@ -206,6 +188,7 @@ def no_referral_reason(
     year_end: dt.date,
     years_listed: list[int],
     extract_end: dt.date | None = None,
+    no_system_note: str | None = None,
 ) -> str:
     """Why a site has no referral network to show for a programme year, as one paragraph.
 
@@ -222,6 +205,9 @@ def no_referral_reason(
         Programme years for which params list referral data (0 = pre-CCS).
     extract_end
         The date of the last referral in the current extract, if any.
+    no_system_note
+        Why there is no system, in the reports' words, from the site's params
+        (``referral_network.no_system_note``); a plain sentence when ``None``.
 
     """
     if launch is None:
@@ -232,7 +218,7 @@ def no_referral_reason(
         else:
             default = (f"Params (params/sites/{site_id}.yml) name no advice network or "
                        f"referral system for {site_name}, so there are no referral records.")
-        why = NO_SYSTEM_REASONS.get(site_id, default)
+        why = no_system_note or default
         return (f"{site_name} has no referral system yet. {why} The network section fills in "
                 "when a referral extract is added and listed in the site's params.")
     if launch > year_end:
