@@ -246,3 +246,31 @@ def test_published_tables_read_by_analyses_are_logged() -> None:
     load_kpis()
     names = [(r.name, r.source) for r in datasets.read_log()]
     assert ("figures", "published") in names and ("kpis", "published") in names
+
+
+def test_a_cached_loader_logs_its_reads_on_every_call(tmp_path: Path) -> None:
+    """A page whose first use of a dataset comes from an in-memory cache still lists it, so
+    "How this page was made" does not depend on what ran before in the kernel."""
+    from ccs_methods.data import readlog
+
+    data = tmp_path / "x.csv"
+    data.write_text("a\n1\n", encoding="utf-8")
+    calls = []
+
+    @readlog.cache_with_reads(maxsize=2)
+    def load(name: str) -> str:
+        calls.append(name)
+        readlog.record_read(name, data, rows=1, source="synthetic", root=tmp_path)
+        return name.upper()
+
+    readlog.reset_read_log()
+    assert load("x") == "X"
+    readlog.reset_read_log()  # a new page in the same kernel
+    assert load("x") == "X" and calls == ["x"]  # computed once ...
+    assert [r.name for r in readlog.read_log()] == ["x"]  # ... but logged on the cached call
+    assert load.cache_info().hits == 1
+    load.cache_clear()
+    readlog.reset_read_log()
+    assert load("x") == "X" and calls == ["x", "x"]
+    assert len(readlog.read_log(unique=False)) == 1  # a miss logs once, not twice
+    readlog.reset_read_log()

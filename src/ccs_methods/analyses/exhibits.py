@@ -11,13 +11,13 @@ the point is traceability.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import pandas as pd
 
 from ccs_methods.analyses.published import Published, timepoint_labels
 from ccs_methods.data import published
 from ccs_methods.data.paths import data_dir
+from ccs_methods.data.readlog import cache_with_reads
 from ccs_methods.report import pages, plots
 
 #: Short names of the exhibits (see DOMAIN.md); the numbers come from data/published only.
@@ -54,7 +54,7 @@ STRUCTURED = {
 }
 
 
-@lru_cache(maxsize=4)
+@cache_with_reads(maxsize=4)
 def _figures_cached(folder: str) -> pd.DataFrame:
     return published.load_figures(data_dir=folder)
 

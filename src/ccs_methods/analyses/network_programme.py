@@ -13,7 +13,6 @@ The notebook is ``notebooks/programme_network.md``; THCAN is in
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,7 @@ import pandas as pd
 from ccs_methods.analyses import network_tables as nt
 from ccs_methods.analyses.network_site import Referrals, layout, load_referrals
 from ccs_methods.data.params import Params
+from ccs_methods.data.readlog import cache_with_reads
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import disclosure, network
 from ccs_methods.methods.network_groups import sector_flow_tables
@@ -156,7 +156,7 @@ class _Core:
     reasons_all: tuple[pd.DataFrame, disclosure.SuppressionReport, list[str]]
 
 
-@functools.lru_cache(maxsize=8)
+@cache_with_reads(maxsize=8)
 def _yoy(key: tuple[str, str, str, str], years: tuple[int, int], n_boot: int,
          seed: int) -> dict[str, dict[str, Any]]:
     from ccs_methods.analyses.network_site import _load
@@ -169,7 +169,7 @@ def _yoy(key: tuple[str, str, str, str], years: tuple[int, int], n_boot: int,
             for m in sorted(measures)}
 
 
-@functools.lru_cache(maxsize=4)
+@cache_with_reads(maxsize=4)
 def _core(key: tuple[str, str, str, str], years: tuple[int, int], n_boot: int, seed: int,
           threshold: int) -> _Core:
     from ccs_methods.analyses.network_site import _load

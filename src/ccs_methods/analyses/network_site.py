@@ -12,7 +12,6 @@ quotes. The notebook (``notebooks/site_year.md``, region *network*) passes the o
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
 from collections.abc import Hashable
@@ -26,6 +25,7 @@ from ccs_methods.analyses import network_tables as nt
 from ccs_methods.analyses.published import Published
 from ccs_methods.data import datasets
 from ccs_methods.data.params import Params, load_params
+from ccs_methods.data.readlog import cache_with_reads
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import disclosure, network
 from ccs_methods.methods.network_groups import GROUP_LABELS, hidden_totals, sector_flow_tables
@@ -181,7 +181,7 @@ class Referrals:
         return readings.data_phrase(self.name, self.synthetic)
 
 
-@functools.lru_cache(maxsize=8)
+@cache_with_reads(maxsize=8)
 def _load(key: tuple[str, str, str, str]) -> Referrals:
     from ccs_methods.data import records
 

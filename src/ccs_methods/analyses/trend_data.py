@@ -11,7 +11,6 @@ site's ``lwa_awards`` dataset (year 0 = before CCS) (:func:`restrict_to_listed`)
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ import pandas as pd
 
 from ccs_methods.data import datasets
 from ccs_methods.data.params import Params, ProgrammeYear
+from ccs_methods.data.readlog import cache_with_reads
 from ccs_methods.report import pages
 
 __all__ = [
@@ -72,7 +72,7 @@ def _data_dir() -> str:
         return ""
 
 
-@functools.lru_cache(maxsize=16)
+@cache_with_reads(maxsize=16)
 def _load_cached(key: _Key) -> pd.DataFrame:
     return datasets.load_record(key.params, key.name)
 

@@ -6,16 +6,19 @@ read here; :func:`ccs_methods.report.provenance.how_made` lists them at the foot
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from ccs_methods.errors import CCSInputError
 
 __all__ = [
     "DatasetRead",
     "ReadSource",
+    "cache_with_reads",
     "read_log",
     "record_read",
     "replay_read",
@@ -168,3 +171,51 @@ def replay_read(entry: DatasetRead) -> None:
 def reset_read_log() -> None:
     """Empty the read log (e.g. at the start of a page, or between tests)."""
     _READ_LOG.clear()
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def cache_with_reads(maxsize: int) -> Callable[[Callable[_P, _T]], Callable[_P, _T]]:
+    """An in-memory cache (:func:`functools.lru_cache`) that logs its reads on every call.
+
+    A plain ``lru_cache`` around a loader logs the files it read only on the first call; a
+    later call in the same process returns the cached frame and logs nothing, so a page (or a
+    result cached by :func:`ccs_methods.analyses.results.collect_results`) whose first use of a
+    dataset came from the cache listed fewer inputs, and "How this page was made" depended on
+    what had run before it in the kernel. This cache keeps the reads logged while computing
+    each entry and enters them in the log again on every hit.
+
+    Parameters
+    ----------
+    maxsize
+        As for :func:`functools.lru_cache`.
+
+    Returns
+    -------
+    callable
+        A decorator; the wrapped function keeps ``cache_clear`` and ``cache_info``.
+
+    """
+
+    def decorate(fn: Callable[_P, _T]) -> Callable[_P, _T]:
+        @functools.lru_cache(maxsize=maxsize)
+        def compute(*args: Any, **kwargs: Any) -> tuple[Any, tuple[DatasetRead, ...]]:
+            before = len(_READ_LOG)
+            value = fn(*args, **kwargs)
+            return value, tuple(_READ_LOG[before:])
+
+        @functools.wraps(fn)
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+            hits = compute.cache_info().hits
+            value, reads = compute(*args, **kwargs)
+            if compute.cache_info().hits > hits:  # served from the cache: log its reads again
+                _READ_LOG.extend(reads)
+            return value  # type: ignore[no-any-return]
+
+        wrapper.cache_clear = compute.cache_clear  # type: ignore[attr-defined]
+        wrapper.cache_info = compute.cache_info  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
