@@ -151,6 +151,21 @@ def test_rows_notes_follow_their_site(mini_project: Path) -> None:
     assert changed({"kind": "result", "key": "x", "digest": "d"}, now, {}) == "result x changed"
 
 
+def test_module_notes_follow_the_source_file(tmp_path: Path) -> None:
+    assert deps.module_file("ccs_methods.data") == Path(deps.__file__).parent / "__init__.py"
+    assert deps.module_file("ccs_methods.data.deps") == Path(deps.__file__)
+    assert deps.module_file("pandas") is None and deps.module_digest("ccs_methods.nope") == "missing"
+    now = Inputs(load_params(), tmp_path)
+    current = deps.module_digest("ccs_methods.data.deps")
+    assert changed({"kind": "code", "key": "ccs_methods.data.deps", "digest": current}, now) is None
+    assert changed({"kind": "code", "key": "ccs_methods.data.deps", "digest": "0"}, now) == (
+        "module ccs_methods.data.deps changed"
+    )
+    assert changed({"kind": "code", "key": "ccs_methods.gone", "digest": "0"}, now) == (
+        "module ccs_methods.gone is gone"
+    )
+
+
 def test_decide_without_a_page_or_with_force(mini_project: Path) -> None:
     params = load_params(mini_project / "params")
     jobs = plan_jobs(params, mini_project, sites=["norfolk"], years=[2])
@@ -198,6 +213,11 @@ def test_pages_rerun_only_for_what_they_read(mini_project: Path) -> None:
     keys = {n["key"] for n in rec["inputs"]}
     assert "lwa_awards:norfolk" in keys and "params/programme.yml" in keys
     assert "lwa_awards:oldham" not in keys  # the page selected Norfolk's rows only
+    modules = {n["key"] for n in rec["inputs"] if n["kind"] == "code"}
+    assert {"ccs_methods", "ccs_methods.analyses.trend_data", "ccs_methods.pipeline.runner"} <= (
+        modules
+    )
+    assert "ccs_methods.pipeline.cli" not in modules  # a module no page imports re-runs nothing
 
     again = _run(mini_project)
     assert _decisions(again) == {
@@ -274,3 +294,17 @@ def test_quiet_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not quiet_by_default()
     monkeypatch.delenv("CI")
     assert not quiet_by_default()
+
+
+def test_unknown_option_is_a_usage_error_not_an_internal_one() -> None:
+    """Typer 0.29 raises its own copy of click's errors; the entry point still shows them as
+    usage errors (exit 2), not as an internal error."""
+    import subprocess
+    import sys
+
+    res = subprocess.run(
+        [sys.executable, "-m", "ccs_methods.pipeline.cli", "all", "--explain"],
+        capture_output=True, text=True, check=False,
+    )
+    assert res.returncode == 2, res.stderr
+    assert "No such option: --explain" in res.stderr and "internal error" not in res.stderr

@@ -470,10 +470,13 @@ def _cached_call(name: str, fn: Any, params: Params) -> Any:
 
 
 def _pass_on_files(entries: Sequence[Mapping[str, Any]]) -> None:
-    """Note a provider's file inputs as the page's own (its data rows stay the store's)."""
+    """Note a provider's file and module inputs as the page's own; its data rows stay the store's.
+
+    The page would have read them itself, and they are now cached in its process.
+    """
     for e in entries:
-        if e.get("kind") == "file":
-            deps.note("file", str(e["key"]), str(e["digest"]))
+        if e.get("kind") in ("file", "code"):
+            deps.note(e["kind"], str(e["key"]), str(e["digest"]))
 
 
 def _write_entry(path: Path, stored: Mapping[str, Any]) -> None:

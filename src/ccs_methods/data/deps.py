@@ -17,6 +17,10 @@ While a page runs, three kinds of input are noted:
     A computed result the page consumed from the results store (``trend.lwa.oldham``), as a
     digest of its value. What the provider read to compute it is the store's business, not
     the page's: a page is re-run only when a value it used changed.
+``code``
+    A module of the package the page imported (``ccs_methods.report.plots``), as the digest of
+    its source file (the audit hook sees each import). A change to a module no page imports
+    (the command line, the runner) re-runs nothing.
 
 Notes go to the in-memory log of the process and, when the environment variable
 :data:`DEPS_FILE_ENV` names a file, are appended to it as JSON lines (the runner sets it for
@@ -50,8 +54,11 @@ __all__ = [
     "file_digest",
     "install",
     "key_for",
+    "module_digest",
+    "module_file",
     "note",
     "note_file",
+    "note_module",
     "note_result",
     "note_rows",
     "reset",
@@ -64,7 +71,7 @@ DEPS_FILE_ENV = "CCS_DEPS_FILE"
 #: Environment variable: the project root; only files under it are noted.
 DEPS_ROOT_ENV = "CCS_DEPS_ROOT"
 
-Kind = Literal["file", "rows", "result"]
+Kind = Literal["file", "rows", "result", "code"]
 
 #: Folders (relative to the root, first component) whose files are never inputs of a page.
 _NOT_INPUTS = frozenset(
@@ -289,7 +296,46 @@ def suppressed() -> Iterator[None]:
         _state.quiet -= 1
 
 
+#: The package's own folder (``src/ccs_methods``): module names map to files under it.
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def module_file(name: str) -> Path | None:
+    """The source file of a ``ccs_methods`` module, from its dotted name (None if none)."""
+    parts = name.split(".")
+    if parts[0] != "ccs_methods":
+        return None
+    base = _PACKAGE_DIR.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def module_digest(name: str) -> str:
+    """The sha256 of a ``ccs_methods`` module's source file, or ``missing``."""
+    path = module_file(name)
+    return file_digest(path) if path is not None else "missing"
+
+
+def note_module(name: str) -> None:
+    """Note that the page uses the package's module ``name`` (its code is an input)."""
+    note("code", name, module_digest(name))
+
+
 def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event == "import":
+        name = str(args[0]) if args else ""
+        if name.split(".", 1)[0] == "ccs_methods" and not getattr(_state, "quiet", 0):
+            busy = getattr(_state, "busy", False)
+            _state.busy = True
+            try:
+                note_module(name)
+            except Exception:  # an audit hook must never break the import it watches
+                pass
+            finally:
+                _state.busy = busy
+        return
     if event != "open":
         return
     if getattr(_state, "busy", False) or getattr(_state, "quiet", 0):
@@ -325,3 +371,6 @@ def install() -> None:
         if target:  # the file's existence tells the runner the log was on in this kernel
             with contextlib.suppress(OSError), open(target, "a", encoding="utf-8"):
                 pass
+            # imported before the hook could see them
+            for name in ("ccs_methods", "ccs_methods.data", "ccs_methods.data.deps"):
+                note_module(name)

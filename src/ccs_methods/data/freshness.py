@@ -111,6 +111,11 @@ def changed(
         if inputs.rows(dataset, site) == digest:
             return None
         return f"rows of {site} in {dataset} changed"
+    if kind == "code":
+        now = deps.module_digest(key)
+        if now == digest:
+            return None
+        return f"module {key} " + ("is gone" if now == "missing" else "changed")
     if kind == "result":
         if results is None:
             return f"result {key} not checked"

@@ -340,8 +340,37 @@ def _remove_stale_builds(builds: Path) -> None:
             pass
 
 
+def book_sources_digest(root: Path, final: Path) -> str:
+    """A digest of everything the HTML is built from: the pages, config, code and target.
+
+    Equal digests mean the HTML in ``final`` would be rebuilt identically.
+    """
+    from ccs_methods.data import deps
+    from ccs_methods.pipeline.incremental import environment_digest
+
+    h = hashlib.sha256()
+    for extra in (str(final), deps.code_digest(), environment_digest()):
+        h.update(extra.encode("utf-8") + b"\0")
+    book = root / "book"
+    skip = {"_build", ".ipynb_checkpoints"}
+    pages = sorted(
+        f for f in book.rglob("*")
+        if f.is_file() and not skip.intersection(f.relative_to(book).parts)
+    )
+    files = [root / "_config.yml", *pages]
+    for f in files:
+        h.update(f.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(deps.file_digest(f).encode("ascii"))
+    return h.hexdigest()
+
+
 def build_book(
-    params: Params, root: Path, *, out_dir: Path | None = None, stale: Sequence[Any] = ()
+    params: Params,
+    root: Path,
+    *,
+    out_dir: Path | None = None,
+    stale: Sequence[Any] = (),
+    force: bool = False,
 ) -> Path:
     """Generate the toc and build the HTML book; return the folder holding ``index.html``.
 
@@ -366,6 +395,9 @@ def build_book(
     stale
         Pages out of date with their inputs, built anyway (``--allow-stale``): the
         reproducibility page lists them.
+    force
+        Build even if nothing the HTML is made from changed since the last build into
+        ``out_dir`` (otherwise that build is kept: see :func:`book_sources_digest`).
 
     """
     import uuid
@@ -378,6 +410,12 @@ def build_book(
         write_reproducibility_page(params, root, stale=stale)
         generate_toc(params, root)
         ensure_vendor(root)
+        stamp = root / ".ccs-run" / "book-sources.digest"
+        digest = book_sources_digest(root, final)
+        if not force and (final / "index.html").is_file() and stamp.is_file() and (
+            stamp.read_text(encoding="utf-8").strip() == digest
+        ):
+            return final  # nothing the HTML is made from changed: the last build stands
         _remove_stale_builds(builds)
         staging = builds / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         seed = builds / "last-good"
@@ -417,6 +455,7 @@ def build_book(
             os.replace(staging, good)
             shutil.rmtree(seed, ignore_errors=True)
             os.replace(good, seed)
+            stamp.write_text(digest + "\n", encoding="utf-8")
         except OSError:
             pass  # the next build starts from scratch: slower, still correct
     finally:
@@ -511,7 +550,8 @@ def write_reproducibility_page(
         "## Every page and how it was made",
         "",
         "Each executed page records what it read: its template and parameters, the files it "
-        "opened, the rows of each site it used and the computed results it quoted. A page is "
+        "opened, the rows of each site it used, the computed results it quoted and the modules "
+        "of the package it imported. A page is "
         "executed again only when one of those changes (`ccs-eval run --explain` says why), "
         "and the book is not built while any page is out of date. *Last executed* is when the "
         "page itself was last executed; a page kept by a later run keeps that time.",
@@ -531,7 +571,9 @@ def write_reproducibility_page(
         page = Path(job.output)
         record = read_record(page) or {}
         notes = record.get("inputs") or []
-        counts = {k: sum(n.get("kind") == k for n in notes) for k in ("file", "rows", "result")}
+        counts = {
+            k: sum(n.get("kind") == k for n in notes) for k in ("file", "rows", "result", "code")
+        }
         ran = history.get(str(page), {})
         status = (
             f"stale: {stale_by_page[str(page)]}" if str(page) in stale_by_page
@@ -540,7 +582,8 @@ def write_reproducibility_page(
         params_text = ", ".join(f"{k}={v}" for k, v in job.parameters.items()) or "none"
         lines.append(
             f"| {job.label} | `{job.template.name}` | {params_text} | "
-            f"{counts['file']} files, {counts['rows']} site rows, {counts['result']} results | "
+            f"{counts['file']} files, {counts['rows']} site rows, {counts['result']} results, "
+            f"{counts['code']} modules | "
             f"{ran.get('finished', 'before records were kept')} | "
             f"{ran.get('seconds', '')} | {status} |"
         )

@@ -183,14 +183,15 @@ def _run_inner(
     with run_lock(root):
         # which pages must run: those whose recorded inputs changed (this fills the results
         # store for what changed, once, before any page runs)
-        decisions = decide(planned, params, root, force=opts.force)
+        t0 = time.perf_counter()
+        digests = _fill_results_store(params)
+        typer.echo(f"shared results ready in {time.perf_counter() - t0:.1f} s")
+        decisions = decide(planned, params, root, force=opts.force, results=digests)
         if opts.explain:
             for d in decisions:
                 typer.echo(f"  {'run ' if d.run else 'keep'}  {d.label}: {d.reason}")
         todo = [job for job, d in zip(planned, decisions, strict=True) if d.run]
         kept = len(planned) - len(todo)
-        if todo:
-            _fill_results_store(params)
         typer.echo(
             f"executing {len(todo)} of {len(planned)} notebooks ({kept} kept: inputs "
             f"unchanged) with {opts.jobs} worker(s)"
@@ -215,15 +216,18 @@ def _run_inner(
     return summary.ok
 
 
-def _fill_results_store(params: Any) -> None:
-    """Compute the shared results whose inputs changed, once, before the pages read them."""
+def _fill_results_store(params: Any) -> dict[str, str]:
+    """Compute the shared results whose inputs changed, once, before the pages read them.
+
+    Returns the digest of every result (for the rebuild decisions).
+    """
     import warnings
 
-    from ccs_methods.analyses.results import collect_results
+    from ccs_methods.analyses.results import collect_results, result_digests
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        collect_results(params)
+        return result_digests(collect_results(params).results)
 
 
 JobsOpt = Annotated[
@@ -323,6 +327,10 @@ def build(
             help="Build even if a page is out of date with its inputs (the book then says so).",
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Rebuild the HTML even if no page or setting changed."),
+    ] = False,
     root: RootOpt = None,
 ) -> None:
     """Generate the table of contents from params and build the HTML book.
@@ -331,10 +339,13 @@ def build(
     that no longer matches, unless --allow-stale.
     """
     from ccs_methods.data.params import load_params
-    from ccs_methods.pipeline.build import build_book
+    from ccs_methods.pipeline.build import _check_writable, build_book
 
     try:
         r = _root(root)
+        final = (out if out is not None else r / "_build" / "html").absolute()
+        _check_writable(r / "book", "the generated pages into book/")  # the plain faults first
+        _check_writable(final.parent, f"the book into {final}")
         params = load_params(r / "params")
         stale = _stale(params, r)
         if stale and not allow_stale:
@@ -348,7 +359,7 @@ def build(
                 rule="no stale pages",
             )
         with _stop_handlers():
-            html = build_book(params, r, out_dir=out, stale=stale)
+            html = build_book(params, r, out_dir=out, stale=stale, force=force)
     except CCSInputError as exc:
         _fail(exc)
     except KeyboardInterrupt as exc:
@@ -406,7 +417,7 @@ def all_(
     if not ok:
         typer.secho("not building: fix the failures above first", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
-    build(out=out, allow_stale=False, root=r)
+    build(out=out, allow_stale=False, force=False, root=r)
 
 
 @app.command()
@@ -611,6 +622,22 @@ def lab(
     os.execve(cmd[0], cmd, env)  # pragma: no cover - replaces this process
 
 
+def _click_classes(name: str) -> tuple[type[BaseException], ...]:
+    """Click's exception class ``name``, from click and from the copy typer vendors.
+
+    Typer 0.29 raises its own ``typer._click`` classes, which are not click's.
+    """
+    found: list[type[BaseException]] = [getattr(click.exceptions, name)]
+    vendored = getattr(getattr(typer, "_click", None), "exceptions", None)
+    if vendored is not None and hasattr(vendored, name):
+        found.append(getattr(vendored, name))
+    return tuple(dict.fromkeys(found))
+
+
+_CLICK_ABORT = _click_classes("Abort")
+_CLICK_ERRORS = _click_classes("ClickException")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Entry point for ``ccs-eval`` and ``python -m ccs_methods.pipeline.cli``.
 
@@ -623,12 +650,12 @@ def main() -> None:  # pragma: no cover - console entry point
         code = app(standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except _CLICK_ABORT:
         typer.secho("interrupted", err=True)
         sys.exit(130)
-    except click.ClickException as exc:  # usage errors: click's own message, status 2
-        exc.show()
-        sys.exit(exc.exit_code)
+    except _CLICK_ERRORS as exc:  # usage errors: click's own message, status 2
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True)
         sys.exit(130)

@@ -4,10 +4,11 @@ When the runner executes a page it stores, in the page's own metadata (``metadat
 everything the page read (see :mod:`ccs_methods.data.deps`):
 
 - the template and its digest, and the page's parameters;
-- the digest of the package's code and of the environment (Python and key package versions);
+- the digest of the environment (Python and key package versions);
 - every file it opened under the project root (params, settings, published tables), the digest
-  of each site's rows it was handed from a record-level dataset, and the digest of each
-  computed result it used from the results store.
+  of each site's rows it was handed from a record-level dataset, the digest of each computed
+  result it used from the results store, and the source digest of each module of the package
+  it imported (and of the runner's modules that check and clean the page).
 
 :func:`decide` compares that record with the project as it is now and says, for every planned
 page, whether it must run and why (``ccs-eval run --explain``). A page with no record, or whose
@@ -42,7 +43,10 @@ __all__ = [
 ]
 
 #: Version of the page record's layout; a page made under another version is re-run.
-FORMAT = 1
+FORMAT = 2
+
+#: Modules that process a page after its kernel ran (checks, title, determinism).
+POSTPROCESS_MODULES = ("ccs_methods.pipeline.runner", "ccs_methods.pipeline.templates")
 
 #: Packages whose versions are part of the environment digest (a change re-runs every page).
 ENV_PACKAGES = (
@@ -97,13 +101,18 @@ def page_record(
     """
     with deps.capture(root):
         key = deps.key_for(template)
+    # the runner's own checks and clean-up shape the page too
+    post = [
+        {"kind": "code", "key": m, "digest": deps.module_digest(m)} for m in POSTPROCESS_MODULES
+    ]
+    seen = {(n.get("kind"), n.get("key")) for n in notes}
     return {
         "format": FORMAT,
         "template": {"path": key, "digest": deps.file_digest(template)},
         "parameters": dict(parameters),
-        "code": deps.code_digest(),
         "environment": environment_digest(),
-        "inputs": [dict(n) for n in notes],
+        "inputs": [dict(n) for n in notes]
+        + [p for p in post if (p["kind"], p["key"]) not in seen],
     }
 
 
@@ -142,13 +151,12 @@ class Decision:
 
 
 class _Now:
-    """The project now: code and environment digests, inputs, result digests (on demand)."""
+    """The project now: the environment digest, inputs, result digests (on demand)."""
 
     def __init__(self, params: Params, root: Path, results: Mapping[str, str] | None) -> None:
         self.root = Path(root).resolve()
         self.inputs = Inputs(params, self.root)
         self.params = params
-        self.code = deps.code_digest()
         self.environment = environment_digest()
         self._results = results
 
@@ -177,8 +185,6 @@ def _reason(job: Any, rec: Mapping[str, Any] | None, now: _Now) -> str | None:
         return f"template {key} changed"
     if rec.get("parameters") != dict(job.parameters):
         return "parameters changed"
-    if rec.get("code") != now.code:
-        return "package code changed"
     if rec.get("environment") != now.environment:
         return "environment changed (Python or package versions)"
     notes = list(rec.get("inputs") or [])

@@ -88,6 +88,9 @@ class JobResult:
     cell: int | None = None
     error: str | None = None
     failed_copy: str | None = None
+    #: Time spent executing the page's cells (the rest of ``seconds`` is kernel start-up,
+    #: papermill and the page checks).
+    cells_seconds: float | None = None
 
 
 @dataclass
@@ -284,6 +287,10 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
         check_leaks(nb, job.template, root)
         if job.title:
             retitle(nb, job.title)
+        cells_seconds = sum(
+            float(c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0)
+            for c in nb.cells
+        )
         notes = read_notes(notes_file)
         notes_file.unlink(missing_ok=True)
         if notes is not None:  # no log, no record: the page then always counts as stale
@@ -298,7 +305,10 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
             os._exit(128 + signal.SIGTERM)
         job.output.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, job.output)
-        return JobResult(job.label, str(job.output), True, time.perf_counter() - start)
+        return JobResult(
+            job.label, str(job.output), True, time.perf_counter() - start,
+            cells_seconds=round(cells_seconds, 3),
+        )
     except Exception as exc:
         cell, error = _failure_details(exc, job.template)
         kept: str | None = None
@@ -812,7 +822,7 @@ def _write_record(run_dir: Path, summary: RunSummary) -> None:
     for r in summary.results:
         pages[str(r.output)] = {
             "label": r.label, "ok": r.ok, "seconds": round(r.seconds, 1),
-            "finished": record["finished"],
+            "cells_seconds": r.cells_seconds, "finished": record["finished"],
         }
     _write_json(run_dir / "pages.json", dict(sorted(pages.items())))
 
