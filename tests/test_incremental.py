@@ -154,7 +154,8 @@ def test_rows_notes_follow_their_site(mini_project: Path) -> None:
 def test_module_notes_follow_the_source_file(tmp_path: Path) -> None:
     assert deps.module_file("ccs_methods.data") == Path(deps.__file__).parent / "__init__.py"
     assert deps.module_file("ccs_methods.data.deps") == Path(deps.__file__)
-    assert deps.module_file("pandas") is None and deps.module_digest("ccs_methods.nope") == "missing"
+    assert deps.module_file("pandas") is None
+    assert deps.module_digest("ccs_methods.nope") == "missing"
     now = Inputs(load_params(), tmp_path)
     current = deps.module_digest("ccs_methods.data.deps")
     assert changed({"kind": "code", "key": "ccs_methods.data.deps", "digest": current}, now) is None
@@ -308,3 +309,25 @@ def test_unknown_option_is_a_usage_error_not_an_internal_one() -> None:
     )
     assert res.returncode == 2, res.stderr
     assert "No such option: --explain" in res.stderr and "internal error" not in res.stderr
+
+
+def test_reproducibility_page_lists_every_page_and_marks_stale_ones(mini_project: Path) -> None:
+    from ccs_methods.pipeline.build import write_reproducibility_page
+    from ccs_methods.pipeline.incremental import Decision
+
+    write_notebook(mini_project / "notebooks" / "site_year.md", READS_ROWS)
+    _run(mini_project)
+    params = load_params(mini_project / "params")
+    oldham = mini_project / "book" / "sites" / "oldham" / "year-2.ipynb"
+    stale = [Decision("oldham year 2", str(oldham), True, "rows of oldham in lwa_awards changed")]
+    text = write_reproducibility_page(params, mini_project, stale=stale).read_text("utf-8")
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line
+        for line in text.splitlines() if line.startswith("| ") and " year " in line
+    }
+    assert len(rows) == len(plan_jobs(params, mini_project))  # every page, not the last run's
+    assert rows["oldham year 2"].endswith("| stale: rows of oldham in lwa_awards changed |")
+    assert rows["norfolk year 2"].endswith("| current |")
+    assert "site=norfolk, year=2" in rows["norfolk year 2"]
+    assert rows["swansea year 1"].endswith("| no record |")  # never executed here
+    assert "built with 1 page(s) out of date" in text
