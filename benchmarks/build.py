@@ -57,7 +57,7 @@ def make_copy(dest: Path) -> Path:
     for name in COPY:
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("raw", "*.ipynb"))
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("raw"))
         else:
             shutil.copy2(src, dest / name)
     (dest / "notebooks").mkdir(exist_ok=True)
