@@ -161,8 +161,12 @@ def test_rerun_is_byte_identical_and_clean(built: tuple[Path, Path]) -> None:
     proj, _ = built
     page = proj / "book" / "sites" / "norfolk" / "year-2.ipynb"
     first = page.read_bytes()
-    res = ccs_eval("run", "--root", str(proj), "--site", "norfolk", "--year", "2", "-j", "1")
+    # --force: the page is executed again (without it the run would keep it unchanged)
+    res = ccs_eval(
+        "run", "--root", str(proj), "--site", "norfolk", "--year", "2", "-j", "1", "--force"
+    )
     assert res.returncode == 0, res.stdout + res.stderr
+    assert "executing 2 of 2 notebooks" in res.stdout
     assert page.read_bytes() == first
     text = first.decode("utf-8")
     assert str(proj) not in text and "/tmp/" not in text

@@ -113,3 +113,28 @@ def test_site_colours_come_from_params_order_and_a_new_site_gets_its_own():
     assert plots.site_colour("leeds", fifth) != plots.site_colour("programme", fifth)
     with pytest.raises(KeyError, match="leeds"):
         plots.site_colour("leeds", sites)
+
+
+def test_theme_is_seaborns_whitegrid_without_importing_seaborn() -> None:
+    """plots.set_theme writes out what seaborn's set_theme sets (so pages need not import
+    seaborn); checked here against seaborn itself, key by key."""
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('Agg'); import matplotlib as mpl, sys\n"
+        "from ccs_methods.report import plots\n"
+        "plots.set_theme(); ours = {k: mpl.rcParams[k] for k in plots.SEABORN_THEME_RC}\n"
+        "cyc = mpl.rcParams['axes.prop_cycle']; print('seaborn' in sys.modules)\n"
+        "import seaborn as sns; mpl.rcdefaults()\n"
+        "sns.set_theme(context='notebook', style='whitegrid', palette=plots.PALETTE)\n"
+        "bad = [k for k in ours if mpl.rcParams[k] != ours[k]]\n"
+        "print(bad, mpl.rcParams['axes.prop_cycle'] == cyc)\n"
+        "before = dict(mpl.rcParams); mpl.rcdefaults(); d = dict(mpl.rcParams)\n"
+        "print(sorted(k for k in before if before[k] != d[k] and k not in ours))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[0] == "False"  # the theme alone did not import seaborn
+    assert out[1] == "[] True"  # every key, and the palette, as seaborn sets them
+    assert out[2] == "['axes.prop_cycle', 'image.cmap']"  # nothing else seaborn sets is missed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import types
 from pathlib import Path
@@ -156,34 +157,48 @@ def test_datasets_for():
     assert results.datasets_for("trend.lwa.x", {"dataset": "lwa_awards"}) == ("lwa_awards",)
 
 
-def test_results_cache_reuses_and_invalidates(tmp_path, root) -> None:
-    """The per-run cache returns the same answer and is keyed by the inputs."""
+def test_results_store_reuses_and_invalidates(tmp_path, root) -> None:
+    """The results store returns the same answer, and recomputes when an input it read changes
+    (a params file, or the rows of a dataset the provider used)."""
     import shutil
-
-    from ccs_methods.analyses.results import inputs_fingerprint
 
     proj = tmp_path / "proj"
     for name in ("params", "data", "notebooks"):
         shutil.copytree(root / name, proj / name)
     params = load_params(proj / "params")
-    first = results.collect_results(params, providers=["ccs_methods.analyses.survey"])
-    cached = list((proj / ".ccs-run" / "cache").glob("ccs_methods.analyses.survey-*.json"))
-    assert len(cached) == 1
-    again = results.collect_results(params, providers=["ccs_methods.analyses.survey"])
+    survey = "ccs_methods.analyses.survey"
+    first = results.collect_results(params, providers=[survey])
+    entry = results.store_entry(params, survey)
+    assert entry.is_file()
+    assert results.stored_answer(params, survey, results._provider_code(_provider(survey)))
+    again = results.collect_results(params, providers=[survey])
     assert again.results == first.results
     # same key order too: pages print results in it, and nbval compares pages
-    for rid in first.results:
+    for rid in dict.keys(first.results):
         assert list(again.results[rid]) == list(first.results[rid])
     assert (
         again.results
-        == results.collect_results(
-            params, providers=["ccs_methods.analyses.survey"], cache=False
-        ).results
+        == results.collect_results(params, providers=[survey], cache=False).results
     )
-    key = inputs_fingerprint(params)
+    code = results._provider_code(_provider(survey))
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    kinds = {(e["kind"], e["key"].split(":")[0]) for e in stored["deps"]}
+    assert ("rows", "survey_local_systems") in kinds and ("file", "params/programme.yml") in kinds
     f = proj / "params" / "programme.yml"
     f.write_text(f.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    assert inputs_fingerprint(load_params(proj / "params")) != key
+    assert results.stored_answer(load_params(proj / "params"), survey, code) is None
+    results.collect_results(load_params(proj / "params"), providers=[survey])
+    assert results.stored_answer(load_params(proj / "params"), survey, code) is not None
+    data = proj / "data" / "synthetic" / "survey_local_systems.csv"
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    data.write_text("".join(lines[:-1]), encoding="utf-8")  # one respondent fewer
+    assert results.stored_answer(load_params(proj / "params"), survey, code) is None
+
+
+def _provider(name: str):
+    import importlib
+
+    return importlib.import_module(name).computed_results
 
 
 def test_pending_reason_is_carried_through(monkeypatch, params):
@@ -223,4 +238,4 @@ def test_cached_results_still_log_the_files_they_were_read_from(tmp_path) -> Non
     second = results._cached_call("prov", provider, params)
     assert first == second and computed == ["lwa_awards"]
     assert [r.name for r in datasets.read_log()] == computed
-    assert list((proj / ".ccs-run" / "cache").glob("prov-*.json"))
+    assert (proj / ".ccs-run" / "results" / "prov.json").is_file()

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ccs_methods.analyses import network_tables as nt
 from ccs_methods.analyses.published import Published
-from ccs_methods.data import datasets
+from ccs_methods.data import datasets, deps
 from ccs_methods.data.params import Params, load_params
 from ccs_methods.data.readlog import cache_with_reads
 from ccs_methods.errors import MethodInputError
@@ -167,6 +167,10 @@ class Referrals:
         Whether params take the dataset from the synthetic stand-ins.
     key
         Cache key (params folder, name, source, data folder).
+    rows
+        The loaded frame's row digests and files (``attrs`` of
+        :func:`~ccs_methods.data.datasets.load_record`), noted as the page's input on each
+        load.
     """
 
     name: str
@@ -174,6 +178,7 @@ class Referrals:
     cleaning: str
     synthetic: bool
     key: tuple[str, str, str, str] = field(repr=False)
+    rows: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def source(self) -> str:
@@ -198,7 +203,7 @@ def _load(key: tuple[str, str, str, str]) -> Referrals:
             from_org=clean["from_org"].astype(str).map(names),
             to_org=clean["to_org"].astype(str).map(names),
         )
-    return Referrals(key[1], clean, report.summary(), synthetic, key)
+    return Referrals(key[1], clean, report.summary(), synthetic, key, dict(raw.attrs))
 
 
 def load_referrals(params: Params, name: str) -> Referrals:
@@ -218,7 +223,10 @@ def load_referrals(params: Params, name: str) -> Referrals:
     """
     source = params.programme.data_sources.get(name, "synthetic")  # type: ignore[call-overload]
     key = (str(Path(params.root).resolve()), name, source, os.environ.get("CCS_DATA_DIR", ""))
-    return _load(key)
+    with deps.suppressed():
+        loaded = _load(key)
+    datasets.note_rows(name, loaded.rows)  # on every call: the load itself is cached
+    return loaded
 
 
 _LAYOUTS: dict[tuple[tuple[str, str, str, str], int], dict[str, tuple[float, float]]] = {}

@@ -29,26 +29,37 @@ pending with that reason, and shows the values for information.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import inspect
+import json
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from ccs_methods.data import datasets
+from ccs_methods.data import datasets, deps
 from ccs_methods.data.params import Params
+from ccs_methods.errors import CCSInputError
 
 __all__ = [
+    "IDS_KEY",
     "PENDING_KEY",
     "PROVIDERS",
     "RESULT_DATASETS",
     "RESULT_PREFIXES",
+    "STORE_DIR",
     "CollectedResults",
     "Problem",
+    "TrackedResults",
     "collect_results",
     "datasets_for",
     "expected_provider",
+    "result_digests",
+    "store_entry",
+    "stored_answer",
 ]
 
 #: Modules asked for computed results, in order (the first to give an id keeps it).
@@ -58,8 +69,8 @@ PROVIDERS: tuple[str, ...] = (
     "ccs_methods.analyses.survey",
 )
 
-#: Version of the layout of ``.ccs-run/cache`` files (answer plus the files it was read from).
-_CACHE_FORMAT = 2
+#: Version of the layout of the results store's entries (answer, inputs, reads).
+_CACHE_FORMAT = 3
 
 #: Key of a result that a provider computed but holds back from the evidence register: its value
 #: is the reason, shown on the pages as why the row stays pending.
@@ -161,6 +172,90 @@ class Problem:
         return f"{what}: {self.kind}: {self.message}"
 
 
+#: Key of the dependency note for the set of result ids (a page that listed them all).
+IDS_KEY = "*ids*"
+
+
+class TrackedResults(dict[str, dict[str, Any]]):
+    """The collected results; each one a page reads is noted as its input (dependency log).
+
+    Reading ``results[rid]`` or ``results.get(rid)`` notes that result's value; ``rid in
+    results`` notes only whether it is present (``has:<rid>``); listing the ids notes the set of
+    ids (:data:`IDS_KEY`); ``items()`` and ``values()`` note every value. A page is then re-run
+    when, and only when, something it used changed.
+    """
+
+    def __getitem__(self, rid: str) -> dict[str, Any]:
+        value = super().__getitem__(rid)
+        deps.note_result(rid, value)
+        return value
+
+    def get(self, rid: str, default: Any = None) -> Any:  # type: ignore[override]
+        """The result ``rid`` (noted), or ``default`` (its absence noted)."""
+        if super().__contains__(rid):
+            return self[rid]
+        deps.note("result", f"has:{rid}", "absent")
+        return default
+
+    def __contains__(self, rid: object) -> bool:
+        present = super().__contains__(rid)
+        deps.note("result", f"has:{rid}", "present" if present else "absent")
+        return present
+
+    def _note_ids(self) -> None:
+        deps.note("result", IDS_KEY, deps.value_digest(sorted(super().keys())))
+
+    def __iter__(self) -> Iterator[str]:
+        self._note_ids()
+        return super().__iter__()
+
+    def keys(self) -> Any:  # type: ignore[override]
+        """The result ids (their set is noted)."""
+        self._note_ids()
+        return super().keys()
+
+    def __len__(self) -> int:
+        self._note_ids()
+        return super().__len__()
+
+    def items(self) -> Any:  # type: ignore[override]
+        """Every (id, result) pair (every value is noted)."""
+        self._note_all()
+        return super().items()
+
+    def values(self) -> Any:  # type: ignore[override]
+        """Every result (every value is noted)."""
+        self._note_all()
+        return super().values()
+
+    def _note_all(self) -> None:
+        self._note_ids()
+        for rid, value in super().items():
+            deps.note_result(rid, value)
+
+
+def result_digests(results: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """The current digest of every dependency note a page can make on ``results``.
+
+    Parameters
+    ----------
+    results
+        Result id to its values (as :func:`collect_results` gives them).
+
+    Returns
+    -------
+    dict
+        ``<rid>`` to its value digest, ``has:<rid>`` to ``present``, and :data:`IDS_KEY` to the
+        digest of the sorted ids. A note on an id not listed compares with ``absent``.
+
+    """
+    plain = dict(dict.items(results)) if isinstance(results, dict) else dict(results.items())
+    out = {rid: deps.value_digest(v) for rid, v in plain.items()}
+    out.update({f"has:{rid}": "present" for rid in plain})
+    out[IDS_KEY] = deps.value_digest(sorted(plain))
+    return out
+
+
 @dataclass(frozen=True)
 class CollectedResults:
     """Computed results from every provider, and the problems met while collecting them.
@@ -254,78 +349,148 @@ def _check_result(rid: Any, res: Any) -> str | None:
     return None
 
 
-def inputs_fingerprint(params: Params) -> str | None:
-    """A sha256 over every input a provider can read and the package's own code.
+#: Folder of the results store, under the project root.
+STORE_DIR = ".ccs-run/results"
 
-    The inputs are those listed by :func:`~ccs_methods.data.inputs.input_files` (params,
-    templates,
-    published data and the record-level files of the chosen source); the code is every module
-    of ``ccs_methods``. ``None`` when the project root cannot be found.
+
+def _store_inputs(params: Params, root: Path) -> list[dict[str, Any]]:
+    """File notes for every params and published file: a provider's coarse inputs.
+
+    A provider reads settings and published tables through loaders that cache per process, so
+    a read made before the provider ran would escape the log; every params and published file
+    is therefore an input of every stored answer.
     """
-    import hashlib
-    from pathlib import Path
+    files = sorted((root / "params").rglob("*.yml")) + sorted((root / "params").rglob("*.csv"))
+    files += sorted((root / "data" / "published").glob("*.csv"))
+    with deps.capture(root):
+        return [
+            {"kind": "file", "key": deps.key_for(f), "digest": deps.file_digest(f)} for f in files
+        ]
 
-    from ccs_methods.data.inputs import input_files
 
-    root = Path(params.root).resolve().parent
-    if not (root / "params").is_dir():
+def _unique(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for e in entries:
+        ident = json.dumps(e, sort_keys=True)
+        if ident not in seen:
+            seen.add(ident)
+            out.append(dict(e))
+    return out
+
+
+def store_entry(params: Params, name: str) -> Path:
+    """The results store's file for provider ``name``."""
+    return Path(params.root).resolve().parent / STORE_DIR / f"{name}.json"
+
+
+def stored_answer(params: Params, name: str, provider_code: str = "") -> dict[str, Any] | None:
+    """The stored entry of a provider if every input it read is unchanged, else None.
+
+    Parameters
+    ----------
+    params
+        Current params.
+    name
+        Provider module name.
+    provider_code
+        The provider's source digest (part of the entry's identity).
+
+    """
+    from ccs_methods.data.freshness import Inputs, first_change
+
+    path = store_entry(params, name)
+    root = path.parents[2]
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    h = hashlib.sha256()
-    code = sorted(Path(__file__).resolve().parents[1].rglob("*.py"))
-    for f in [*input_files(params, root), *code]:
-        h.update(f.name.encode("utf-8"))
-        h.update(f.read_bytes())
-    return h.hexdigest()
+    if not isinstance(stored, dict) or stored.get("format") != _CACHE_FORMAT:
+        return None
+    if stored.get("code") != deps.code_digest() or stored.get("provider") != provider_code:
+        return None
+    try:
+        if first_change(stored["deps"], Inputs(params, root), {}) is not None:
+            return None
+    except (KeyError, TypeError, CCSInputError):
+        return None
+    return stored
+
+
+def _provider_code(fn: Any) -> str:
+    try:  # the provider's own code counts too (it may live outside the package)
+        return hashlib.sha256(inspect.getsource(inspect.getmodule(fn)).encode()).hexdigest()
+    except (OSError, TypeError):
+        return "unknown"
 
 
 def _cached_call(name: str, fn: Any, params: Params) -> Any:
-    """Call a provider, reusing its answer from ``.ccs-run/cache`` for the same inputs and code.
+    """Call a provider through the results store: compute once per state of its inputs.
 
-    Pages of one run ask for the same results many times, each in its own kernel; the cache
-    makes the first page compute them and the others read them. Any change to an input file,
-    a params file or the package's code changes the key, so a stale answer is never used. The
-    files the provider read are stored with the answer and entered in the read log again on
-    a cache hit, so "How this page was made" lists the same inputs either way.
+    The store (``.ccs-run/results/<provider>.json``) keeps the answer with every input the
+    provider read, as noted by :mod:`ccs_methods.data.deps` (the rows of each site it used,
+    every params and published file) and the package's code digest. The answer is reused while
+    all of them are unchanged, by any page and by the runner, which fills the store before the
+    pages run. The files the provider read are entered in the read log again on reuse, so "How
+    this page was made" lists the same inputs either way; its params and published files are
+    noted as inputs of the page too (the page would have read them itself).
     """
-    import hashlib
-    import inspect
-    import json
-    import os
-    from pathlib import Path
-
-    key = inputs_fingerprint(params)
-    if key is None:
+    root = Path(params.root).resolve().parent
+    if not (root / "params").is_dir():
         return fn(params)
-    try:  # the provider's own code is part of the key too (it may live outside the package)
-        key = hashlib.sha256((key + inspect.getsource(inspect.getmodule(fn))).encode()).hexdigest()
-    except (OSError, TypeError):
-        return fn(params)
-    folder = Path(params.root).resolve().parent / ".ccs-run" / "cache"
-    path = folder / f"{name}-{key[:32]}.json"
-    if path.is_file():
+    code = _provider_code(fn)
+    stored = stored_answer(params, name, code)
+    if stored is not None:
         try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            if stored.get("format") == _CACHE_FORMAT:
-                for read in stored["reads"]:  # the page read these inputs, through the cache
-                    datasets.replay_read(datasets.DatasetRead(**read))
-                return stored["answer"]
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            pass  # a damaged or older cache file is recomputed
+            for read in stored["reads"]:  # the page read these inputs, through the store
+                datasets.replay_read(datasets.DatasetRead(**read))
+            _pass_on_files(stored["deps"])
+            return stored["answer"]
+        except (KeyError, TypeError):
+            pass  # a damaged entry is recomputed
     before = len(datasets.read_log(unique=False))
-    answer = fn(params)
+    with deps.capture(root) as got:
+        answer = fn(params)
+    entries = _unique([*_store_inputs(params, root), *got])
+    _pass_on_files(entries)
     reads = [r.to_dict() for r in datasets.read_log(unique=False)[before:]]
     if isinstance(answer, Mapping):
-        import uuid
-
-        tmp = path.with_suffix(f".{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")  # unique per writer
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            stored = {"format": _CACHE_FORMAT, "answer": answer, "reads": reads}
-            tmp.write_text(json.dumps(stored, allow_nan=False), encoding="utf-8")  # key order kept
-            os.replace(tmp, path)
-        except (OSError, TypeError, ValueError):
-            tmp.unlink(missing_ok=True)  # never leave a partial (e.g. zero-byte, disk full) file
+        _write_entry(
+            store_entry(params, name),
+            {
+                "format": _CACHE_FORMAT,
+                "code": deps.code_digest(),
+                "provider": code,
+                "deps": entries,
+                "reads": reads,
+                "answer": answer,
+            },
+        )
     return answer
+
+
+def _pass_on_files(entries: Sequence[Mapping[str, Any]]) -> None:
+    """Note a provider's file and module inputs as the page's own; its data rows stay the store's.
+
+    The page would have read them itself, and they are now cached in its process.
+    """
+    for e in entries:
+        if e.get("kind") in ("file", "code"):
+            deps.note(e["kind"], str(e["key"]), str(e["digest"]))
+
+
+def _write_entry(path: Path, stored: Mapping[str, Any]) -> None:
+    """Write a store entry atomically (never a partial file; a failure only costs a recompute)."""
+    import os
+    import uuid
+
+    tmp = path.with_suffix(f".{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")  # unique per writer
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(stored, allow_nan=False), encoding="utf-8")  # key order kept
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        tmp.unlink(missing_ok=True)
 
 
 def collect_results(
@@ -403,10 +568,10 @@ def collect_results(
                 continue
             merged[rid] = {k: _clean_value(v) for k, v in res.items()}
             sources[rid] = name
-    ordered = dict(sorted(merged.items()))
+    ordered = TrackedResults(sorted(merged.items()))
     return CollectedResults(
         results=ordered,
         problems=problems,
-        sources={rid: sources[rid] for rid in ordered},
+        sources={rid: sources[rid] for rid in dict.keys(ordered)},
         modules=tuple(providers),
     )

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ccs_methods.data import datasets
+from ccs_methods.data import datasets, deps
 from ccs_methods.data.params import Params, ProgrammeYear
 from ccs_methods.data.readlog import cache_with_reads
 from ccs_methods.report import pages
@@ -30,6 +30,7 @@ __all__ = [
     "clear_cache",
     "listed_labels",
     "load_dataset",
+    "load_site_rows",
     "month",
     "published",
     "published_beyond",
@@ -93,9 +94,44 @@ def load_dataset(params: Params, name: str) -> pd.DataFrame:
         A copy of the validated dataset (callers may modify it).
 
     """
+    frame = _cached_frame(params, name)
+    datasets.note_rows(name, frame.attrs)  # noted on every call: the load itself is cached
+    return frame.copy()
+
+
+def load_site_rows(params: Params, name: str, site: str) -> pd.DataFrame:
+    """The rows of one site of a record-level dataset (cached load, as :func:`load_dataset`).
+
+    Only this site's rows are noted in the dependency log, so a page that uses them is not
+    re-run when another site's rows change.
+
+    Parameters
+    ----------
+    params
+        Loaded parameters.
+    name
+        Dataset name.
+    site
+        Site id.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of the site's rows (possibly empty), with the dataset's ``attrs``.
+
+    """
+    frame = _cached_frame(params, name)
+    datasets.note_rows(name, frame.attrs, sites=[site])
+    part = frame[frame["site"] == site].copy()
+    part.attrs = dict(frame.attrs)
+    return part
+
+
+def _cached_frame(params: Params, name: str) -> pd.DataFrame:
     source = params.programme.data_sources.get(name, "synthetic")  # type: ignore[call-overload]
     key = _Key(str(params.root), str(source), _data_dir(), name, params)
-    return _load_cached(key).copy()
+    with deps.suppressed():
+        return _load_cached(key)
 
 
 def clear_cache() -> None:

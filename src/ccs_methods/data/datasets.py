@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ccs_methods.data import published, records
+from ccs_methods.data import deps, published, records
 from ccs_methods.data.params import Params
 from ccs_methods.data.readlog import DatasetRead as DatasetRead  # re-exported: loaders' log
 from ccs_methods.data.readlog import ReadSource as ReadSource
@@ -223,6 +223,84 @@ def load_record(params: Params, name: str, *, root: Path | None = None) -> pd.Da
     spec = records.DATASETS.get(name)
     if spec is None:
         return records.load(name, source=default, data_dir=base, params_dir=params.root)
+    # the page depends on the rows it is handed (noted below), not on the files' bytes
+    with deps.suppressed():
+        out = _load_sources(params, name, spec, default, overrides, base, root)
+    out.attrs["ccs_rows"] = site_digests(out)
+    out.attrs["ccs_files"] = {
+        deps.key_for(p): deps.file_digest(p) for p in record_files(params, name, root=root)
+    }
+    note_rows(name, out.attrs)
+    return out
+
+
+def record_files(params: Params, name: str, *, root: Path | None = None) -> list[Path]:
+    """The files :func:`load_record` reads for dataset ``name`` under the current params.
+
+    One file per source in use (``data/synthetic/<file>``, ``data/raw/<file>``): the
+    dataset's ``data_sources`` entry and any ``site_sources`` overrides.
+    """
+    from ccs_methods.data.paths import data_dir as default_data_dir
+
+    spec = records.DATASETS[name]
+    default = params.programme.data_sources.get(name, "synthetic")  # type: ignore[call-overload]
+    overrides = dict(params.programme.site_sources.get(name, {}))  # type: ignore[call-overload]
+    base = (root / "data") if root is not None else default_data_dir()
+    return [base / s / spec.file_name for s in sorted({default, *overrides.values()})]
+
+
+def site_digests(frame: pd.DataFrame) -> dict[str, str]:
+    """A digest of each site's rows (values and column names, in file order).
+
+    Two loads of the same rows give the same digests in any process; a changed, added or
+    removed row of one site changes that site's digest only. A frame without a ``site``
+    column has one digest, under ``*``.
+    """
+    import hashlib
+
+    def digest(part: pd.DataFrame) -> str:
+        h = hashlib.sha256("\x1f".join(map(str, part.columns)).encode("utf-8"))
+        values = pd.util.hash_pandas_object(part.reset_index(drop=True), index=False)
+        h.update(values.to_numpy().tobytes())
+        return h.hexdigest()
+
+    if "site" not in frame.columns:
+        return {"*": digest(frame)}
+    return {str(s): digest(part) for s, part in frame.groupby("site", sort=True)}
+
+
+def note_rows(
+    name: str, attrs: Mapping[str, Any], sites: Sequence[str] | None = None
+) -> None:
+    """Note in the dependency log that the caller was handed these rows of dataset ``name``.
+
+    Parameters
+    ----------
+    name
+        Dataset name.
+    attrs
+        The ``attrs`` of a frame returned by :func:`load_record` (they carry the digests).
+    sites
+        Only these sites' rows were handed on (a site with no rows is noted as ``absent``);
+        ``None``: every site in the frame.
+
+    """
+    digests: dict[str, str] = dict(attrs.get("ccs_rows", {}))
+    if sites is not None:
+        digests = {s: digests.get(s, "absent") for s in sites}
+    deps.note_rows(name, digests, attrs.get("ccs_files", {}))
+
+
+def _load_sources(
+    params: Params,
+    name: str,
+    spec: Any,
+    default: str,
+    overrides: dict[str, str],
+    base: Path,
+    root: Path | None,
+) -> pd.DataFrame:
+    """Read each source file of a dataset and keep each site's rows from its own source."""
     used = sorted({default, *overrides.values()})
     parts: list[pd.DataFrame] = []
     for source in used:

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -339,7 +340,38 @@ def _remove_stale_builds(builds: Path) -> None:
             pass
 
 
-def build_book(params: Params, root: Path, *, out_dir: Path | None = None) -> Path:
+def book_sources_digest(root: Path, final: Path) -> str:
+    """A digest of everything the HTML is built from: the pages, config, code and target.
+
+    Equal digests mean the HTML in ``final`` would be rebuilt identically.
+    """
+    from ccs_methods.data import deps
+    from ccs_methods.pipeline.incremental import environment_digest
+
+    h = hashlib.sha256()
+    for extra in (str(final), deps.code_digest(), environment_digest()):
+        h.update(extra.encode("utf-8") + b"\0")
+    book = root / "book"
+    skip = {"_build", ".ipynb_checkpoints"}
+    pages = sorted(
+        f for f in book.rglob("*")
+        if f.is_file() and not skip.intersection(f.relative_to(book).parts)
+    )
+    files = [root / "_config.yml", *pages]
+    for f in files:
+        h.update(f.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(deps.file_digest(f).encode("ascii"))
+    return h.hexdigest()
+
+
+def build_book(
+    params: Params,
+    root: Path,
+    *,
+    out_dir: Path | None = None,
+    stale: Sequence[Any] = (),
+    force: bool = False,
+) -> Path:
     """Generate the toc and build the HTML book; return the folder holding ``index.html``.
 
     Each build runs in a fresh staging folder ``.ccs-run/build/<pid>-<id>``, seeded from the
@@ -354,6 +386,19 @@ def build_book(params: Params, root: Path, *, out_dir: Path | None = None) -> Pa
         The build failed (its log is printed), a needed asset is missing, or a folder cannot be
         written (read-only, missing, full disk).
 
+    Parameters
+    ----------
+    params, root
+        Project params and root.
+    out_dir
+        Where the HTML goes (default ``<root>/_build/html``).
+    stale
+        Pages out of date with their inputs, built anyway (``--allow-stale``): the
+        reproducibility page lists them.
+    force
+        Build even if nothing the HTML is made from changed since the last build into
+        ``out_dir`` (otherwise that build is kept: see :func:`book_sources_digest`).
+
     """
     import uuid
 
@@ -362,9 +407,15 @@ def build_book(params: Params, root: Path, *, out_dir: Path | None = None) -> Pa
     _check_writable(final.parent, f"the book into {final}")
     builds = root / ".ccs-run" / "build"
     try:
-        write_reproducibility_page(params, root)
+        write_reproducibility_page(params, root, stale=stale)
         generate_toc(params, root)
         ensure_vendor(root)
+        stamp = root / ".ccs-run" / "book-sources.digest"
+        digest = book_sources_digest(root, final)
+        if not force and (final / "index.html").is_file() and stamp.is_file() and (
+            stamp.read_text(encoding="utf-8").strip() == digest
+        ):
+            return final  # nothing the HTML is made from changed: the last build stands
         _remove_stale_builds(builds)
         staging = builds / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         seed = builds / "last-good"
@@ -404,6 +455,7 @@ def build_book(params: Params, root: Path, *, out_dir: Path | None = None) -> Pa
             os.replace(staging, good)
             shutil.rmtree(seed, ignore_errors=True)
             os.replace(good, seed)
+            stamp.write_text(digest + "\n", encoding="utf-8")
         except OSError:
             pass  # the next build starts from scratch: slower, still correct
     finally:
@@ -448,12 +500,21 @@ def build_record(root: Path) -> dict[str, Any]:
     return rec
 
 
-def write_reproducibility_page(params: Params, root: Path) -> Path:
-    """Write ``book/reproducibility.md``: checksums of inputs, code version, run timings.
+def write_reproducibility_page(
+    params: Params, root: Path, *, stale: Sequence[Any] = ()
+) -> Path:
+    """Write ``book/reproducibility.md``: checksums of inputs, code version, every page's record.
 
-    This is the one page that carries timestamps and machine facts, by design.
+    This is the one page that carries timestamps and machine facts, by design. It describes the
+    whole book: for every page, the template and parameters it was made from, how many inputs
+    its record lists, when it was last executed and for how long (pages kept by an incremental
+    run keep their earlier execution), and whether it is current.
     """
+    from ccs_methods.pipeline.incremental import read_record
+    from ccs_methods.pipeline.runner import plan_jobs, read_page_history
+
     rec = build_record(root)
+    stale_by_page = {str(d.output): d.reason for d in stale}
     lines = [
         "# Reproducibility record",
         "",
@@ -483,21 +544,49 @@ def write_reproducibility_page(params: Params, root: Path) -> Path:
         # a real extract is private: named, never offered as a download from the book
         name = f"`{rel}` (private)" if rel.startswith("data/raw/") else links.repo_file(rel)
         lines.append(f"| {name} | {f.stat().st_size:,} | `{sha256_file(f)}` |")
-    last = rec.get("last_run")
-    if last:
-        lines += [
+    history = read_page_history(root)
+    lines += [
+        "",
+        "## Every page and how it was made",
+        "",
+        "Each executed page records what it read: its template and parameters, the files it "
+        "opened, the rows of each site it used, the computed results it quoted and the modules "
+        "of the package it imported. A page is "
+        "executed again only when one of those changes (`ccs-eval run --explain` says why), "
+        "and the book is not built while any page is out of date. *Last executed* is when the "
+        "page itself was last executed; a page kept by a later run keeps that time.",
+        "",
+        "| page | template | parameters | inputs recorded | last executed | seconds | status |",
+        "|---|---|---|---:|---|---:|---|",
+    ]
+    if stale_by_page:
+        lines[-6:-6] = [
+            "```{warning}",
+            f"This book was built with {len(stale_by_page)} page(s) out of date with their "
+            "inputs (`--allow-stale`); they are marked *stale* below.",
+            "```",
             "",
-            "## Last notebook run",
-            "",
-            f"Finished {last.get('finished')}"
-            + (" (interrupted)" if last.get("interrupted") else "")
-            + ".",
-            "",
-            "| page | ok | seconds |",
-            "|---|---|---:|",
         ]
-        for r in last.get("results", []):
-            lines.append(f"| {r['label']} | {'yes' if r['ok'] else 'no'} | {r['seconds']:.1f} |")
+    for job in plan_jobs(params, root):
+        page = Path(job.output)
+        record = read_record(page) or {}
+        notes = record.get("inputs") or []
+        counts = {
+            k: sum(n.get("kind") == k for n in notes) for k in ("file", "rows", "result", "code")
+        }
+        ran = history.get(str(page), {})
+        status = (
+            f"stale: {stale_by_page[str(page)]}" if str(page) in stale_by_page
+            else "current" if record else "no record"
+        )
+        params_text = ", ".join(f"{k}={v}" for k, v in job.parameters.items()) or "none"
+        lines.append(
+            f"| {job.label} | `{job.template.name}` | {params_text} | "
+            f"{counts['file']} files, {counts['rows']} site rows, {counts['result']} results, "
+            f"{counts['code']} modules | "
+            f"{ran.get('finished', 'before records were kept')} | "
+            f"{ran.get('seconds', '')} | {status} |"
+        )
     lines += ["", "## Key package versions", "", "| package | version |", "|---|---|"]
     from importlib.metadata import PackageNotFoundError, version
 

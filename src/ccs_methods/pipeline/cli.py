@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -82,7 +83,7 @@ def _internal(exc: BaseException) -> None:
 
 
 def _default_jobs() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+    return max(1, os.cpu_count() or 1)
 
 
 def _check_jobs(jobs: int, force: bool) -> int:
@@ -133,13 +134,27 @@ def _stop_handlers() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
+@dataclass(frozen=True)
+class RunOptions:
+    """How ``run`` and ``all`` execute the pages."""
+
+    jobs: int
+    force: bool = False
+    explain: bool = False
+    quiet: bool = False
+    executor: str = "local"
+    scheduler: str | None = None
+
+
+def _run(
+    root: Path, sites: list[str] | None, years: list[int] | None, opts: RunOptions
+) -> bool:
     from ccs_methods.data.records.validation import CACHE_ENV
 
     saved = os.environ.get(CACHE_ENV)
     try:
         with _stop_handlers():
-            return _run_inner(root, sites, years, jobs)
+            return _run_inner(root, sites, years, opts)
     finally:  # the cache belongs to this run only (matters when called in-process)
         if saved is None:
             os.environ.pop(CACHE_ENV, None)
@@ -147,12 +162,17 @@ def _run(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int
             os.environ[CACHE_ENV] = saved
 
 
-def _run_inner(root: Path, sites: list[str] | None, years: list[int] | None, jobs: int) -> bool:
+def _run_inner(
+    root: Path, sites: list[str] | None, years: list[int] | None, opts: RunOptions
+) -> bool:
     from ccs_methods.data.params import load_params
     from ccs_methods.data.records.validation import CACHE_ENV
+    from ccs_methods.pipeline.incremental import decide
     from ccs_methods.pipeline.preflight import check_inputs
-    from ccs_methods.pipeline.runner import plan_jobs, run_jobs, run_lock
+    from ccs_methods.pipeline.progress import Progress
+    from ccs_methods.pipeline.runner import plan_jobs, run_jobs, run_jobs_dask, run_lock
 
+    start = time.perf_counter()
     # every input the pages read is checked first; any problem stops before a notebook runs.
     # The validated datasets are kept (compact) for the run: workers and kernels inherit the
     # variable and read them instead of validating each file again (memory and time).
@@ -161,29 +181,109 @@ def _run_inner(root: Path, sites: list[str] | None, years: list[int] | None, job
     params = load_params(root / "params")
     planned = plan_jobs(params, root, sites=sites or None, years=years or None)
     with run_lock(root):
-        typer.echo(f"executing {len(planned)} notebooks with {jobs} worker(s)")
-        start = time.perf_counter()
-
-        def progress(res: Any, done: int, total: int) -> None:
-            mark = "ok " if res.ok else "FAILED"
-            typer.echo(
-                f"  [{done:>2}/{total}] {mark} {res.label} ({res.seconds:.1f} s)", err=True
+        # which pages must run: those whose recorded inputs changed (this fills the results
+        # store for what changed, once, before any page runs)
+        t0 = time.perf_counter()
+        digests = _fill_results_store(params)
+        typer.echo(f"shared results ready in {time.perf_counter() - t0:.1f} s")
+        decisions = decide(planned, params, root, force=opts.force, results=digests)
+        if opts.explain:
+            for d in decisions:
+                typer.echo(f"  {'run ' if d.run else 'keep'}  {d.label}: {d.reason}")
+        todo = [job for job, d in zip(planned, decisions, strict=True) if d.run]
+        kept = len(planned) - len(todo)
+        typer.echo(
+            f"executing {len(todo)} of {len(planned)} notebooks ({kept} kept: inputs "
+            f"unchanged) with {opts.jobs} worker(s)"
+            + (f" on Dask ({opts.scheduler or 'local cluster'})" if opts.executor == "dask" else "")
+        )
+        progress = Progress(
+            len(todo), kept, opts.jobs, lambda line: typer.echo(line, err=True), quiet=opts.quiet
+        )
+        if opts.executor == "dask":
+            summary = run_jobs_dask(
+                todo, root, scheduler=opts.scheduler, workers=opts.jobs, on_done=progress
             )
-
-        summary = run_jobs(planned, root, workers=jobs, on_done=progress)
-    typer.echo(summary.describe())
+        else:
+            summary = run_jobs(todo, root, workers=opts.jobs, on_done=progress)
+    if todo:
+        typer.echo(summary.describe())
+    else:
+        typer.echo(f"nothing to execute: all {len(planned)} pages are up to date")
     typer.echo(f"wall time {time.perf_counter() - start:.1f} s")
     if summary.interrupted:
         raise KeyboardInterrupt
     return summary.ok
 
 
+def _fill_results_store(params: Any) -> dict[str, str]:
+    """Compute the shared results whose inputs changed, once, before the pages read them.
+
+    Returns the digest of every result (for the rebuild decisions).
+    """
+    import warnings
+
+    from ccs_methods.analyses.results import collect_results, result_digests
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return result_digests(collect_results(params).results)
+
+
 JobsOpt = Annotated[
-    int, typer.Option("--jobs", "-j", help="Worker processes (default: up to 4).")
+    int, typer.Option("--jobs", "-j", help="Worker processes (default: one per core).")
 ]
 ForceJobsOpt = Annotated[
     bool, typer.Option("--force-jobs", help="Allow more than twice the cores in --jobs.")
 ]
+
+
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Execute every page, even those whose inputs are unchanged.")
+]
+QuietOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--quiet/--progress",
+        help="Print only failures and the summary (default: quiet when CI is set).",
+    ),
+]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="Where pages execute: local worker processes, or a Dask cluster ('dask').",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address (tcp://host:8786); default: a local cluster.",
+    ),
+]
+
+
+def _options_for(
+    jobs: int, force_jobs: bool, force: bool, explain: bool, quiet: bool | None,
+    executor: str, scheduler: str | None,
+) -> RunOptions:
+    from ccs_methods.pipeline.progress import quiet_by_default
+
+    if executor not in ("local", "dask"):
+        raise CCSInputError(
+            f"--executor must be 'local' or 'dask', not {executor!r}", rule="known executor"
+        )
+    if scheduler is not None and executor != "dask":
+        raise CCSInputError("--scheduler needs --executor dask", rule="known executor")
+    return RunOptions(
+        jobs=_check_jobs(jobs, force_jobs),
+        force=force,
+        explain=explain,
+        quiet=quiet_by_default() if quiet is None else quiet,
+        executor=executor,
+        scheduler=scheduler,
+    )
 
 
 @app.command()
@@ -192,11 +292,19 @@ def run(
     year: Annotated[list[int] | None, typer.Option("--year", help="Year; repeatable.")] = None,
     jobs: JobsOpt = 0,
     force_jobs: ForceJobsOpt = False,
+    force: ForceOpt = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say why each page runs or is kept.")
+    ] = False,
+    quiet: QuietOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     root: RootOpt = None,
 ) -> None:
-    """Validate every input, then execute the notebook templates into book/."""
+    """Validate every input, then execute the pages whose inputs changed into book/."""
     try:
-        ok = _run(_root(root), site, year, _check_jobs(jobs, force_jobs))
+        opts = _options_for(jobs, force_jobs, force, explain, quiet, executor, scheduler)
+        ok = _run(_root(root), site, year, opts)
     except CCSInputError as exc:
         _fail(exc)
     except KeyboardInterrupt as exc:
@@ -212,16 +320,46 @@ def run(
 @app.command()
 def build(
     out: Annotated[Path | None, typer.Option(help="Output folder for the HTML.")] = None,
+    allow_stale: Annotated[
+        bool,
+        typer.Option(
+            "--allow-stale",
+            help="Build even if a page is out of date with its inputs (the book then says so).",
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Rebuild the HTML even if no page or setting changed."),
+    ] = False,
     root: RootOpt = None,
 ) -> None:
-    """Generate the table of contents from params and build the HTML book."""
+    """Generate the table of contents from params and build the HTML book.
+
+    Refuses (exit 2) when any page is out of date with its inputs or was made from a template
+    that no longer matches, unless --allow-stale.
+    """
     from ccs_methods.data.params import load_params
-    from ccs_methods.pipeline.build import build_book
+    from ccs_methods.pipeline.build import _check_writable, build_book
 
     try:
         r = _root(root)
+        final = (out if out is not None else r / "_build" / "html").absolute()
+        _check_writable(r / "book", "the generated pages into book/")  # the plain faults first
+        _check_writable(final.parent, f"the book into {final}")
+        params = load_params(r / "params")
+        stale = _stale(params, r)
+        if stale and not allow_stale:
+            shown = "\n".join(f"  {d.label} ({d.output}): {d.reason}" for d in stale[:20])
+            more = f"\n  ... and {len(stale) - 20} more" if len(stale) > 20 else ""
+            raise CCSInputError(
+                f"{len(stale)} page(s) are out of date with their inputs:\n{shown}{more}\n"
+                "run `ccs-eval run` (or `make book`) to bring them up to date, or build "
+                "anyway with --allow-stale (the reproducibility page then lists them)",
+                file=r / "book",
+                rule="no stale pages",
+            )
         with _stop_handlers():
-            html = build_book(load_params(r / "params"), r, out_dir=out)
+            html = build_book(params, r, out_dir=out, stale=stale, force=force)
     except CCSInputError as exc:
         _fail(exc)
     except KeyboardInterrupt as exc:
@@ -233,24 +371,41 @@ def build(
     typer.echo(f"book built: open {html / 'index.html'}")
 
 
+def _stale(params: Any, root: Path) -> list[Any]:
+    """The planned pages out of date with their inputs."""
+    import warnings
+
+    from ccs_methods.pipeline.incremental import stale_pages
+    from ccs_methods.pipeline.runner import plan_jobs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return stale_pages(plan_jobs(params, root), params, root)
+
+
 @app.command("all")
 def all_(
     jobs: JobsOpt = 0,
     force_jobs: ForceJobsOpt = False,
+    force: ForceOpt = False,
+    quiet: QuietOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     out: Annotated[Path | None, typer.Option(help="Output folder for the HTML.")] = None,
     root: RootOpt = None,
 ) -> None:
-    """Validate every input, run every notebook, then build the book (not after a failure)."""
+    """Validate every input, run the pages whose inputs changed, then build the book."""
     try:
         r = _root(root)
         from ccs_methods.pipeline.build import _check_writable, ensure_vendor
 
+        opts = _options_for(jobs, force_jobs, force, False, quiet, executor, scheduler)
         # what the build needs is checked before the notebooks run, not after
         final = (out if out is not None else r / "_build" / "html").absolute()
         _check_writable(final.parent, f"the book into {final}")
         _check_writable(r / "book", "the generated pages into book/")
         ensure_vendor(r)
-        ok = _run(r, None, None, _check_jobs(jobs, force_jobs))
+        ok = _run(r, None, None, opts)
     except CCSInputError as exc:
         _fail(exc)
     except KeyboardInterrupt as exc:
@@ -262,7 +417,7 @@ def all_(
     if not ok:
         typer.secho("not building: fix the failures above first", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
-    build(out=out, root=r)
+    build(out=out, allow_stale=False, force=False, root=r)
 
 
 @app.command()
@@ -467,6 +622,22 @@ def lab(
     os.execve(cmd[0], cmd, env)  # pragma: no cover - replaces this process
 
 
+def _click_classes(name: str) -> tuple[type[BaseException], ...]:
+    """Click's exception class ``name``, from click and from the copy typer vendors.
+
+    Typer 0.29 raises its own ``typer._click`` classes, which are not click's.
+    """
+    found: list[type[BaseException]] = [getattr(click.exceptions, name)]
+    vendored = getattr(getattr(typer, "_click", None), "exceptions", None)
+    if vendored is not None and hasattr(vendored, name):
+        found.append(getattr(vendored, name))
+    return tuple(dict.fromkeys(found))
+
+
+_CLICK_ABORT = _click_classes("Abort")
+_CLICK_ERRORS = _click_classes("ClickException")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Entry point for ``ccs-eval`` and ``python -m ccs_methods.pipeline.cli``.
 
@@ -479,12 +650,12 @@ def main() -> None:  # pragma: no cover - console entry point
         code = app(standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except _CLICK_ABORT:
         typer.secho("interrupted", err=True)
         sys.exit(130)
-    except click.ClickException as exc:  # usage errors: click's own message, status 2
-        exc.show()
-        sys.exit(exc.exit_code)
+    except _CLICK_ERRORS as exc:  # usage errors: click's own message, status 2
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True)
         sys.exit(130)

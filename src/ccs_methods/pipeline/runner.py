@@ -44,8 +44,10 @@ from typing import Any
 
 import nbformat
 
+from ccs_methods.data import deps
 from ccs_methods.data.params import Params
 from ccs_methods.errors import ParamsError
+from ccs_methods.pipeline.incremental import page_record, read_notes
 from ccs_methods.pipeline.templates import (
     check_glue,
     check_template,
@@ -86,6 +88,9 @@ class JobResult:
     cell: int | None = None
     error: str | None = None
     failed_copy: str | None = None
+    #: Time spent executing the page's cells (the rest of ``seconds`` is kernel start-up,
+    #: papermill and the page checks).
+    cells_seconds: float | None = None
 
 
 @dataclass
@@ -258,6 +263,11 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
     safe = "".join(ch if ch.isalnum() else "_" for ch in job.label).strip("_")
     tmp = Path(tmp_dir) / f"{safe}.ipynb"
     tmp.parent.mkdir(parents=True, exist_ok=True)
+    notes_file = tmp.with_suffix(".deps.jsonl")
+    notes_file.unlink(missing_ok=True)
+    # the kernel inherits these: it notes every input it reads (ccs_methods.data.deps)
+    os.environ[deps.DEPS_FILE_ENV] = str(notes_file)
+    os.environ[deps.DEPS_ROOT_ENV] = str(Path(root).resolve())
     try:
         pm.execute_notebook(
             read_template(job.template),
@@ -277,6 +287,16 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
         check_leaks(nb, job.template, root)
         if job.title:
             retitle(nb, job.title)
+        cells_seconds = sum(
+            float(c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0)
+            for c in nb.cells
+        )
+        notes = read_notes(notes_file)
+        notes_file.unlink(missing_ok=True)
+        if notes is not None:  # no log, no record: the page then always counts as stale
+            nb.metadata.setdefault("ccs", {})["inputs"] = page_record(
+                job.template, job.parameters, Path(root), notes
+            )
         make_deterministic(nb)
         nbformat.write(nb, tmp)
         parent = os.environ.get(_PARENT_ENV)
@@ -285,7 +305,10 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
             os._exit(128 + signal.SIGTERM)
         job.output.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, job.output)
-        return JobResult(job.label, str(job.output), True, time.perf_counter() - start)
+        return JobResult(
+            job.label, str(job.output), True, time.perf_counter() - start,
+            cells_seconds=round(cells_seconds, 3),
+        )
     except Exception as exc:
         cell, error = _failure_details(exc, job.template)
         kept: str | None = None
@@ -573,6 +596,103 @@ def run_jobs(
     return summary
 
 
+def _execute_remote(job_data: dict[str, Any], root: str) -> tuple[dict[str, Any], bytes | None]:
+    """Run one job on a Dask worker; return its result and the page's bytes (or None).
+
+    The page is executed into a temporary folder of the worker and travels back with the
+    result, so only the project's inputs need to be on the worker (same path: shared storage
+    or a synced copy); the runner writes the page.
+    """
+    import tempfile
+
+    job = _job_from_json(job_data)
+    with tempfile.TemporaryDirectory(prefix="ccs-dask-") as tmp:
+        local = Job(job.template, Path(tmp) / "page.ipynb", job.parameters, job.label, job.title)
+        res = _execute(local, root, str(Path(tmp) / "run"), str(Path(tmp) / "failed"))
+        page = local.output.read_bytes() if res.ok and local.output.is_file() else None
+    res.output = str(job.output)
+    res.failed_copy = None
+    return asdict(res), page
+
+
+def run_jobs_dask(
+    jobs: Sequence[Job],
+    root: Path,
+    *,
+    scheduler: str | None = None,
+    workers: int = 1,
+    on_done: Callable[[JobResult, int, int], None] | None = None,
+) -> RunSummary:
+    """Execute ``jobs`` on a Dask cluster; write each page here as its result arrives.
+
+    Parameters
+    ----------
+    jobs
+        Jobs from :func:`plan_jobs`.
+    root
+        Project root. Workers must see the project at this same path (shared storage, or a
+        copy made before the run); the executed pages come back with the results.
+    scheduler
+        Address of a running scheduler (``tcp://host:8786``); ``None`` starts a
+        ``LocalCluster`` of ``workers`` single-threaded worker processes for this run.
+    workers
+        Workers of the local cluster (ignored with ``scheduler``).
+    on_done
+        Called after each job with (result, number done, total).
+
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=max(1, workers), threads_per_worker=1, processes=True,
+            dashboard_address=None, silence_logs=50,
+        )
+    summary = RunSummary(planned=len(jobs))
+    results: dict[int, JobResult] = {}
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            futures = {
+                client.submit(_execute_remote, _job_to_json(job), str(root), pure=False,
+                              key=f"ccs-page-{i}-{uuid.uuid4().hex[:6]}"): i
+                for i, job in enumerate(jobs)
+            }
+            for done, fut in enumerate(as_completed(futures), start=1):
+                i = futures[fut]
+                try:
+                    data, page = fut.result()
+                    res = JobResult(**data)
+                except Exception as exc:  # the worker died or the task could not run
+                    res = JobResult(jobs[i].label, str(jobs[i].output), False, 0.0, None,
+                                    f"Dask task failed: {type(exc).__name__}: {exc}")
+                    page = None
+                if res.ok and page is not None:
+                    _write_page(Path(jobs[i].output), page)
+                results[i] = res
+                if on_done is not None:
+                    on_done(res, done, len(jobs))
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        if cluster is not None:
+            cluster.close()
+    summary.results = [results[i] for i in sorted(results)]
+    _write_record(root / RUN_DIR, summary)
+    return summary
+
+
+def _write_page(path: Path, data: bytes) -> None:
+    """Write a page atomically (a temporary file beside it, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def run_lock(root: Path) -> Any:
     """Hold ``.ccs-run/lock`` for a run: a second run on the same checkout stops, clearly.
@@ -696,10 +816,31 @@ def _write_record(run_dir: Path, summary: RunSummary) -> None:
         "interrupted": summary.interrupted,
         "results": [asdict(r) for r in summary.results],
     }
-    tmp = run_dir / f"last-run.json.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"  # unique per writer
+    _write_json(run_dir / "last-run.json", record)
+    # every page's last execution, kept across runs: the book's provenance, not the last run's
+    pages = read_page_history(run_dir.parent)
+    for r in summary.results:
+        pages[str(r.output)] = {
+            "label": r.label, "ok": r.ok, "seconds": round(r.seconds, 1),
+            "cells_seconds": r.cells_seconds, "finished": record["finished"],
+        }
+    _write_json(run_dir / "pages.json", dict(sorted(pages.items())))
+
+
+def read_page_history(root: Path) -> dict[str, dict[str, Any]]:
+    """Every page's last execution (label, ok, seconds, finished), by page path."""
     try:
-        tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
-        os.replace(tmp, run_dir / "last-run.json")
+        data = json.loads((root / RUN_DIR / "pages.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")  # per writer
+    try:
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)  # the record is a convenience: never fail a run for it
 

@@ -15,7 +15,8 @@ import matplotlib
 
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt
-import seaborn as sns
+from cycler import cycler
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 #: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design").
@@ -141,9 +142,30 @@ COLUMN_PX = 672
 MIN_TEXT_PX = 10.0
 
 
+#: What ``seaborn.set_theme(context="notebook", style="whitegrid", palette=PALETTE)`` sets,
+#: written out so that a page that draws no seaborn chart does not import seaborn (and, through
+#: it, scipy.stats: about 1.5 s of every page's start-up). ``tests/test_report_helpers.py``
+#: checks it against seaborn itself. Left out: ``image.cmap`` (seaborn's ``rocket``, which
+#: exists only once seaborn is imported); every image in the book names its colour map.
+SEABORN_THEME_RC: dict[str, Any] = {
+    "axes.axisbelow": True, "axes.edgecolor": ".8", "axes.grid": True, "axes.labelcolor": ".15",
+    "axes.labelsize": 12.0, "axes.linewidth": 1.25, "axes.titlesize": 12.0,
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
+                        "sans-serif"],
+    "font.size": 12.0, "grid.color": ".8", "grid.linewidth": 1.0, "legend.fontsize": 11.0,
+    "legend.title_fontsize": 12.0, "lines.solid_capstyle": "round", "patch.edgecolor": "w",
+    "patch.force_edgecolor": True, "text.color": ".15", "xtick.bottom": False,
+    "xtick.color": ".15", "xtick.labelsize": 11.0, "xtick.major.size": 6.0,
+    "xtick.major.width": 1.25, "xtick.minor.size": 4.0, "xtick.minor.width": 1.0,
+    "ytick.color": ".15", "ytick.labelsize": 11.0, "ytick.left": False, "ytick.major.size": 6.0,
+    "ytick.major.width": 1.25, "ytick.minor.size": 4.0, "ytick.minor.width": 1.0,
+}
+
+
 def set_theme() -> None:
-    """Apply the book's seaborn theme and palette (call once per notebook)."""
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
+    """Apply the book's theme (seaborn's whitegrid) and palette (call once per notebook)."""
+    plt.rcParams.update(SEABORN_THEME_RC)
+    plt.rcParams["axes.prop_cycle"] = cycler(color=[to_rgb(c) for c in PALETTE])
     plt.rcParams.update(
         {
             "figure.dpi": 100,
