@@ -185,7 +185,9 @@ def cache_with_reads(maxsize: int) -> Callable[[Callable[_P, _T]], Callable[_P, 
     result cached by :func:`ccs_methods.analyses.results.collect_results`) whose first use of a
     dataset came from the cache listed fewer inputs, and "How this page was made" depended on
     what had run before it in the kernel. This cache keeps the reads logged while computing
-    each entry and enters them in the log again on every hit.
+    each entry and enters them in the log again on every hit. The inputs the entry noted in
+    the dependency log (:mod:`ccs_methods.data.deps`) are noted again on every call too, so a
+    page that got a cached answer still records what that answer was made from.
 
     Parameters
     ----------
@@ -198,20 +200,27 @@ def cache_with_reads(maxsize: int) -> Callable[[Callable[_P, _T]], Callable[_P, 
         A decorator; the wrapped function keeps ``cache_clear`` and ``cache_info``.
 
     """
+    from ccs_methods.data import deps
 
     def decorate(fn: Callable[_P, _T]) -> Callable[_P, _T]:
         @functools.lru_cache(maxsize=maxsize)
-        def compute(*args: Any, **kwargs: Any) -> tuple[Any, tuple[DatasetRead, ...]]:
+        def compute(
+            *args: Any, **kwargs: Any
+        ) -> tuple[Any, tuple[DatasetRead, ...], tuple[dict[str, Any], ...]]:
             before = len(_READ_LOG)
-            value = fn(*args, **kwargs)
-            return value, tuple(_READ_LOG[before:])
+            with deps.capture() as noted:  # the inputs it noted (files, rows, modules)
+                value = fn(*args, **kwargs)
+            return value, tuple(_READ_LOG[before:]), tuple(noted)
 
         @functools.wraps(fn)
         def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
             hits = compute.cache_info().hits
-            value, reads = compute(*args, **kwargs)
+            value, reads, noted = compute(*args, **kwargs)
             if compute.cache_info().hits > hits:  # served from the cache: log its reads again
                 _READ_LOG.extend(reads)
+            # the caller's inputs, on every call (the dependency log of incremental rebuilds)
+            for n in noted:
+                deps.note(**n)
             return value  # type: ignore[no-any-return]
 
         wrapper.cache_clear = compute.cache_clear  # type: ignore[attr-defined]
