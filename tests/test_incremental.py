@@ -331,3 +331,28 @@ def test_reproducibility_page_lists_every_page_and_marks_stale_ones(mini_project
     assert "site=norfolk, year=2" in rows["norfolk year 2"]
     assert rows["swansea year 1"].endswith("| no record |")  # never executed here
     assert "built with 1 page(s) out of date" in text
+
+
+def test_cached_function_notes_its_inputs_on_every_call(tmp_path: Path) -> None:
+    """An in-memory cache must not hide what its answer was read from: the second call (a
+    hit) notes the same inputs as the first; a suppressed caller notes nothing."""
+    from ccs_methods.data.readlog import cache_with_reads
+
+    f = tmp_path / "params" / "x.yml"
+    f.parent.mkdir()
+    f.write_text("x: 1\n", encoding="utf-8")
+
+    @cache_with_reads(maxsize=2)
+    def read(path: str) -> str:
+        return Path(path).read_text(encoding="utf-8")
+
+    with deps.capture(tmp_path) as first:
+        read(str(f))
+    with deps.capture(tmp_path) as second:
+        read(str(f))
+    assert read.cache_info().hits == 1
+    want = [{"kind": "file", "key": "params/x.yml", "digest": deps.file_digest(f)}]
+    assert first == second == want
+    with deps.capture(tmp_path) as third, deps.suppressed():
+        read(str(f))
+    assert third == []
