@@ -133,7 +133,8 @@ def test_computed_results_equal_the_notebook_calls(params) -> None:
     a = referrals.referral_its(series, breakpoint=params.programme.ccs_start,
                                covid=referrals.covid_window(params),
                                fourier_k=s.its.fourier_k, family=s.its.family,
-                               autocorrelation_p=s.its.autocorrelation_p)
+                               autocorrelation_p=s.its.autocorrelation_p,
+                               hac_rule=s.its.hac_rule)
     assert res["its.ncan.level_change"] == referrals.its_result(
         a.result, a.result.level_change, "referrals_ncan")
 
@@ -257,7 +258,8 @@ def test_site_figures_have_titles_labels_sources_and_alt_text(params) -> None:
     s = params.analysis.its
     a = referrals.referral_its(series, breakpoint=params.programme.ccs_start,
                                covid=referrals.covid_window(params), fourier_k=s.fourier_k,
-                               family=s.family, autocorrelation_p=s.autocorrelation_p)
+                               family=s.family, autocorrelation_p=s.autocorrelation_p,
+                               hac_rule=s.hac_rule)
     c = params.programme.covid
     fig = trend_figures.its_figure(a, covid=(c.period_start, c.period_end),
                                    year=params.programme.year(1), title="t", source="s",

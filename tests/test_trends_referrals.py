@@ -33,7 +33,7 @@ def its_opts(params) -> dict:
     s = params.analysis.its
     return {"breakpoint": params.programme.ccs_start, "covid": referrals.covid_window(params),
             "fourier_k": s.fourier_k, "family": s.family,
-            "autocorrelation_p": s.autocorrelation_p}
+            "autocorrelation_p": s.autocorrelation_p, "hac_rule": s.hac_rule}
 
 
 def referral_records(counts: dict[str, int], site: str = "norfolk") -> pd.DataFrame:
@@ -101,7 +101,10 @@ def test_referral_its_takes_its_options_and_finds_a_known_step(params) -> None:
     one = referrals.referral_its(s, **{**its_opts(params), "fourier_k": 1})
     assert one.result.fourier_k == 1 and one.result.level_change != res.level_change
     strict = referrals.referral_its(s, **{**its_opts(params), "autocorrelation_p": 0.999999})
-    assert strict.hac and strict.first_ljung_box_p is not None
+    # any Ljung-Box p counts as autocorrelated now; whether HAC is used is its.hac_rule's call
+    # (tests/test_hac_choice.py): here Newey-West would narrow the intervals, so it is not
+    assert strict.first_ljung_box_p is not None and not strict.hac
+    assert strict.hac_reason.startswith("the residuals are autocorrelated, but Newey-West")
 
 
 def test_its_result_effects_and_counterfactual_tables(params) -> None:

@@ -92,12 +92,12 @@ def period_ratio_method(rr: Any) -> str:
 def its_errors(a: Any) -> str:
     """Why the time series kept model-based errors or used Newey-West (HAC) errors."""
     lb = fmt.p_value(a.first_ljung_box_p)
+    why = a.hac_reason.replace("Newey-West", "Newey–West").replace("Ljung-Box", "Ljung–Box")
     if a.result.cov_type == "HAC":
-        return (f"the residuals are autocorrelated (Ljung–Box {lb} at {a.first_ljung_box_lags} "
-                f"lags), so Newey–West (HAC) standard errors with {a.result.hac_lags} lags "
-                "were used")
-    return (f"no residual autocorrelation was detected (Ljung–Box {lb}), so model-based "
-            "standard errors were kept")
+        return (f"{why} (Ljung–Box {lb} at {a.first_ljung_box_lags} lags), so Newey–West (HAC) "
+                f"standard errors with {a.result.hac_lags} lags were used")
+    return f"{why} (Ljung–Box {lb} at {a.first_ljung_box_lags} lags), so model-based standard " \
+        "errors were kept"
 
 
 def pre_trend(lo: float, hi: float) -> str:
