@@ -172,7 +172,8 @@ def pooled_trend(per_site: dict[str, lwa.SiteAwards], *, min_complete_years: int
     if len(parts) < 2:
         return PooledTrend(result=None, left_out=left_out, per_site=per)
     long = pd.concat(parts, ignore_index=True)
-    res = trend.pooled_trend(long, site_col="site", x_col="year", count_col="count")
+    res = trend.pooled_trend(long, site_col="site", x_col="year", count_col="count",
+                             family=glm_family)
     return PooledTrend(result=res, left_out=left_out, per_site=per)
 
 

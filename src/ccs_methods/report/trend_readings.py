@@ -27,6 +27,7 @@ __all__ = [
     "period_ratio_method",
     "pre_trend",
     "rate_ratio_verdict",
+    "reference_quantile",
     "slope_change",
     "theil_sen_interval",
     "theil_sen_note",
@@ -87,6 +88,13 @@ def period_ratio_method(rr: Any) -> str:
                 f"{rr.glm.hac_lags} lags")
     return (f"no residual autocorrelation detected (Ljung–Box {lb} at {rr.ljung_box_lags} "
             "lags), so model-based standard errors")
+
+
+def reference_quantile(reference: str, df_resid: int) -> str:
+    """The reference distribution of a Wald interval, e.g. "Student's t on 10 residual df"."""
+    if reference == "t":
+        return f"Student's t on {df_resid} residual degree{'s' if df_resid != 1 else ''} of freedom"
+    return "the normal quantile"
 
 
 def its_errors(a: Any) -> str:
