@@ -24,6 +24,7 @@ from ccs_methods.methods.trend import (
     stratified_mann_kendall,
     theil_sen,
 )
+from ccs_methods.methods.trend.common import time_to_float
 
 DATA = Path(__file__).parent / "data"
 
@@ -155,6 +156,123 @@ def test_normal_var_with_ties_matches_trend_package_formula() -> None:
     assert r.var_s == pytest.approx(expected)
     ref = stats.kendalltau(np.arange(n), y)  # tau-b
     assert r.tau == pytest.approx(ref.statistic, rel=1e-12)
+
+
+def _permutation_var_s(x: np.ndarray, y: np.ndarray) -> float:
+    """Var(S) under H0 by brute force: S over every arrangement of y against fixed x."""
+    n = len(y)
+    sx = np.sign(x[None, :] - x[:, None])
+    total = 0.0
+    count = 0
+    for perm in itertools.permutations(range(n)):
+        yp = y[list(perm)]
+        s = float(np.sum(np.triu(sx * np.sign(yp[None, :] - yp[:, None]), k=1)))
+        total += s * s  # E[S] = 0 under H0
+        count += 1
+    return total / count
+
+
+@pytest.mark.parametrize(("x", "y"), [
+    # groups of 3 and 2 in both x and y: every term of Kendall's (1975) formula is non-zero
+    ([1, 1, 1, 2, 2, 3, 4, 5], [3, 3, 3, 1, 1, 2, 4, 5]),
+    # ties in x only (3 and 2), y untied: the x tie term alone
+    ([1, 1, 1, 2, 2, 3, 4, 5], [2, 7, 1, 8, 3, 6, 4, 5]),
+    # a group of 4 in x, groups of 3 and 2 in y
+    ([1, 1, 1, 1, 2, 3, 4], [5, 5, 5, 2, 2, 9, 1]),
+])
+def test_var_s_with_ties_in_x_and_y_equals_permutation_variance(x: list, y: list) -> None:
+    """Kendall's tie-corrected var(S) is the exact variance of S over all n! arrangements
+    (Kendall 1975, ch. 4), so enumerating them is an independent check of every term."""
+    xv, yv = np.array(x, dtype=float), np.array(y, dtype=float)
+    r = mann_kendall(yv, xv, method="normal")
+    assert r.var_s == pytest.approx(_permutation_var_s(xv, yv), rel=1e-12)
+    assert r.z == pytest.approx((r.s - np.sign(r.s)) / math.sqrt(r.var_s), rel=1e-12)
+    ref = stats.kendalltau(xv, yv)  # tau-b with ties on both sides
+    assert r.tau == pytest.approx(ref.statistic, rel=1e-12)
+
+
+def test_s_equal_zero_is_no_change() -> None:
+    r = mann_kendall([2, 4, 1, 3])  # pairs + - + - - +: S = 0
+    assert r.s == 0 and r.direction == "no change" and r.tau == 0.0 and r.p_value == 1.0
+    assert mann_kendall([1, 3, 2, 4]).direction == "increasing"
+    assert mann_kendall([4, 2, 3, 1]).direction == "decreasing"
+    # the normal path at S = 0: z = 0 (no continuity shift), p = 1
+    z0 = mann_kendall(list(range(6)) + list(range(6))[::-1] + [2.5], method="normal")
+    assert z0.s == 0 and z0.z == 0.0 and z0.p_value == 1.0
+
+
+def test_stratified_per_stratum_tau_b_and_homogeneity_by_hand() -> None:
+    """Per-stratum tau-b (ties in x and y) equals scipy's; the van Belle-Hughes chi-squared
+    sum Z_k^2 - K mean(Z)^2 on K - 1 df is recomputed from the per-stratum S and var S."""
+    d = pd.DataFrame({
+        "st": ["a"] * 6 + ["b"] * 5 + ["c"] * 4,
+        "x": [1, 1, 2, 3, 3, 4, 1, 2, 3, 4, 5, 1, 2, 3, 4],
+        "y": [2, 2, 3, 3, 5, 6, 9, 7, 7, 4, 1, 3, 1, 4, 2],
+    })
+    r = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y", continuity=False)
+    zs = []
+    for e, (_, g) in zip(r.per_stratum, d.groupby("st", sort=False), strict=True):
+        ref = stats.kendalltau(g["x"], g["y"])
+        assert e["tau"] == pytest.approx(ref.statistic, rel=1e-12)
+        xv, yv = g["x"].to_numpy(float), g["y"].to_numpy(float)
+        assert e["var_s"] == pytest.approx(_permutation_var_s(xv, yv), rel=1e-12)
+        assert e["z"] == pytest.approx(e["s"] / math.sqrt(e["var_s"]), rel=1e-12)
+        zs.append(e["s"] / math.sqrt(e["var_s"]))
+    chi2 = sum(z * z for z in zs) - 3 * (sum(zs) / 3) ** 2
+    assert r.homogeneity["df"] == 2
+    assert r.homogeneity["chi2"] == pytest.approx(chi2, rel=1e-12)
+    assert r.homogeneity["p_value"] == pytest.approx(math.exp(-chi2 / 2), rel=1e-12)  # chi2_2
+    assert r.s == sum(e["s"] for e in r.per_stratum)
+    assert r.n_strata == 3 and r.n == 15
+    assert r.z == pytest.approx(r.s / math.sqrt(r.var_s), rel=1e-12)
+    rc = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y")
+    sgn = np.sign(rc.s)
+    assert rc.z == pytest.approx((rc.s - sgn) / math.sqrt(rc.var_s), rel=1e-12)
+    a = next(e for e in rc.per_stratum if e["stratum"] == "a")
+    assert a["z"] == pytest.approx((a["s"] - np.sign(a["s"])) / math.sqrt(a["var_s"]))
+
+
+def test_stratified_three_point_strata_and_bad_input() -> None:
+    d = pd.DataFrame({"st": ["a"] * 3 + ["b"] * 3, "x": [1, 2, 3] * 2, "y": [1, 2, 3, 3, 2, 1]})
+    r = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y")
+    assert [e["n"] for e in r.per_stratum] == [3, 3] and r.s == 0
+    assert r.per_stratum[0]["var_s"] == pytest.approx(3 * 2 * 11 / 18)
+    with pytest.raises(MethodInputError, match="stratum 'b' has 2 point"):
+        stratified_mann_kendall(d.iloc[:5], stratum_col="st", x_col="x", y_col="y")
+    with pytest.raises(MethodInputError, match="at least 2 strata"):
+        stratified_mann_kendall(d.iloc[:3], stratum_col="st", x_col="x", y_col="y")
+    with pytest.raises(MethodInputError, match="column 'z' not found"):
+        stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="z")
+    bad = d.astype({"st": object})
+    bad.loc[4, "st"] = None
+    with pytest.raises(MethodInputError, match="missing stratum"):
+        stratified_mann_kendall(bad, stratum_col="st", x_col="x", y_col="y")
+
+
+@pytest.mark.parametrize(("date", "expected"), [
+    ("2021-01-01", 2021.0),
+    ("2020-07-01", 2020 + 182 / 366),   # leap year: day 183 of 366
+    ("2019-12-31", 2019 + 364 / 365),
+    ("2019-03-01", 2019 + 59 / 365),
+])
+def test_time_to_float_decimal_year(date: str, expected: float) -> None:
+    """Dates become year + (day of year - 1) / days in that year, computed by hand."""
+    v, unit = time_to_float([date, "2030-01-01"])
+    assert unit == "year" and v[0] == pytest.approx(expected, abs=1e-12) and v[1] == 2030.0
+    nums, u = time_to_float(["1", "2.5"])
+    assert u == "x unit" and nums.tolist() == [1.0, 2.5]
+    with pytest.raises(MethodInputError, match="missing date at position 2"):
+        time_to_float(pd.Series([pd.Timestamp("2020-01-01"), pd.NaT]))
+    with pytest.raises(MethodInputError, match="not booleans"):
+        time_to_float([True, False])
+
+
+def test_theil_sen_exact_interval_limit_is_60_points() -> None:
+    y = np.arange(61.0) + np.sin(np.arange(61.0))
+    with pytest.raises(MethodInputError, match="n <= 60; got n=61"):
+        theil_sen(y, np.arange(61.0), method="exact")
+    assert theil_sen(y[:60], np.arange(60.0), method="exact").coverage is not None
+    assert theil_sen(y, np.arange(61.0)).coverage is None  # normal interval beyond 10
 
 
 def test_mann_kendall_auto_rule_and_dates() -> None:
@@ -499,6 +617,27 @@ def test_pooled_trend_matches_direct_glm_and_summed_s(sites: pd.DataFrame) -> No
     assert r.homogeneity["df"] == 2
     assert len(r.caveats) >= 3
     _strict_json(r.to_dict())
+
+
+def test_pooled_trend_auto_is_quasipoisson_with_t_on_residual_df(sites: pd.DataFrame) -> None:
+    """auto: Pearson-scaled Poisson covariance and Student's t on n - sites - 1 df, as R's
+    ``summary(glm(count ~ site + year, family = quasipoisson))`` (written out here through
+    statsmodels with scale = Pearson chi-squared / df_resid, and scipy's t)."""
+    r = pooled_trend(sites)
+    fit = sm.GLM.from_formula("count ~ C(site) + year", data=sites,
+                              family=sm.families.Poisson()).fit(scale="X2")
+    b, se = fit.params["year"], fit.bse["year"]
+    df = 15 - 3 - 1
+    q = stats.t.ppf(0.975, df)
+    assert r.glm["family"] == "quasipoisson" and r.glm["reference"] == "t"
+    assert r.glm["df_resid"] == df and f"t on {df} residual df" in r.glm["family_reason"]
+    assert r.glm["rate_ratio"] == pytest.approx(math.exp(b), rel=1e-8)
+    assert r.glm["ci_low"] == pytest.approx(math.exp(b - q * se), rel=1e-6)
+    assert r.glm["ci_high"] == pytest.approx(math.exp(b + q * se), rel=1e-6)
+    assert r.glm["p_value"] == pytest.approx(2 * stats.t.sf(abs(b / se), df), rel=1e-6)
+    assert r.glm["dispersion"] == pytest.approx(fit.pearson_chi2 / df, rel=1e-8)
+    assert "with 5 points per site" in " ".join(r.caveats)
+    assert "with 3-5 points per site" in " ".join(pooled_trend(sites.drop(index=[0, 1])).caveats)
 
 
 def test_pooled_trend_bad_input(sites: pd.DataFrame) -> None:
