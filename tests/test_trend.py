@@ -92,6 +92,24 @@ def test_mann_kendall_seasonal_nottem_trend_vignette() -> None:
     assert mk.s == 80 and mk.var_s == pytest.approx(by_month[8]["var_s"])
 
 
+def test_mann_kendall_tied_worked_example_holy_cross() -> None:
+    """A published worked example with a tie: J. Little, "A Mann-Kendall Example ('By
+    Hand')", College of the Holy Cross,
+    https://mathcs.holycross.edu/~little/Montserrat/MannKendallByHand.txt.
+
+    Fourteen values with one pair of equal values (12.9 twice): 91 pairs, 72 increases, 18
+    decreases and 1 tie, so S = 54; V = [(14)(13)(33) - (2)(1)(9)] / 18; Z = (S - 1)/sqrt(V)
+    = 2.9058; one-sided p about .0018 (normal table), so two-sided about .0037.
+    """
+    y = [12.9, 14.8, 13.2, 15.7, 13.8, 15.6, 12.9, 11.0, 17.3, 15.9, 19.0, 18.3, 20.1, 21.7]
+    r = mann_kendall(y, method="normal")
+    assert r.s == 54 and r.ties["y_tied_group_sizes"] == [2]
+    assert r.var_s == pytest.approx((14 * 13 * 33 - 2 * 1 * 9) / 18)
+    assert round(r.z, 4) == 2.9058
+    assert round(r.p_value / 2, 4) == 0.0018
+    assert mann_kendall(y).method_used == "normal"  # n = 14 > 10: the auto rule agrees
+
+
 def test_exact_small_n_kendall_table_values() -> None:
     """Kendall (1975) / Gilbert (1987, Table A18) exact probabilities of S for small n.
 
