@@ -131,3 +131,24 @@ def test_positive_autocorrelation(opts, seed: int, widens: bool) -> None:
     assert a.hac == (flagged and wider) == widens
     if widens:
         assert a.result.level_change["se"] == hac.level_change["se"]
+
+
+def test_period_ratio_keeps_the_model_based_interval_under_negative_autocorrelation() -> None:
+    """Months alternating high and low around each period's mean: the Ljung-Box test flags
+    them, the lag-1 autocorrelation is strongly negative, and Newey-West would narrow the
+    interval; both rules keep the model-based fit. The HAC fit is written out to check."""
+    from ccs_methods.methods import rates, trend
+
+    before = [80, 120] * 6
+    after = [100, 140] * 6
+    y, x = before + after, [0.0] * 12 + [1.0] * 12
+    model = trend.glm_trend(y, x, family="quasipoisson")
+    hac = trend.glm_trend(y, x, family="quasipoisson", cov_type="HAC")
+    assert hac.ci_high / hac.ci_low < model.ci_high / model.ci_low  # the premise
+    for rule in ("never_narrower", "positive_lag1"):
+        r = rates.period_ratio(before, after, autocorrelation_p=0.05, hac_rule=rule)
+        assert r.ljung_box_p is not None and r.ljung_box_p < 0.05
+        assert r.cov_type == "nonrobust"
+        assert (r.ci_low, r.ci_high) == (model.ci_low, model.ci_high)
+    assert "narrow the interval of the rate ratio" in rates.period_ratio(
+        before, after, autocorrelation_p=0.05, hac_rule="never_narrower").hac_reason

@@ -45,10 +45,12 @@ def test_theil_sen_interval_and_note() -> None:
 
 
 def test_period_ratio_method() -> None:
-    plain = rates.period_ratio([10, 12, 9, 11], [20, 18, 25, 21, 19], autocorrelation_p=0.05)
+    plain = rates.period_ratio([10, 12, 9, 11], [20, 18, 25, 21, 19], autocorrelation_p=0.05,
+                               hac_rule="never_narrower")
     assert tr.period_ratio_method(plain).startswith("no residual autocorrelation detected")
     wave = [100 + (m % 6) * 10 for m in range(12)]
-    hac = rates.period_ratio(wave, [v + 30 for v in wave], autocorrelation_p=0.9)
+    hac = rates.period_ratio(wave, [v + 30 for v in wave], autocorrelation_p=0.9,
+                             hac_rule="never_narrower")
     assert "Newey–West" in tr.period_ratio_method(hac)
 
 

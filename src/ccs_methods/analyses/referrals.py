@@ -317,7 +317,8 @@ def breakpoint_sensitivity(a: ITSAnalysis, *, shifts: tuple[int, ...] | list[int
 
 
 def e5_comparison(series: pd.DataFrame, ccs_start: Any, e5: pd.DataFrame, *,
-                  autocorrelation_p: float) -> tuple[pd.DataFrame, dict[str, Any]]:
+                  autocorrelation_p: float,
+                  hac_rule: HACRule) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Mean referrals per month before and since CCS, beside the published E5 figures.
 
     Returns
@@ -331,7 +332,8 @@ def e5_comparison(series: pd.DataFrame, ccs_start: Any, e5: pd.DataFrame, *,
     per = pd.PeriodIndex(series["month"], freq="M")
     before = series.loc[per < bp, "referrals"].astype(float).to_list()
     after = series.loc[per >= bp, "referrals"].astype(float).to_list()
-    rr = rates.period_ratio(before, after, autocorrelation_p=autocorrelation_p)
+    rr = rates.period_ratio(before, after, autocorrelation_p=autocorrelation_p,
+                            hac_rule=hac_rule)
     mb, ma = float(np.mean(before)), float(np.mean(after))
     pct = trend.percent_change(mb, ma)
 

@@ -82,12 +82,11 @@ def theil_sen_note(ts: Any) -> str:
 def period_ratio_method(rr: Any) -> str:
     """How the interval of a :class:`~ccs_methods.methods.rates.PeriodRatio` was computed."""
     lb = fmt.p_value(rr.ljung_box_p)
+    why = rr.hac_reason.replace("Newey-West", "Newey–West").replace("Ljung-Box", "Ljung–Box")
     if rr.cov_type == "HAC":
-        return (f"the monthly residuals are autocorrelated (Ljung–Box {lb} at "
-                f"{rr.ljung_box_lags} lags), so Newey–West (HAC) standard errors with "
-                f"{rr.glm.hac_lags} lags")
-    return (f"no residual autocorrelation detected (Ljung–Box {lb} at {rr.ljung_box_lags} "
-            "lags), so model-based standard errors")
+        return (f"{why} (Ljung–Box {lb} at {rr.ljung_box_lags} lags), so Newey–West (HAC) "
+                f"standard errors with {rr.glm.hac_lags} lags")
+    return f"{why} (Ljung–Box {lb} at {rr.ljung_box_lags} lags), so model-based standard errors"
 
 
 def reference_quantile(reference: str, df_resid: int) -> str:
