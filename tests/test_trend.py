@@ -209,6 +209,30 @@ def test_var_s_with_ties_in_x_and_y_equals_permutation_variance(x: list, y: list
     assert r.tau == pytest.approx(ref.statistic, rel=1e-12)
 
 
+def test_exact_enumeration_with_asymmetric_ties_in_both_equals_brute_force() -> None:
+    """Ties in x (3 and 2) and y (2 and 2), not mirror-symmetric, so the null distribution of
+    S is not symmetric: the exact p and the smallest attainable p by enumerating all 7!
+    arrangements of y against x (pairs tied in x or y scoring 0)."""
+    x = np.array([1, 1, 1, 2, 3, 4, 4], dtype=float)
+    y = np.array([1, 2, 2, 3, 5, 5, 4], dtype=float)
+    r = mann_kendall(y, x)
+    assert r.method_used == "exact"
+    sx = np.sign(x[None, :] - x[:, None])
+    dist: dict[int, int] = {}
+    for perm in itertools.permutations(range(7)):
+        yp = y[list(perm)]
+        s = int(np.sum(np.triu(sx * np.sign(yp[None, :] - yp[:, None]), k=1)))
+        dist[s] = dist.get(s, 0) + 1
+    total = sum(dist.values())
+    assert r.s == int(np.sum(np.triu(sx * np.sign(y[None, :] - y[:, None]), k=1)))
+    assert r.p_value == pytest.approx(
+        sum(c for s, c in dist.items() if abs(s) >= abs(r.s)) / total, rel=1e-12)
+    s_max = max(abs(s) for s in dist)
+    assert r.min_attainable_p == pytest.approx(
+        sum(c for s, c in dist.items() if abs(s) >= s_max) / total, rel=1e-12)
+    assert dist.get(s_max, 0) != dist.get(-s_max, 0)  # the premise: not symmetric
+
+
 def test_s_equal_zero_is_no_change() -> None:
     r = mann_kendall([2, 4, 1, 3])  # pairs + - + - - +: S = 0
     assert r.s == 0 and r.direction == "no change" and r.tau == 0.0 and r.p_value == 1.0
