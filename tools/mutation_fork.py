@@ -114,7 +114,7 @@ def main() -> int:
         survivors: list[str] = []
         for k, mid in enumerate(ids, start=1):
             if k % 25 == 0:
-                print(f"  {k}/{len(ids)} mutants run", file=sys.stderr, flush=True)
+                print(f"  {k}/{len(ids)} mutants run: {counts}", file=sys.stderr, flush=True)
             ctx = mutmut.Context(source=original, mutation_id=mid, filename=str(target),
                                  config=config)
             mutated, _ = mutmut.mutate(ctx)
@@ -128,6 +128,9 @@ def main() -> int:
                 new_line = mutated.split("\n")[mid.line_number]
                 survivors.append(f"{mid.line_number + 1}: {mid.line.strip()}  ->  "
                                  f"{new_line.strip()}")
+                # streamed too, so an interrupted run still shows what it found
+                print(f"  [{k}/{len(ids)}] survived {survivors[-1]}", file=sys.stderr,
+                      flush=True)
         n = sum(counts.values())
         score = 100.0 * (counts["killed"] + counts["timeout"]) / n if n else float("nan")
         print(f"{target}: {n} mutants, killed {counts['killed']}, timeout "
