@@ -61,8 +61,12 @@ def test_failed_hac_fit_and_bad_arguments() -> None:
     assert not c.use_hac and "could not be computed" in c.reason
     with pytest.raises(MethodInputError, match="hac_rule must be one of"):
         _choose(rule="ljung_box")
-    with pytest.raises(MethodInputError, match="between 0 and 1"):
-        _choose(autocorrelation_p=1.0)
+    for bad in (0.0, 1.0):
+        with pytest.raises(MethodInputError, match="between 0 and 1"):
+            _choose(autocorrelation_p=bad)
+    c = _choose()
+    with pytest.raises(AttributeError):
+        c.use_hac = False  # type: ignore[misc]  # frozen: a decision is not edited later
     with pytest.raises(MethodInputError, match="2 effect"):
         _choose(se_model=[0.1])
 

@@ -305,6 +305,29 @@ def test_time_to_float_decimal_year(date: str, expected: float) -> None:
         time_to_float([True, False])
 
 
+def test_json_safe_and_as_float_array_edges() -> None:
+    """json_safe turns numpy / pandas values into plain JSON ones (NaN to None) and falls back
+    to str; as_float_array accepts a single value by default; time_to_float reads a one-shot
+    iterator of years as numbers (not as nanosecond timestamps)."""
+    from pathlib import PurePosixPath
+
+    from ccs_methods.methods.trend.common import as_float_array, json_safe
+
+    got = json_safe({"a": np.int64(3), "b": np.float64("nan"), "c": (np.bool_(True), None),
+                     "d": pd.Timestamp("2020-01-02"), 5: np.array([1.5, np.inf]),
+                     "e": PurePosixPath("x/y"), "f": "text", "g": False})
+    assert got == {"a": 3, "b": None, "c": [True, None], "d": "2020-01-02 00:00:00",
+                   "5": [1.5, None], "e": "x/y", "f": "text", "g": False}
+    assert type(got["a"]) is int and type(got["c"][0]) is bool
+    assert json_safe(None) is None
+    _strict_json(got)
+    assert as_float_array([5], "v").tolist() == [5.0]
+    with pytest.raises(MethodInputError, match="needs at least 2"):
+        as_float_array([5], "v", min_n=2)
+    years, unit = time_to_float(iter([2019, 2020]))
+    assert years.tolist() == [2019.0, 2020.0] and unit == "x unit"
+
+
 def test_theil_sen_exact_interval_limit_is_60_points() -> None:
     y = np.arange(61.0) + np.sin(np.arange(61.0))
     with pytest.raises(MethodInputError, match="n <= 60; got n=61"):
