@@ -69,6 +69,8 @@ def test_failed_hac_fit_and_bad_arguments() -> None:
         c.use_hac = False  # type: ignore[misc]  # frozen: a decision is not edited later
     with pytest.raises(MethodInputError, match="2 effect"):
         _choose(se_model=[0.1])
+    with pytest.raises(MethodInputError, match="1 model-based and no HAC"):
+        _choose(se_model=[0.1], se_hac=None)
 
 
 # --------------------------------------------------------------------------------------
