@@ -980,3 +980,17 @@ def test_mayne_step6_range_and_weak_support_by_hand(toc, evidence):
     assert [i["evidence_id"] for i in s4["details"]["strongest_challenge"]] == ["B"]
     assert "2 supporting and 1 challenging" in s4["summary"]
     assert s4["details"]["strongest_support"][1]["likelihood_ratio"] == pytest.approx(1.5)
+
+
+def test_summary_counts_weak_support_and_neutral_items(evidence):
+    """LR 1.5 supports and LR 1/3 challenges; an item with sensitivity = type I error (LR 1)
+    is neither; posterior from the odds product by hand."""
+    rows = _three_items(evidence)
+    s = contribution_summary("y2_kf03", rows)
+    assert (s["n_supporting"], s["n_challenging"]) == (2, 1)
+    assert s["posterior"] == pytest.approx(_post(0.5, [(0.6, 0.4), (0.2, 0.6), (0.9, 0.3)]))
+    neutral = rows.copy()
+    neutral.loc[0, ["sensitivity", "type1_error"]] = [0.5, 0.5]
+    s = contribution_summary("y2_kf03", neutral)
+    assert (s["n_supporting"], s["n_challenging"]) == (1, 1)
+    assert s["posterior"] == pytest.approx(_post(0.5, [(0.2, 0.6), (0.9, 0.3)]))
