@@ -209,10 +209,10 @@ def test_var_s_with_ties_in_x_and_y_equals_permutation_variance(x: list, y: list
 
 
 def test_exact_enumeration_with_asymmetric_ties_in_both_equals_brute_force() -> None:
-    """Ties in x (3 and 2) and y (2 and 2), not mirror-symmetric, so the null distribution of
+    """Ties in x (a group of 3) and y (2 and 2), not mirror-symmetric, so the null distribution of
     S is not symmetric: the exact p and the smallest attainable p by enumerating all 7!
     arrangements of y against x (pairs tied in x or y scoring 0)."""
-    x = np.array([1, 1, 1, 2, 3, 4, 4], dtype=float)
+    x = np.array([1, 1, 1, 2, 3, 4, 5], dtype=float)
     y = np.array([1, 2, 2, 3, 5, 5, 4], dtype=float)
     r = mann_kendall(y, x)
     assert r.method_used == "exact"
@@ -226,7 +226,41 @@ def test_exact_enumeration_with_asymmetric_ties_in_both_equals_brute_force() -> 
     s_max = max(abs(s) for s in dist)
     assert r.min_attainable_p == pytest.approx(
         sum(c for s, c in dist.items() if abs(s) >= s_max) / total, rel=1e-12)
-    assert dist.get(s_max, 0) != dist.get(-s_max, 0)  # the premise: not symmetric
+    # the premise: the distribution is not symmetric about 0
+    assert any(dist.get(k, 0) != dist.get(-k, 0) for k in dist)
+
+
+@pytest.mark.parametrize(("ties", "n"), [([], 6), ([2, 3], 7), ([4], 6)])
+def test_exact_distribution_equals_enumeration(ties: list[int], n: int) -> None:
+    """The whole q-multinomial null distribution of S (not only its tails) equals counting S
+    over all n! arrangements of a y with those tie groups against an untied x."""
+    from ccs_methods.methods.trend.kendall_distribution import _exact_s_distribution_untied_x
+
+    y, v = [], 0.0
+    for t in ties:
+        y += [v] * t
+        v += 1
+    y += [v + k for k in range(n - len(y))]
+    values, counts = np.unique(_permutation_s(np.arange(float(n)), np.array(y)),
+                               return_counts=True)
+    expected = {int(a): c / counts.sum() for a, c in zip(values, counts, strict=True)}
+    got = _exact_s_distribution_untied_x(ties, n)
+    assert set(got) == set(expected)
+    for k, prob in expected.items():
+        assert got[k] == pytest.approx(prob, rel=1e-12)
+
+
+def test_auto_rule_boundaries() -> None:
+    """Exact up to n = 10; with ties in both x and y the enumeration stops at n = 9."""
+    rng = np.random.default_rng(11)
+    assert mann_kendall(rng.permutation(11).astype(float)).method_used == "normal"
+    assert mann_kendall(rng.permutation(10).astype(float)).method_used == "exact"
+    x10 = [1, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    y10 = [3, 3, 1, 2, 5, 4, 6, 8, 7, 9]
+    assert mann_kendall(y10, x10).method_used == "normal"
+    assert mann_kendall(y10[:9], x10[:9]).method_used == "exact"
+    with pytest.raises(MethodInputError, match="limited to n <= 9; got n=10"):
+        mann_kendall(y10, x10, method="exact")
 
 
 def test_s_equal_zero_is_no_change() -> None:
