@@ -994,3 +994,23 @@ def test_summary_counts_weak_support_and_neutral_items(evidence):
     s = contribution_summary("y2_kf03", neutral)
     assert (s["n_supporting"], s["n_challenging"]) == (1, 1)
     assert s["posterior"] == pytest.approx(_post(0.5, [(0.2, 0.6), (0.9, 0.3)]))
+
+
+def test_summary_bayes_factor_sweep_deltas_and_perturb_bounds(toc, evidence):
+    """log10 Bayes factor = sum of log LRs / ln 10; the sweep's prior rows carry prior - the
+    claim's prior and the elicited row 0; perturb 0 is allowed and 1 refused; an item with only
+    one probability missing is pending."""
+    import math
+
+    rows = _three_items(evidence)
+    s = contribution_summary(toc.claim("y2_kf03"), rows)
+    assert s["log10_bayes_factor"] == pytest.approx(math.log10(1.5 * (1 / 3) * 3))
+    sweep = sensitivity_sweep(toc.claim("y2_kf03"), rows, priors=(0.2, 0.9), perturb=0.0)
+    pri = sweep[sweep["scenario"] == "prior"]
+    assert pri["delta"].tolist() == pytest.approx([0.2 - 0.5, 0.9 - 0.5])
+    assert sweep.loc[sweep["scenario"] == "elicited", "delta"].tolist() == [0.0]
+    with pytest.raises(MethodInputError, match="perturb"):
+        sensitivity_sweep("y2_kf03", rows, perturb=1.0)
+    half = rows.copy()
+    half.loc[0, "sensitivity"] = float("nan")  # type I error still given
+    assert contribution_summary("y2_kf03", half)["n_pending"] == 1

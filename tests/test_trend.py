@@ -431,6 +431,16 @@ def test_mann_kendall_bad_input(y: list, x: list | None, match: str) -> None:
         mann_kendall(y, x)
 
 
+def test_mann_kendall_alpha_bounds_two_times_and_frozen_result() -> None:
+    for alpha in (0.0, 1.0, 1.5):
+        with pytest.raises(MethodInputError, match="alpha must be between 0 and 1"):
+            mann_kendall([1, 2, 3], alpha=alpha)
+    r = mann_kendall([1, 2, 3, 4], x=[2020, 2020, 2021, 2021])  # two distinct times suffice
+    assert r.s == 4 and r.ties["x_tied_group_sizes"] == [2, 2]
+    with pytest.raises(AttributeError):
+        r.s = 0  # type: ignore[misc]
+
+
 def test_mann_kendall_bad_method() -> None:
     with pytest.raises(MethodInputError, match="method must be"):
         mann_kendall([1, 2, 3], method="bootstrap")  # type: ignore[arg-type]
