@@ -910,3 +910,107 @@ def test_perturbation_setting_reaches_step_six_and_synthesis():
     syn_w = ca.synthesis(reg.toc, reg.evidence, reg.rivals, perturb=0.2).iloc[0]
     assert syn_w.posterior_min < syn_n.posterior_min <= syn_n.posterior
     assert syn_n.posterior <= syn_n.posterior_max < syn_w.posterior_max
+
+
+# ------------------------------------------------------- mutmut survivors (issue 14), by hand
+def _three_items(evidence):
+    """Three report items of y2_kf03 with set probabilities, each its own group:
+    A Se 0.6 / type I 0.4 (LR 1.5, weakly supporting), B 0.2 / 0.6 (LR 1/3), C 0.9 / 0.3
+    (LR 3)."""
+    rows = evidence[(evidence["claim_id"] == "y2_kf03")
+                    & (evidence["kind"] != "computed")].head(3).copy()
+    rows["evidence_id"] = ["A", "B", "C"]
+    rows["sensitivity"] = [0.6, 0.2, 0.9]
+    rows["type1_error"] = [0.4, 0.6, 0.3]
+    rows["group"] = ["g1", "g2", "g3"]
+    rows["direction"] = ["supports", "challenges", "supports"]
+    return rows.reset_index(drop=True)
+
+
+def _post(prior, items):
+    odds = prior / (1 - prior)
+    for se, a in items:
+        odds *= se / a
+    return odds / (1 + odds)
+
+
+def test_sweep_default_perturbation_is_a_tenth(evidence):
+    rows = _three_items(evidence)
+    sweep = sensitivity_sweep("y2_kf03", rows)
+    pert = sweep[sweep["scenario"] == "perturbed"]
+    assert len(pert) == 3 * 2 * 2
+    assert sorted(set(pert["delta"].round(12))) == [-0.1, 0.1]
+    a_up = pert[(pert["evidence_id"] == "A") & (pert["parameter"] == "sensitivity")
+                & (pert["delta"] > 0)].iloc[0]
+    assert a_up["value"] == pytest.approx(0.7)
+    assert a_up["posterior"] == pytest.approx(_post(0.5, [(0.7, 0.4), (0.2, 0.6), (0.9, 0.3)]))
+    # clipped to [0.01, 0.99]: C's sensitivity 0.9 + 0.1 = 1.0 becomes 0.99
+    c_up = pert[(pert["evidence_id"] == "C") & (pert["parameter"] == "sensitivity")
+                & (pert["delta"] > 0)].iloc[0]
+    assert c_up["value"] == pytest.approx(0.99)
+    wide = sensitivity_sweep("y2_kf03", rows, perturb=0.25)
+    b_down = wide[(wide["evidence_id"] == "B") & (wide["parameter"] == "sensitivity")
+                  & (wide["delta"] < 0)].iloc[0]
+    assert b_down["value"] == pytest.approx(0.01)  # 0.2 - 0.25 clipped at 0.01
+
+
+def test_mayne_step6_range_and_weak_support_by_hand(toc, evidence):
+    """Step 6's range is the min and max posterior over every one-at-a-time move of an
+    elicited probability by the perturbation (clipped to [0.01, 0.99]); an item with
+    likelihood ratio 1.5 counts as supporting in step 4."""
+    rows = _three_items(evidence)
+    claim = toc.claim("y2_kf03")
+    base = [(0.6, 0.4), (0.2, 0.6), (0.9, 0.3)]
+    for perturb in (0.1, 0.05):
+        steps = mayne_steps(claim, toc, rows, perturb=perturb)
+        posts = []
+        for i in range(3):
+            for j in range(2):
+                for d in (-perturb, perturb):
+                    items = [list(p) for p in base]
+                    items[i][j] = min(0.99, max(0.01, items[i][j] + d))
+                    posts.append(_post(0.5, items))
+        s6 = steps[5]["details"]
+        assert s6["posterior_with_computed"] == pytest.approx(_post(0.5, base))
+        assert s6["posterior_min"] == pytest.approx(min(posts), rel=1e-12)
+        assert s6["posterior_max"] == pytest.approx(max(posts), rel=1e-12)
+        assert f"by {perturb:g} gives {min(posts):.2f} to {max(posts):.2f}" in steps[5]["summary"]
+    s4 = steps[3]
+    assert [i["evidence_id"] for i in s4["details"]["strongest_support"]] == ["C", "A"]
+    assert [i["evidence_id"] for i in s4["details"]["strongest_challenge"]] == ["B"]
+    assert "2 supporting and 1 challenging" in s4["summary"]
+    assert s4["details"]["strongest_support"][1]["likelihood_ratio"] == pytest.approx(1.5)
+
+
+def test_summary_counts_weak_support_and_neutral_items(evidence):
+    """LR 1.5 supports and LR 1/3 challenges; an item with sensitivity = type I error (LR 1)
+    is neither; posterior from the odds product by hand."""
+    rows = _three_items(evidence)
+    s = contribution_summary("y2_kf03", rows)
+    assert (s["n_supporting"], s["n_challenging"]) == (2, 1)
+    assert s["posterior"] == pytest.approx(_post(0.5, [(0.6, 0.4), (0.2, 0.6), (0.9, 0.3)]))
+    neutral = rows.copy()
+    neutral.loc[0, ["sensitivity", "type1_error"]] = [0.5, 0.5]
+    s = contribution_summary("y2_kf03", neutral)
+    assert (s["n_supporting"], s["n_challenging"]) == (1, 1)
+    assert s["posterior"] == pytest.approx(_post(0.5, [(0.2, 0.6), (0.9, 0.3)]))
+
+
+def test_summary_bayes_factor_sweep_deltas_and_perturb_bounds(toc, evidence):
+    """log10 Bayes factor = sum of log LRs / ln 10; the sweep's prior rows carry prior - the
+    claim's prior and the elicited row 0; perturb 0 is allowed and 1 refused; an item with only
+    one probability missing is pending."""
+    import math
+
+    rows = _three_items(evidence)
+    s = contribution_summary(toc.claim("y2_kf03"), rows)
+    assert s["log10_bayes_factor"] == pytest.approx(math.log10(1.5 * (1 / 3) * 3))
+    sweep = sensitivity_sweep(toc.claim("y2_kf03"), rows, priors=(0.2, 0.9), perturb=0.0)
+    pri = sweep[sweep["scenario"] == "prior"]
+    assert pri["delta"].tolist() == pytest.approx([0.2 - 0.5, 0.9 - 0.5])
+    assert sweep.loc[sweep["scenario"] == "elicited", "delta"].tolist() == [0.0]
+    with pytest.raises(MethodInputError, match="perturb"):
+        sensitivity_sweep("y2_kf03", rows, perturb=1.0)
+    half = rows.copy()
+    half.loc[0, "sensitivity"] = float("nan")  # type I error still given
+    assert contribution_summary("y2_kf03", half)["n_pending"] == 1

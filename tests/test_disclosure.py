@@ -352,3 +352,45 @@ def test_pseudonyms_hide_ids_and_are_stable():
     names = pseudonyms(["RAW-XYZ-9", "RAW-ABC-1", "RAW-XYZ-9"])
     assert names == {"RAW-XYZ-9": "Organisation 001", "RAW-ABC-1": "Organisation 002"}
     assert not any("RAW" in v for v in names.values())
+
+
+# ------------------------------------------------- secondary suppression costs (issue 14)
+def _cheapest_cycle(full: np.ndarray, primary: tuple[int, int]) -> list[tuple[int, int]]:
+    """Brute force: of every cycle through ``primary`` (a simple path from its row to its
+    column in the row-column graph), the one that avoids zeros, then hides the smallest total
+    count, then the fewest cells."""
+    import itertools
+
+    import networkx as nx
+
+    g = nx.Graph()
+    n, m = full.shape
+    g.add_edges_from((("r", i), ("c", j)) for i in range(n) for j in range(m)
+                     if (i, j) != primary)
+    options = []
+    for path in nx.all_simple_paths(g, ("r", primary[0]), ("c", primary[1])):
+        cells = [(a[1], b[1]) if a[0] == "r" else (b[1], a[1])
+                 for a, b in itertools.pairwise(path)]
+        vals = [float(full[c]) for c in cells]
+        options.append(((any(v == 0 for v in vals), sum(vals), len(cells)), sorted(cells)))
+    options.sort()
+    assert options[0][0] != options[1][0], "the example must have one best cycle"
+    return sorted([primary, *options[0][1]])
+
+
+@pytest.mark.parametrize("rows", [
+    # a 3-cell and a 5-cell cycle both hide 13: the fewer cells win (the 0.001 per cell)
+    [[2, 9, 2, 6], [10, 11, 3, 1], [6, 10, 7, 1]],
+    # a 5-cell cycle hiding 12 beats a 3-cell one hiding 13: the count comes first
+    [[2, 3, 10, 5], [3, 7, 1, 9], [9, 3, 2, 10]],
+    # the first example with a zero on its best cycle: zeros are never used as complements
+    [[2, 9, 2, 0], [10, 11, 3, 1], [6, 10, 7, 1]],
+])
+def test_protect_picks_the_cheapest_cycle(rows: list[list[int]]) -> None:
+    from ccs_methods.methods.disclosure import _protect
+
+    full = np.array(rows, dtype=float)
+    sup = np.zeros(full.shape, dtype=bool)
+    sup[0, 0] = True
+    got = _protect(full, sup, np.ones(full.shape, dtype=bool), 3, 4)  # zeros allowed, at a cost
+    assert sorted(map(tuple, np.argwhere(got).tolist())) == _cheapest_cycle(full, (0, 0))

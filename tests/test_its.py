@@ -427,3 +427,104 @@ def test_weekly_quarterly_and_index_series_and_exact_breakpoints() -> None:
         segmented_regression(bad, breakpoint="2023-04-17", frequency="weekly", **kw)
     with pytest.raises(MethodInputError, match=r"appears more than once.*weekly"):
         segmented_regression(weekly, breakpoint="2023-04", **kw)
+
+
+# ----------------------------------------------------------------------------------------
+# Numbers the mutation tester found unpinned (issue 14), each recomputed by hand
+# ----------------------------------------------------------------------------------------
+def _ljung_box_by_hand(resid: np.ndarray, lags: int) -> float:
+    """Ljung & Box (1978): Q = n (n + 2) sum_k r_k^2 / (n - k), chi-squared on ``lags`` df,
+    with r_k the lag-k autocorrelation about the mean."""
+    e = resid - resid.mean()
+    n = e.size
+    denom = float(np.sum(e * e))
+    r = [float(np.sum(e[k:] * e[:-k])) / denom for k in range(1, lags + 1)]
+    q = n * (n + 2) * sum(rk * rk / (n - k) for k, rk in enumerate(r, start=1))
+    return float(stats.chi2.sf(q, lags))
+
+
+def test_negbin_residual_checks_use_the_negative_binomial_variance(sicily: pd.DataFrame) -> None:
+    """Pearson residuals (y - mu) / sqrt(mu + alpha mu^2) for NB2: Durbin-Watson and Ljung-Box
+    recomputed by hand from the fitted values and the estimated alpha."""
+    nb = _fit(sicily, fourier_k=2, family="negbin")
+    y = np.asarray(nb.observed, dtype=float)
+    mu = np.asarray(nb.fitted)
+    resid = (y - mu) / np.sqrt(mu + nb.nb_alpha * mu**2)
+    dw = float(np.sum(np.diff(resid) ** 2) / np.sum(resid**2))
+    assert nb.durbin_watson == pytest.approx(dw, rel=1e-9)
+    assert nb.ljung_box_lags == 59 // 5 == 11
+    assert nb.ljung_box_p == pytest.approx(_ljung_box_by_hand(resid, 11), rel=1e-7)
+    r1 = float(np.sum(resid[1:] * resid[:-1]) / np.sum(resid**2))
+    assert nb.autocorrelation["lag1"] == pytest.approx(r1, rel=1e-9)
+    # quasi-Poisson: Poisson variance (mu), not mu + alpha mu^2
+    qp = _fit(sicily, fourier_k=2)
+    yq, muq = np.asarray(qp.observed, float), np.asarray(qp.fitted)
+    rq = (yq - muq) / np.sqrt(muq)
+    assert qp.durbin_watson == pytest.approx(np.sum(np.diff(rq) ** 2) / np.sum(rq**2), rel=1e-9)
+
+
+def _poisson_series(n: int, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    dates = pd.period_range("2015-01", periods=n, freq="M").to_timestamp()
+    return pd.DataFrame({"date": dates, "count": rng.poisson(50, n)})
+
+
+@pytest.mark.parametrize(("n", "lb_lags", "nw_lags"), [
+    (16, 3, 2),    # floor(4 * 0.16^(2/9)) = floor(2.66)
+    (40, 8, 3),    # floor(4 * 0.40^(2/9)) = floor(3.26)
+    (70, 12, 3),   # n // 5 = 14, capped at 12
+    (120, 12, 4),  # floor(4 * 1.20^(2/9)) = floor(4.17)
+])
+def test_default_lags_ljung_box_cap_and_newey_west(n: int, lb_lags: int, nw_lags: int) -> None:
+    d = _poisson_series(n)
+    bp = str(pd.Period(d["date"].iloc[n // 2], freq="M"))
+    kw = dict(date_col="date", count_col="count", breakpoint=bp, fourier_k=0, min_points=3)
+    r = segmented_regression(d, **kw)
+    assert r.ljung_box_lags == lb_lags and r.autocorrelation["hac_lags"] == nw_lags
+    h = segmented_regression(d, cov_type="HAC", **kw)
+    assert h.hac_lags == nw_lags
+    same = segmented_regression(d, cov_type="HAC", hac_lags=nw_lags, **kw)
+    other = segmented_regression(d, cov_type="HAC", hac_lags=nw_lags + 1, **kw)
+    assert h.level_change["se"] == same.level_change["se"] != other.level_change["se"]
+    assert r.autocorrelation["se_hac"] == pytest.approx(h.level_change["se"], rel=1e-12)
+
+
+def test_cumulative_percent_against_the_counterfactual(sicily: pd.DataFrame) -> None:
+    """percent = 100 (observed / counterfactual - 1) over the post-period; its interval from
+    the counterfactual total's limits (observed fixed), so the limits swap."""
+    r = _fit(sicily, fourier_k=2)
+    c = r.cumulative
+    post = slice(r.n_pre, None)
+    obs = float(np.sum(r.observed[post]))
+    cf = float(np.sum(r.counterfactual[post]))
+    assert c["percent"] == pytest.approx(100 * (obs / cf - 1), rel=1e-10)
+    assert c["percent_ci_low"] == pytest.approx(100 * (obs / c["counterfactual_ci_high"] - 1))
+    assert c["percent_ci_high"] == pytest.approx(100 * (obs / c["counterfactual_ci_low"] - 1))
+    # the counterfactual total's interval is symmetric on the log scale about the total
+    lo, hi = c["counterfactual_ci_low"], c["counterfactual_ci_high"]
+    assert math.log(hi / cf) == pytest.approx(math.log(cf / lo), rel=1e-10)
+    q = stats.t.ppf(0.975, r.df_resid)
+    se_sum = (c["ci_high"] - c["difference"]) / q
+    assert math.log(hi / cf) == pytest.approx(q * se_sum / cf, rel=1e-10)
+    assert c["months"] == c["periods"] == r.n_post == 23
+
+
+def test_prepare_monthly_empty_one_month_and_zero_offset() -> None:
+    from ccs_methods.methods.its import _prepare_monthly
+
+    empty = pd.DataFrame({"date": [], "count": []})
+    with pytest.raises(MethodInputError, match="no rows"):
+        _prepare_monthly(empty, "date", "count")
+    one = _prepare_monthly(pd.DataFrame({"date": ["2020-03-15"], "count": [4]}), "date", "count")
+    assert len(one) == 1 and one["t"].tolist() == [0] and one["season"].tolist() == [3.0]
+    assert one["count"].tolist() == [4.0] and one["_row"].tolist() == [1]
+    two = _prepare_monthly(pd.DataFrame({"date": ["2020-05-01", "2020-04-01"], "count": [1, 2],
+                                         "pop": [10.0, 20.0]}), "date", "count", "pop")
+    assert two["t"].tolist() == [0, 1] and two["count"].tolist() == [2.0, 1.0]
+    assert two["offset"].tolist() == [20.0, 10.0] and two["_row"].tolist() == [2, 1]
+    for bad in (0.0, -3.0):
+        d = pd.DataFrame({"date": ["2020-04-01", "2020-05-01"], "count": [1, 2],
+                          "pop": [10.0, bad]})
+        with pytest.raises(MethodInputError, match="must be a positive number") as e:
+            _prepare_monthly(d, "date", "count", "pop")
+        assert e.value.row == 2 and e.value.column == "pop"

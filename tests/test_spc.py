@@ -180,3 +180,54 @@ def test_limits_are_shift_equivariant(values: list[int], c: int) -> None:
 def test_xmr_bad_input(values: list, kwargs: dict, match: str) -> None:
     with pytest.raises(MethodInputError, match=match):
         xmr(values, **kwargs)
+
+
+# ----------------------------------------------------------------------------------------
+# mutmut survivors of issue 14, with limits computed by hand
+# ----------------------------------------------------------------------------------------
+def test_two_of_three_on_the_low_side_by_hand() -> None:
+    """Baseline 10, 12 repeated: mean 11, mean moving range 2, limits 11 -/+ 2.66 x 2 =
+    5.68 / 16.32, two-thirds of the way 11 -/+ 3.5467 = 7.4533 / 14.5467. Then 7, 10, 7:
+    two points between 5.68 and 7.45 and all three below the mean -> both 7s flagged; the
+    mirror image 15, 12, 15 on the high side likewise."""
+    base = [10, 12] * 6
+    r = xmr([*base, 7, 10, 7, 11, 15, 12, 15], baseline=12, screen_outliers=False)
+    assert r.mean == 11.0 and r.mr_bar == 2.0
+    assert r.lcl == pytest.approx(5.68) and r.ucl == pytest.approx(16.32)
+    assert r.lower_near == pytest.approx(11 - 2 / 3 * 5.32)
+    assert r.upper_near == pytest.approx(11 + 2 / 3 * 5.32)
+    flags = [i for i, f in enumerate(r.two_of_three) if f]
+    assert flags == [12, 14, 16, 18]
+    assert not any(r.outside_limits) and r.special_cause[12:] == [True, False, True, False,
+                                                                  True, False, True]
+    assert "two of three" in r.explanations[12].lower() and r.explanations[13] == ""
+    # one close point in the window is not enough; nor two close with one across the mean
+    one = xmr([*base, 7, 10, 9], baseline=12, screen_outliers=False)
+    assert not any(one.two_of_three)
+    across = xmr([*base, 7, 12, 7], baseline=12, screen_outliers=False)
+    assert not any(across.two_of_three)
+
+
+def test_flat_series_with_one_spike_by_hand() -> None:
+    """Eleven 10s then 30: moving ranges ten 0s and one 20, mean moving range 20/11. Screening
+    would drop the 20 and leave zero variation, so every moving range is kept (and the note
+    says so). Mean 140/12; upper limit mean + 2.66 x 20/11 = 16.50: the spike is outside,
+    and the eleven points below the mean are a shift (7 or more on one side)."""
+    r = xmr([10] * 11 + [30])
+    assert r.mr_bar == pytest.approx(20 / 11) and r.n_screened == 0
+    assert r.mean == pytest.approx(140 / 12)
+    assert r.ucl == pytest.approx(140 / 12 + 2.66 * 20 / 11)
+    assert r.lcl == pytest.approx(140 / 12 - 2.66 * 20 / 11)
+    assert r.outside_limits == [False] * 11 + [True]
+    assert r.shift == [True] * 11 + [False]
+    assert not any(r.trend) and not any(r.two_of_three)
+    assert any("leave no variation" in note for note in r.notes)
+    # without screening: the same limits, no note
+    plain = xmr([10] * 11 + [30], screen_outliers=False)
+    assert plain.ucl == r.ucl and not any("leave no variation" in note for note in plain.notes)
+    # a spike in an otherwise varying series is screened: 3.267 x mean moving range
+    v = xmr([10, 11, 10, 11, 10, 11, 10, 11, 40, 11, 10, 11])
+    mrs = np.abs(np.diff([10, 11, 10, 11, 10, 11, 10, 11, 40, 11, 10, 11]))
+    keep = mrs < 3.267 * mrs.mean()
+    assert v.n_screened == int((~keep).sum()) == 2
+    assert v.mr_bar == pytest.approx(mrs[keep].mean())

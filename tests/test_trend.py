@@ -24,6 +24,7 @@ from ccs_methods.methods.trend import (
     stratified_mann_kendall,
     theil_sen,
 )
+from ccs_methods.methods.trend.common import time_to_float
 
 DATA = Path(__file__).parent / "data"
 
@@ -89,6 +90,24 @@ def test_mann_kendall_seasonal_nottem_trend_vignette() -> None:
     aug = d[d["month"] == 8]
     mk = mann_kendall(aug["temp_f"], aug["year"], method="normal", continuity=False)
     assert mk.s == 80 and mk.var_s == pytest.approx(by_month[8]["var_s"])
+
+
+def test_mann_kendall_tied_worked_example_holy_cross() -> None:
+    """A published worked example with a tie: J. Little, "A Mann-Kendall Example ('By
+    Hand')", College of the Holy Cross,
+    https://mathcs.holycross.edu/~little/Montserrat/MannKendallByHand.txt.
+
+    Fourteen values with one pair of equal values (12.9 twice): 91 pairs, 72 increases, 18
+    decreases and 1 tie, so S = 54; V = [(14)(13)(33) - (2)(1)(9)] / 18; Z = (S - 1)/sqrt(V)
+    = 2.9058; one-sided p about .0018 (normal table), so two-sided about .0037.
+    """
+    y = [12.9, 14.8, 13.2, 15.7, 13.8, 15.6, 12.9, 11.0, 17.3, 15.9, 19.0, 18.3, 20.1, 21.7]
+    r = mann_kendall(y, method="normal")
+    assert r.s == 54 and r.ties["y_tied_group_sizes"] == [2]
+    assert r.var_s == pytest.approx((14 * 13 * 33 - 2 * 1 * 9) / 18)
+    assert round(r.z, 4) == 2.9058
+    assert round(r.p_value / 2, 4) == 0.0018
+    assert mann_kendall(y).method_used == "normal"  # n = 14 > 10: the auto rule agrees
 
 
 def test_exact_small_n_kendall_table_values() -> None:
@@ -157,6 +176,200 @@ def test_normal_var_with_ties_matches_trend_package_formula() -> None:
     assert r.tau == pytest.approx(ref.statistic, rel=1e-12)
 
 
+def _permutation_s(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """S for every one of the n! arrangements of y against fixed x (brute force)."""
+    perms = np.array(list(itertools.permutations(range(len(y)))))
+    yp = y[perms]  # (n!, n)
+    iu, ju = np.triu_indices(len(y), k=1)
+    return np.sum(np.sign(x[ju] - x[iu]) * np.sign(yp[:, ju] - yp[:, iu]), axis=1)
+
+
+def _permutation_var_s(x: np.ndarray, y: np.ndarray) -> float:
+    """Var(S) under H0 by brute force: the mean of S^2 over every arrangement (E[S] = 0)."""
+    return float(np.mean(_permutation_s(x, y).astype(float) ** 2))
+
+
+@pytest.mark.parametrize(("x", "y"), [
+    # groups of 3 and 2 in both x and y: every term of Kendall's (1975) formula is non-zero
+    ([1, 1, 1, 2, 2, 3, 4, 5], [3, 3, 3, 1, 1, 2, 4, 5]),
+    # ties in x only (3 and 2), y untied: the x tie term alone
+    ([1, 1, 1, 2, 2, 3, 4, 5], [2, 7, 1, 8, 3, 6, 4, 5]),
+    # a group of 4 in x, groups of 3 and 2 in y
+    ([1, 1, 1, 1, 2, 3, 4], [5, 5, 5, 2, 2, 9, 1]),
+])
+def test_var_s_with_ties_in_x_and_y_equals_permutation_variance(x: list, y: list) -> None:
+    """Kendall's tie-corrected var(S) is the exact variance of S over all n! arrangements
+    (Kendall 1975, ch. 4), so enumerating them is an independent check of every term."""
+    xv, yv = np.array(x, dtype=float), np.array(y, dtype=float)
+    r = mann_kendall(yv, xv, method="normal")
+    assert r.var_s == pytest.approx(_permutation_var_s(xv, yv), rel=1e-12)
+    assert r.z == pytest.approx((r.s - np.sign(r.s)) / math.sqrt(r.var_s), rel=1e-12)
+    ref = stats.kendalltau(xv, yv)  # tau-b with ties on both sides
+    assert r.tau == pytest.approx(ref.statistic, rel=1e-12)
+
+
+def test_exact_enumeration_with_asymmetric_ties_in_both_equals_brute_force() -> None:
+    """Ties in x (a group of 3) and y (2 and 2), not mirror-symmetric, so the null distribution of
+    S is not symmetric: the exact p and the smallest attainable p by enumerating all 7!
+    arrangements of y against x (pairs tied in x or y scoring 0)."""
+    x = np.array([1, 1, 1, 2, 3, 4, 5], dtype=float)
+    y = np.array([1, 2, 2, 3, 5, 5, 4], dtype=float)
+    r = mann_kendall(y, x)
+    assert r.method_used == "exact"
+    sx = np.sign(x[None, :] - x[:, None])
+    values, counts = np.unique(_permutation_s(x, y), return_counts=True)
+    dist = {int(v): int(c) for v, c in zip(values, counts, strict=True)}
+    total = sum(dist.values())
+    assert r.s == int(np.sum(np.triu(sx * np.sign(y[None, :] - y[:, None]), k=1)))
+    assert r.p_value == pytest.approx(
+        sum(c for s, c in dist.items() if abs(s) >= abs(r.s)) / total, rel=1e-12)
+    s_max = max(abs(s) for s in dist)
+    assert r.min_attainable_p == pytest.approx(
+        sum(c for s, c in dist.items() if abs(s) >= s_max) / total, rel=1e-12)
+    # the premise: the distribution is not symmetric about 0
+    assert any(dist.get(k, 0) != dist.get(-k, 0) for k in dist)
+
+
+@pytest.mark.parametrize(("ties", "n"), [([], 6), ([2, 3], 7), ([4], 6)])
+def test_exact_distribution_equals_enumeration(ties: list[int], n: int) -> None:
+    """The whole q-multinomial null distribution of S (not only its tails) equals counting S
+    over all n! arrangements of a y with those tie groups against an untied x."""
+    from ccs_methods.methods.trend.kendall_distribution import _exact_s_distribution_untied_x
+
+    y, v = [], 0.0
+    for t in ties:
+        y += [v] * t
+        v += 1
+    y += [v + k for k in range(n - len(y))]
+    values, counts = np.unique(_permutation_s(np.arange(float(n)), np.array(y)),
+                               return_counts=True)
+    expected = {int(a): c / counts.sum() for a, c in zip(values, counts, strict=True)}
+    got = _exact_s_distribution_untied_x(ties, n)
+    assert set(got) == set(expected)
+    for k, prob in expected.items():
+        assert got[k] == pytest.approx(prob, rel=1e-12)
+
+
+def test_auto_rule_boundaries() -> None:
+    """Exact up to n = 10; with ties in both x and y the enumeration stops at n = 9."""
+    rng = np.random.default_rng(11)
+    assert mann_kendall(rng.permutation(11).astype(float)).method_used == "normal"
+    assert mann_kendall(rng.permutation(10).astype(float)).method_used == "exact"
+    x10 = [1, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    y10 = [3, 3, 1, 2, 5, 4, 6, 8, 7, 9]
+    assert mann_kendall(y10, x10).method_used == "normal"
+    assert mann_kendall(y10[:9], x10[:9]).method_used == "exact"
+    with pytest.raises(MethodInputError, match="limited to n <= 9; got n=10"):
+        mann_kendall(y10, x10, method="exact")
+
+
+def test_s_equal_zero_is_no_change() -> None:
+    r = mann_kendall([2, 4, 1, 3])  # pairs + - + - - +: S = 0
+    assert r.s == 0 and r.direction == "no change" and r.tau == 0.0 and r.p_value == 1.0
+    assert mann_kendall([1, 3, 2, 4]).direction == "increasing"
+    assert mann_kendall([4, 2, 3, 1]).direction == "decreasing"
+    # the normal path at S = 0: z = 0 (no continuity shift), p = 1
+    z0 = mann_kendall(list(range(6)) + list(range(6))[::-1] + [2.5], method="normal")
+    assert z0.s == 0 and z0.z == 0.0 and z0.p_value == 1.0
+
+
+def test_stratified_per_stratum_tau_b_and_homogeneity_by_hand() -> None:
+    """Per-stratum tau-b (ties in x and y) equals scipy's; the van Belle-Hughes chi-squared
+    sum Z_k^2 - K mean(Z)^2 on K - 1 df is recomputed from the per-stratum S and var S."""
+    d = pd.DataFrame({
+        "st": ["a"] * 6 + ["b"] * 5 + ["c"] * 4,
+        "x": [1, 1, 2, 3, 3, 4, 1, 2, 3, 4, 5, 1, 2, 3, 4],
+        "y": [2, 2, 3, 3, 5, 6, 9, 7, 7, 4, 1, 3, 1, 4, 2],
+    })
+    r = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y", continuity=False)
+    zs = []
+    for e, (_, g) in zip(r.per_stratum, d.groupby("st", sort=False), strict=True):
+        ref = stats.kendalltau(g["x"], g["y"])
+        assert e["tau"] == pytest.approx(ref.statistic, rel=1e-12)
+        xv, yv = g["x"].to_numpy(float), g["y"].to_numpy(float)
+        assert e["var_s"] == pytest.approx(_permutation_var_s(xv, yv), rel=1e-12)
+        assert e["z"] == pytest.approx(e["s"] / math.sqrt(e["var_s"]), rel=1e-12)
+        zs.append(e["s"] / math.sqrt(e["var_s"]))
+    chi2 = sum(z * z for z in zs) - 3 * (sum(zs) / 3) ** 2
+    assert r.homogeneity["df"] == 2
+    assert r.homogeneity["chi2"] == pytest.approx(chi2, rel=1e-12)
+    assert r.homogeneity["p_value"] == pytest.approx(math.exp(-chi2 / 2), rel=1e-12)  # chi2_2
+    assert r.s == sum(e["s"] for e in r.per_stratum)
+    assert r.n_strata == 3 and r.n == 15
+    assert r.z == pytest.approx(r.s / math.sqrt(r.var_s), rel=1e-12)
+    rc = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y")
+    sgn = np.sign(rc.s)
+    assert rc.z == pytest.approx((rc.s - sgn) / math.sqrt(rc.var_s), rel=1e-12)
+    a = next(e for e in rc.per_stratum if e["stratum"] == "a")
+    assert a["z"] == pytest.approx((a["s"] - np.sign(a["s"])) / math.sqrt(a["var_s"]))
+
+
+def test_stratified_three_point_strata_and_bad_input() -> None:
+    d = pd.DataFrame({"st": ["a"] * 3 + ["b"] * 3, "x": [1, 2, 3] * 2, "y": [1, 2, 3, 3, 2, 1]})
+    r = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y")
+    assert [e["n"] for e in r.per_stratum] == [3, 3] and r.s == 0
+    assert r.per_stratum[0]["var_s"] == pytest.approx(3 * 2 * 11 / 18)
+    with pytest.raises(MethodInputError, match="stratum 'b' has 2 point"):
+        stratified_mann_kendall(d.iloc[:5], stratum_col="st", x_col="x", y_col="y")
+    with pytest.raises(MethodInputError, match="at least 2 strata"):
+        stratified_mann_kendall(d.iloc[:3], stratum_col="st", x_col="x", y_col="y")
+    with pytest.raises(MethodInputError, match="column 'z' not found"):
+        stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="z")
+    bad = d.astype({"st": object})
+    bad.loc[4, "st"] = None
+    with pytest.raises(MethodInputError, match="missing stratum"):
+        stratified_mann_kendall(bad, stratum_col="st", x_col="x", y_col="y")
+
+
+@pytest.mark.parametrize(("date", "expected"), [
+    ("2021-01-01", 2021.0),
+    ("2020-07-01", 2020 + 182 / 366),   # leap year: day 183 of 366
+    ("2019-12-31", 2019 + 364 / 365),
+    ("2019-03-01", 2019 + 59 / 365),
+])
+def test_time_to_float_decimal_year(date: str, expected: float) -> None:
+    """Dates become year + (day of year - 1) / days in that year, computed by hand."""
+    v, unit = time_to_float([date, "2030-01-01"])
+    assert unit == "year" and v[0] == pytest.approx(expected, abs=1e-12) and v[1] == 2030.0
+    nums, u = time_to_float(["1", "2.5"])
+    assert u == "x unit" and nums.tolist() == [1.0, 2.5]
+    with pytest.raises(MethodInputError, match="missing date at position 2"):
+        time_to_float(pd.Series([pd.Timestamp("2020-01-01"), pd.NaT]))
+    with pytest.raises(MethodInputError, match="not booleans"):
+        time_to_float([True, False])
+
+
+def test_json_safe_and_as_float_array_edges() -> None:
+    """json_safe turns numpy / pandas values into plain JSON ones (NaN to None) and falls back
+    to str; as_float_array accepts a single value by default; time_to_float reads a one-shot
+    iterator of years as numbers (not as nanosecond timestamps)."""
+    from pathlib import PurePosixPath
+
+    from ccs_methods.methods.trend.common import as_float_array, json_safe
+
+    got = json_safe({"a": np.int64(3), "b": np.float64("nan"), "c": (np.bool_(True), None),
+                     "d": pd.Timestamp("2020-01-02"), 5: np.array([1.5, np.inf]),
+                     "e": PurePosixPath("x/y"), "f": "text", "g": False})
+    assert got == {"a": 3, "b": None, "c": [True, None], "d": "2020-01-02 00:00:00",
+                   "5": [1.5, None], "e": "x/y", "f": "text", "g": False}
+    assert type(got["a"]) is int and type(got["c"][0]) is bool
+    assert json_safe(None) is None
+    _strict_json(got)
+    assert as_float_array([5], "v").tolist() == [5.0]
+    with pytest.raises(MethodInputError, match="needs at least 2"):
+        as_float_array([5], "v", min_n=2)
+    years, unit = time_to_float(iter([2019, 2020]))
+    assert years.tolist() == [2019.0, 2020.0] and unit == "x unit"
+
+
+def test_theil_sen_exact_interval_limit_is_60_points() -> None:
+    y = np.arange(61.0) + np.sin(np.arange(61.0))
+    with pytest.raises(MethodInputError, match="n <= 60; got n=61"):
+        theil_sen(y, np.arange(61.0), method="exact")
+    assert theil_sen(y[:60], np.arange(60.0), method="exact").coverage is not None
+    assert theil_sen(y, np.arange(61.0)).coverage is None  # normal interval beyond 10
+
+
 def test_mann_kendall_auto_rule_and_dates() -> None:
     y = list(range(12))
     assert mann_kendall(y).method_used == "normal"
@@ -216,6 +429,16 @@ def test_adding_a_constant_leaves_mk_unchanged(y: list[int], c: int) -> None:
 def test_mann_kendall_bad_input(y: list, x: list | None, match: str) -> None:
     with pytest.raises(MethodInputError, match=match):
         mann_kendall(y, x)
+
+
+def test_mann_kendall_alpha_bounds_two_times_and_frozen_result() -> None:
+    for alpha in (0.0, 1.0, 1.5):
+        with pytest.raises(MethodInputError, match="alpha must be between 0 and 1"):
+            mann_kendall([1, 2, 3], alpha=alpha)
+    r = mann_kendall([1, 2, 3, 4], x=[2020, 2020, 2021, 2021])  # two distinct times suffice
+    assert r.s == 4 and r.ties["x_tied_group_sizes"] == [2, 2]
+    with pytest.raises(AttributeError):
+        r.s = 0  # type: ignore[misc]
 
 
 def test_mann_kendall_bad_method() -> None:
@@ -499,6 +722,27 @@ def test_pooled_trend_matches_direct_glm_and_summed_s(sites: pd.DataFrame) -> No
     assert r.homogeneity["df"] == 2
     assert len(r.caveats) >= 3
     _strict_json(r.to_dict())
+
+
+def test_pooled_trend_auto_is_quasipoisson_with_t_on_residual_df(sites: pd.DataFrame) -> None:
+    """auto: Pearson-scaled Poisson covariance and Student's t on n - sites - 1 df, as R's
+    ``summary(glm(count ~ site + year, family = quasipoisson))`` (written out here through
+    statsmodels with scale = Pearson chi-squared / df_resid, and scipy's t)."""
+    r = pooled_trend(sites)
+    fit = sm.GLM.from_formula("count ~ C(site) + year", data=sites,
+                              family=sm.families.Poisson()).fit(scale="X2")
+    b, se = fit.params["year"], fit.bse["year"]
+    df = 15 - 3 - 1
+    q = stats.t.ppf(0.975, df)
+    assert r.glm["family"] == "quasipoisson" and r.glm["reference"] == "t"
+    assert r.glm["df_resid"] == df and f"t on {df} residual df" in r.glm["family_reason"]
+    assert r.glm["rate_ratio"] == pytest.approx(math.exp(b), rel=1e-8)
+    assert r.glm["ci_low"] == pytest.approx(math.exp(b - q * se), rel=1e-6)
+    assert r.glm["ci_high"] == pytest.approx(math.exp(b + q * se), rel=1e-6)
+    assert r.glm["p_value"] == pytest.approx(2 * stats.t.sf(abs(b / se), df), rel=1e-6)
+    assert r.glm["dispersion"] == pytest.approx(fit.pearson_chi2 / df, rel=1e-8)
+    assert "with 5 points per site" in " ".join(r.caveats)
+    assert "with 3-5 points per site" in " ".join(pooled_trend(sites.drop(index=[0, 1])).caveats)
 
 
 def test_pooled_trend_bad_input(sites: pd.DataFrame) -> None:

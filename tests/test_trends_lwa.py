@@ -24,7 +24,7 @@ from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import rates, spc, trend
 
 ROOT = Path(__file__).resolve().parents[1]
-OPTS = {"autocorrelation_p": 0.05, "family": "quasipoisson"}
+OPTS = {"autocorrelation_p": 0.05, "hac_rule": "never_narrower", "family": "quasipoisson"}
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +172,7 @@ def test_e14_comparisons_recompute_published_ratio() -> None:
     per = monthly["month"].str[:4]
     direct = rates.period_ratio(monthly.loc[per == "2018", "awards"].tolist(),
                                 monthly.loc[per == "2021", "awards"].tolist(),
-                                autocorrelation_p=0.05)
+                                autocorrelation_p=0.05, hac_rule="never_narrower")
     assert row["rate ratio (95% CI)"] == (
         f"{direct.rate_ratio:.2f} ({direct.ci_low:.2f} to {direct.ci_high:.2f})")
     assert row["n (months)"] == 24 and "Key finding 10" in row["source"]
@@ -207,7 +207,7 @@ def test_year_vs_previous_and_table_equal_direct_calls(params) -> None:
                        "awards"].tolist()
     now = monthly.loc[(per >= pd.Period("2019-10", "M")) & (per <= pd.Period("2020-09", "M")),
                       "awards"].tolist()
-    direct = rates.period_ratio(prev, now, autocorrelation_p=0.05)
+    direct = rates.period_ratio(prev, now, autocorrelation_p=0.05, hac_rule="never_narrower")
     assert yc.ratio.rate_ratio == direct.rate_ratio and yc.ratio.ci_low == direct.ci_low
     assert yc.now_total == sum(now) and yc.before_total == sum(prev)
     assert yc.percent == pytest.approx(100 * (sum(now) / sum(prev) - 1))

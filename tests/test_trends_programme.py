@@ -145,7 +145,8 @@ def test_computed_results_equal_the_notebook_calls(params) -> None:
     a = referrals.referral_its(series, breakpoint=params.programme.ccs_start,
                                covid=referrals.covid_window(params),
                                fourier_k=s.its.fourier_k, family=s.its.family,
-                               autocorrelation_p=s.its.autocorrelation_p)
+                               autocorrelation_p=s.its.autocorrelation_p,
+                               hac_rule=s.its.hac_rule)
     assert res["its.ncan.level_change"] == referrals.its_result(
         a.result, a.result.level_change, "referrals_ncan")
 
@@ -203,13 +204,14 @@ def test_pooled_trend_equals_the_method(params, per_site) -> None:
 
 def test_covid_year_changes_equal_period_ratio(params, per_site) -> None:
     ch = trends_programme.covid_year_changes(params, per_site, autocorrelation_p=0.05,
+                                             hac_rule="never_narrower",
                                              family="quasipoisson")
     cy = params.programme.covid.first_lockdown.year
     aw = per_site[ch[0].site]
     m = aw.monthly
     direct = rates.period_ratio(m.loc[m["month"].str[:4] == str(cy - 1), "awards"].tolist(),
                                 m.loc[m["month"].str[:4] == str(cy), "awards"].tolist(),
-                                autocorrelation_p=0.05)
+                                autocorrelation_p=0.05, hac_rule="never_narrower")
     assert ch[0].ratio.rate_ratio == pytest.approx(direct.rate_ratio)
     assert ch[0].direction in {"up", "down", "unclear"}
 
@@ -217,6 +219,7 @@ def test_covid_year_changes_equal_period_ratio(params, per_site) -> None:
 def test_e14_programme_table_and_figure(params, per_site) -> None:
     table, rows = trends_programme.e14_programme(
         params, per_site, min_complete_years=3, glm_family="auto", autocorrelation_p=0.05,
+    hac_rule="never_narrower",
         family="quasipoisson")
     assert ("Norfolk", "2018 → 2021") in table.index
     assert table.loc[("Norfolk", "2018 → 2021"), "published"] == "×3"
@@ -247,7 +250,8 @@ def test_e15_flows_table_and_reconciliation(params) -> None:
     ncan = trend_data.load_dataset(params, "referrals_ncan")
     flows = trends_programme.e15_flows(ncan)
     e15 = trend_data.published("E15", "norfolk")
-    recon = trends_programme.e15_reconciliation(ncan, flows, e15, "NAS", autocorrelation_p=0.05)
+    recon = trends_programme.e15_reconciliation(ncan, flows, e15, "NAS", autocorrelation_p=0.05,
+                                                hac_rule="never_narrower")
     assert not recon.empty and "published" in recon.columns
     _figure_ok(trend_figures.e15_figure(flows, lwa="NAS", network="NCAN", title="t",
                                         source="s", synthetic=True))
@@ -269,7 +273,8 @@ def test_site_figures_have_titles_labels_sources_and_alt_text(params) -> None:
     s = params.analysis.its
     a = referrals.referral_its(series, breakpoint=params.programme.ccs_start,
                                covid=referrals.covid_window(params), fourier_k=s.fourier_k,
-                               family=s.family, autocorrelation_p=s.autocorrelation_p)
+                               family=s.family, autocorrelation_p=s.autocorrelation_p,
+                               hac_rule=s.hac_rule)
     c = params.programme.covid
     fig = trend_figures.its_figure(a, covid=(c.period_start, c.period_end),
                                    year=params.programme.year(1), title="t", source="s",
@@ -278,7 +283,7 @@ def test_site_figures_have_titles_labels_sources_and_alt_text(params) -> None:
     assert not any("SYNTHETIC" in t.get_text() for t in fig.texts)
     _, info = referrals.e5_comparison(series, params.programme.ccs_start,
                                       trend_data.published("E5", "norfolk"),
-                                      autocorrelation_p=0.05)
+                                      autocorrelation_p=0.05, hac_rule="never_narrower")
     _figure_ok(trend_figures.e5_figure(series, params.programme.ccs_start, info, title="t",
                                        network="NCAN", colour="#000000", source="s",
                                        synthetic=True))

@@ -45,20 +45,29 @@ def test_theil_sen_interval_and_note() -> None:
 
 
 def test_period_ratio_method() -> None:
-    plain = rates.period_ratio([10, 12, 9, 11], [20, 18, 25, 21, 19], autocorrelation_p=0.05)
+    plain = rates.period_ratio([10, 12, 9, 11], [20, 18, 25, 21, 19], autocorrelation_p=0.05,
+                               hac_rule="never_narrower")
     assert tr.period_ratio_method(plain).startswith("no residual autocorrelation detected")
     wave = [100 + (m % 6) * 10 for m in range(12)]
-    hac = rates.period_ratio(wave, [v + 30 for v in wave], autocorrelation_p=0.9)
+    hac = rates.period_ratio(wave, [v + 30 for v in wave], autocorrelation_p=0.9,
+                             hac_rule="never_narrower")
     assert "Newey–West" in tr.period_ratio_method(hac)
 
 
 def test_its_errors() -> None:
     hac = SimpleNamespace(first_ljung_box_p=0.001, first_ljung_box_lags=12,
+                          hac_reason="the residuals are autocorrelated and Newey-West errors "
+                                     "widen (or keep) every interval",
                           result=SimpleNamespace(cov_type="HAC", hac_lags=3))
-    assert "autocorrelated" in tr.its_errors(hac) and "3 lags" in tr.its_errors(hac)
+    assert tr.its_errors(hac) == (
+        "the residuals are autocorrelated and Newey–West errors widen (or keep) every interval "
+        "(Ljung–Box p = 0.001 at 12 lags), so Newey–West (HAC) standard errors with 3 lags "
+        "were used")
     plain = SimpleNamespace(first_ljung_box_p=0.4, first_ljung_box_lags=12,
+                            hac_reason="no residual autocorrelation detected",
                             result=SimpleNamespace(cov_type="nonrobust", hac_lags=None))
-    assert "model-based" in tr.its_errors(plain)
+    assert tr.its_errors(plain) == ("no residual autocorrelation detected (Ljung–Box p = 0.40 at "
+                                    "12 lags), so model-based standard errors were kept")
 
 
 @pytest.mark.parametrize(("fn", "up", "down", "flat"), [

@@ -33,7 +33,7 @@ def its_opts(params) -> dict:
     s = params.analysis.its
     return {"breakpoint": params.programme.ccs_start, "covid": referrals.covid_window(params),
             "fourier_k": s.fourier_k, "family": s.family,
-            "autocorrelation_p": s.autocorrelation_p}
+            "autocorrelation_p": s.autocorrelation_p, "hac_rule": s.hac_rule}
 
 
 def referral_records(counts: dict[str, int], site: str = "norfolk") -> pd.DataFrame:
@@ -101,7 +101,10 @@ def test_referral_its_takes_its_options_and_finds_a_known_step(params) -> None:
     one = referrals.referral_its(s, **{**its_opts(params), "fourier_k": 1})
     assert one.result.fourier_k == 1 and one.result.level_change != res.level_change
     strict = referrals.referral_its(s, **{**its_opts(params), "autocorrelation_p": 0.999999})
-    assert strict.hac and strict.first_ljung_box_p is not None
+    # any Ljung-Box p counts as autocorrelated now; whether HAC is used is its.hac_rule's call
+    # (tests/test_hac_choice.py): here Newey-West would narrow the intervals, so it is not
+    assert strict.first_ljung_box_p is not None and not strict.hac
+    assert strict.hac_reason.startswith("the residuals are autocorrelated, but Newey-West")
 
 
 def test_its_result_effects_and_counterfactual_tables(params) -> None:
@@ -156,7 +159,7 @@ def test_period_ratio_is_ratio_of_monthly_means_with_quasipoisson_interval() -> 
     from scipy import stats
 
     before, after = [10, 12, 9, 11], [20, 18, 25, 21, 19]
-    r = rates.period_ratio(before, after, autocorrelation_p=0.05)
+    r = rates.period_ratio(before, after, autocorrelation_p=0.05, hac_rule="never_narrower")
     assert r.rate_ratio == pytest.approx(np.mean(after) / np.mean(before), rel=1e-9)
     assert r.cov_type == "nonrobust" and r.ljung_box_p >= 0.05 and r.n == 9
     x = np.array([0.0] * 4 + [1.0] * 5)
@@ -168,14 +171,16 @@ def test_period_ratio_is_ratio_of_monthly_means_with_quasipoisson_interval() -> 
     assert r.ci_high == pytest.approx(math.exp(b + q * se), rel=1e-7)
     assert r.dispersion is not None
     with pytest.raises(MethodInputError):
-        rates.period_ratio([], [1, 2], autocorrelation_p=0.05)
+        rates.period_ratio([], [1, 2], autocorrelation_p=0.05, hac_rule="never_narrower")
 
 
 def test_period_ratio_uses_newey_west_when_months_are_autocorrelated() -> None:
     wave = [100 + round(40 * math.sin(2 * math.pi * m / 12)) for m in range(12)]
-    r = rates.period_ratio(wave, [v + 30 for v in wave], autocorrelation_p=0.05)
+    r = rates.period_ratio(wave, [v + 30 for v in wave], autocorrelation_p=0.05,
+                           hac_rule="never_narrower")
     assert r.ljung_box_p < 0.05 and r.cov_type == "HAC" and r.glm.hac_lags >= 1
-    never = rates.period_ratio(wave, [v + 30 for v in wave], autocorrelation_p=1e-12)
+    never = rates.period_ratio(wave, [v + 30 for v in wave], autocorrelation_p=1e-12,
+                               hac_rule="never_narrower")
     assert never.cov_type == "nonrobust"
 
 
@@ -184,7 +189,7 @@ def test_e5_comparison_equals_direct_means(params) -> None:
     e5 = published("E5", "norfolk", ["referrals_per_month_mean",
                                      "referrals_per_month_change_pct"])
     table, info = referrals.e5_comparison(s, params.programme.ccs_start, e5,
-                                          autocorrelation_p=0.05)
+                                          autocorrelation_p=0.05, hac_rule="never_narrower")
     per = pd.PeriodIndex(s["month"], freq="M")
     bp = pd.Timestamp(params.programme.ccs_start).to_period("M")
     assert info["before"] == pytest.approx(s.loc[per < bp, "referrals"].mean())

@@ -29,6 +29,7 @@ from ccs_methods.data import datasets
 from ccs_methods.data.params import Params, ProgrammeYear, Site
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import rates, spc, trend
+from ccs_methods.methods.hac_choice import HACRule
 from ccs_methods.report import fmt, pages
 
 __all__ = [
@@ -326,7 +327,8 @@ E14_MEASURES = ("lwa_awards_change_ratio", "lwa_awards_change_pct")
 
 
 def e14_items(annual: pd.DataFrame, monthly: pd.DataFrame, e14_rows: pd.DataFrame, *,
-              autocorrelation_p: float, family: Literal["poisson", "quasipoisson"]
+              autocorrelation_p: float,
+              hac_rule: HACRule, family: Literal["poisson", "quasipoisson"]
               ) -> list[dict[str, Any]]:
     """The numbers behind :func:`e14_comparisons`, one dict per published comparison.
 
@@ -369,13 +371,15 @@ def e14_items(annual: pd.DataFrame, monthly: pd.DataFrame, e14_rows: pd.DataFram
             if before and after:
                 item["rr"] = rates.period_ratio(before, after,
                                                 autocorrelation_p=autocorrelation_p,
+                                                hac_rule=hac_rule,
                                                 family=family)
         items.append(item)
     return items
 
 
 def e14_comparisons(annual: pd.DataFrame, monthly: pd.DataFrame, e14_rows: pd.DataFrame, *,
-                    autocorrelation_p: float, family: Literal["poisson", "quasipoisson"]
+                    autocorrelation_p: float,
+                    hac_rule: HACRule, family: Literal["poisson", "quasipoisson"]
                     ) -> pd.DataFrame:
     """The E14 comparisons of one site recomputed from the data, beside the published figure.
 
@@ -393,6 +397,7 @@ def e14_comparisons(annual: pd.DataFrame, monthly: pd.DataFrame, e14_rows: pd.Da
     rows = []
     complete = set(annual.loc[annual["complete"], "year"])
     for it in e14_items(annual, monthly, e14_rows, autocorrelation_p=autocorrelation_p,
+                        hac_rule=hac_rule,
                         family=family):
         r, y0, y1, a, b, rr = it["row"], it["y0"], it["y1"], it["a"], it["b"], it["rr"]
         row: dict[str, Any] = {"comparison": f"{y0} → {y1}"}
@@ -450,6 +455,7 @@ class YearComparison:
 
 
 def year_vs_previous(monthly: pd.DataFrame, year: ProgrammeYear, *, autocorrelation_p: float,
+                     hac_rule: HACRule,
                      family: Literal["poisson", "quasipoisson"]) -> YearComparison:
     """The programme year's monthly awards against the twelve months before it.
 
@@ -462,6 +468,7 @@ def year_vs_previous(monthly: pd.DataFrame, year: ProgrammeYear, *, autocorrelat
     ratio = None
     if now is not None and before is not None:
         ratio = rates.period_ratio(before, now, autocorrelation_p=autocorrelation_p,
+                                   hac_rule=hac_rule,
                                    family=family)
     return YearComparison(months=months, previous=prev, now=now, before=before, ratio=ratio)
 

@@ -26,6 +26,7 @@ from ccs_methods.analyses.trend_data import (
 from ccs_methods.data.params import Params, ProgrammeYear
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import its, rates, trend
+from ccs_methods.methods.hac_choice import HACRule, choose_hac
 from ccs_methods.report import fmt, pages
 
 __all__ = [
@@ -110,6 +111,7 @@ class ITSAnalysis:
     result: its.ITSResult
     first_ljung_box_p: float | None
     first_ljung_box_lags: int | None
+    hac_reason: str = ""
 
     @property
     def hac(self) -> bool:
@@ -120,28 +122,51 @@ class ITSAnalysis:
 @functools.lru_cache(maxsize=32)
 def _its_cached(months: tuple[str, ...], counts: tuple[int, ...], breakpoint: str,
                 covid: tuple[str, str] | None, fourier_k: int, family: str,
-                autocorrelation_p: float) -> tuple[its.ITSResult, float | None, int | None]:
+                autocorrelation_p: float, hac_rule: str
+                ) -> tuple[its.ITSResult, float | None, int | None, str]:
     df = pd.DataFrame({"date": pd.PeriodIndex(months, freq="M").to_timestamp(), "count": counts})
     kw: dict[str, Any] = dict(date_col="date", count_col="count", breakpoint=breakpoint,
                               family=family, fourier_k=fourier_k, covid=covid)
     first = its.segmented_regression(df, **kw)
     lb = first.ljung_box_p
+    hac: its.ITSResult | None = None
     if lb is not None and lb < autocorrelation_p:
-        return its.segmented_regression(df, cov_type="HAC", **kw), lb, first.ljung_box_lags
-    return first, lb, first.ljung_box_lags
+        try:
+            hac = its.segmented_regression(df, cov_type="HAC", **kw)
+        except MethodInputError:
+            hac = None
+    names = [k for k in ("level_change", "slope_change") if getattr(first, k) is not None]
+    choice = choose_hac(
+        ljung_box_p=lb, autocorrelation_p=autocorrelation_p, rule=hac_rule,  # type: ignore[arg-type]
+        lag1=(first.autocorrelation or {}).get("lag1"),
+        se_model=[float(getattr(first, k)["se"]) for k in names],
+        se_hac=None if hac is None else [float(getattr(hac, k)["se"]) for k in names],
+        effects=[k.replace("_", " ") for k in names])
+    res = hac if choice.use_hac and hac is not None else first
+    return res, lb, first.ljung_box_lags, choice.reason
 
 
 register_cache(_its_cached.cache_clear)
 
 
 def referral_its(series: pd.DataFrame, *, breakpoint: Any, covid: tuple[str, str] | None,
-                 fourier_k: int, family: ITSFamily, autocorrelation_p: float) -> ITSAnalysis:
+                 fourier_k: int, family: ITSFamily, autocorrelation_p: float,
+                 hac_rule: HACRule) -> ITSAnalysis:
     """The book's interrupted time series of a monthly referral series.
 
     Segmented regression (log link) with a level and slope change at ``breakpoint``,
-    ``fourier_k`` Fourier pairs for the season and a Covid-19 term; when the residuals are
+    ``fourier_k`` Fourier pairs for the season and a Covid-19 term. When the residuals are
     autocorrelated (Ljung-Box p below ``autocorrelation_p``) the model is refitted with
-    Newey-West (HAC) standard errors. Cached by its inputs.
+    Newey-West (HAC) standard errors, and :func:`ccs_methods.methods.hac_choice.choose_hac`
+    decides with ``hac_rule`` which fit is reported. The Ljung-Box test alone does not say
+    the direction of the autocorrelation: when it is negative, Newey-West errors *narrow*
+    the intervals, which is anti-conservative. With ``"never_narrower"`` (the book's
+    setting) the HAC fit is kept only if it gives the level and the slope change a standard
+    error at least as large as the model-based one, so the reported intervals are never
+    narrower than model-based ones whatever the sign or lag of the autocorrelation (it also
+    covers autocorrelation at seasonal lags, where the lag-1 sign says nothing).
+    ``"positive_lag1"`` keeps the HAC fit when the lag-1 residual autocorrelation is
+    positive. Cached by its inputs.
 
     Parameters
     ----------
@@ -151,20 +176,21 @@ def referral_its(series: pd.DataFrame, *, breakpoint: Any, covid: tuple[str, str
         The programme start (``params.programme.ccs_start``).
     covid
         The Covid-19 window (:func:`covid_window`), or None for no Covid-19 term.
-    fourier_k, family, autocorrelation_p
-        ``its.fourier_k``, ``its.family``, ``its.autocorrelation_p`` of the settings.
+    fourier_k, family, autocorrelation_p, hac_rule
+        ``its.fourier_k``, ``its.family``, ``its.autocorrelation_p``, ``its.hac_rule`` of
+        the settings.
 
     Returns
     -------
     ITSAnalysis
 
     """
-    res, lb, lags = _its_cached(tuple(series["month"]),
-                                tuple(int(v) for v in series["referrals"]),
-                                str(month(breakpoint)), covid, int(fourier_k), str(family),
-                                float(autocorrelation_p))
+    res, lb, lags, reason = _its_cached(tuple(series["month"]),
+                                        tuple(int(v) for v in series["referrals"]),
+                                        str(month(breakpoint)), covid, int(fourier_k),
+                                        str(family), float(autocorrelation_p), str(hac_rule))
     return ITSAnalysis(series=series, result=res, first_ljung_box_p=lb,
-                       first_ljung_box_lags=lags)
+                       first_ljung_box_lags=lags, hac_reason=reason)
 
 
 def its_result(res: its.ITSResult, eff: dict[str, Any], dataset: str) -> dict[str, Any]:
@@ -291,7 +317,8 @@ def breakpoint_sensitivity(a: ITSAnalysis, *, shifts: tuple[int, ...] | list[int
 
 
 def e5_comparison(series: pd.DataFrame, ccs_start: Any, e5: pd.DataFrame, *,
-                  autocorrelation_p: float) -> tuple[pd.DataFrame, dict[str, Any]]:
+                  autocorrelation_p: float,
+                  hac_rule: HACRule) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Mean referrals per month before and since CCS, beside the published E5 figures.
 
     Returns
@@ -305,7 +332,8 @@ def e5_comparison(series: pd.DataFrame, ccs_start: Any, e5: pd.DataFrame, *,
     per = pd.PeriodIndex(series["month"], freq="M")
     before = series.loc[per < bp, "referrals"].astype(float).to_list()
     after = series.loc[per >= bp, "referrals"].astype(float).to_list()
-    rr = rates.period_ratio(before, after, autocorrelation_p=autocorrelation_p)
+    rr = rates.period_ratio(before, after, autocorrelation_p=autocorrelation_p,
+                            hac_rule=hac_rule)
     mb, ma = float(np.mean(before)), float(np.mean(after))
     pct = trend.percent_change(mb, ma)
 

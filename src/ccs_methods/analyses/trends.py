@@ -70,6 +70,7 @@ def computed_results(
             series, breakpoint=params.programme.ccs_start,
             covid=referrals.covid_window(params), fourier_k=settings.its.fourier_k,
             family=settings.its.family, autocorrelation_p=settings.its.autocorrelation_p,
+            hac_rule=settings.its.hac_rule,
         ).result
         key = net.short_name.lower()
         for term, eff in (("level_change", res.level_change),

@@ -24,6 +24,7 @@ from ccs_methods.analyses.trend_data import (
 from ccs_methods.data.params import Params
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import rates, trend
+from ccs_methods.methods.hac_choice import HACRule
 from ccs_methods.report import fmt, pages, plots, trend_readings
 
 __all__ = [
@@ -172,7 +173,8 @@ def pooled_trend(per_site: dict[str, lwa.SiteAwards], *, min_complete_years: int
     if len(parts) < 2:
         return PooledTrend(result=None, left_out=left_out, per_site=per)
     long = pd.concat(parts, ignore_index=True)
-    res = trend.pooled_trend(long, site_col="site", x_col="year", count_col="count")
+    res = trend.pooled_trend(long, site_col="site", x_col="year", count_col="count",
+                             family=glm_family)
     return PooledTrend(result=res, left_out=left_out, per_site=per)
 
 
@@ -190,7 +192,8 @@ class CovidYearChange:
 
 
 def covid_year_changes(params: Params, per_site: dict[str, lwa.SiteAwards], *,
-                       autocorrelation_p: float, family: Literal["poisson", "quasipoisson"]
+                       autocorrelation_p: float,
+                       hac_rule: HACRule, family: Literal["poisson", "quasipoisson"]
                        ) -> list[CovidYearChange]:
     """How awards moved from the year before into the first Covid-19 year, per site."""
     cy = params.programme.covid.first_lockdown.year
@@ -204,6 +207,7 @@ def covid_year_changes(params: Params, per_site: dict[str, lwa.SiteAwards], *,
             continue
         try:
             rr = rates.period_ratio(before, after, autocorrelation_p=autocorrelation_p,
+                                    hac_rule=hac_rule,
                                     family=family)
         except MethodInputError:
             continue
@@ -216,6 +220,7 @@ _YEARS_RE = re.compile(r"(\d{4})\D+(\d{4})")
 
 def e14_programme(params: Params, per_site: dict[str, lwa.SiteAwards], *,
                   min_complete_years: int, glm_family: lwa.FamilyName, autocorrelation_p: float,
+                  hac_rule: HACRule,
                   family: Literal["poisson", "quasipoisson"]) -> tuple[pd.DataFrame, list]:
     """E14 across the sites: each published ratio recomputed, with tests and intervals.
 
@@ -236,7 +241,8 @@ def e14_programme(params: Params, per_site: dict[str, lwa.SiteAwards], *,
         site = params.site(s)
         pub = e14_all[e14_all["site"] == s]
         comp = lwa.e14_comparisons(aw.annual, aw.monthly, pub,
-                                   autocorrelation_p=autocorrelation_p, family=family)
+                                   autocorrelation_p=autocorrelation_p,
+                                   hac_rule=hac_rule, family=family)
         tr = lwa.lwa_trend(aw.annual, min_complete_years=min_complete_years,
                            glm_family=glm_family)
         for _, c in comp.iterrows():
@@ -252,6 +258,7 @@ def e14_programme(params: Params, per_site: dict[str, lwa.SiteAwards], *,
                 "note": c.get("note", ""), "source": c["source"],
             })
         for it in lwa.e14_items(aw.annual, aw.monthly, pub, autocorrelation_p=autocorrelation_p,
+                                hac_rule=hac_rule,
                                 family=family):
             if it["a"] is not None and it["b"] is not None:
                 plot_rows.append((site.display_name, it["published_ratio"], it["b"] / it["a"],
@@ -379,7 +386,8 @@ def _flow_monthly(referrals: pd.DataFrame, f: str, t: str, year: int) -> list[fl
 
 
 def e15_reconciliation(referrals: pd.DataFrame, flows: pd.DataFrame, e15: pd.DataFrame,
-                       lwa_name: str, *, autocorrelation_p: float) -> pd.DataFrame:
+                       lwa_name: str, *, autocorrelation_p: float,
+                       hac_rule: HACRule) -> pd.DataFrame:
     """The published E15 counts and changes beside the recomputed ones, with rate ratios."""
     rows = []
     tot = flows.set_index("year")
@@ -404,7 +412,7 @@ def e15_reconciliation(referrals: pd.DataFrame, flows: pd.DataFrame, e15: pd.Dat
                 try:
                     rr = rates.period_ratio(_flow_monthly(referrals, f, t, y0),
                                             _flow_monthly(referrals, f, t, y1),
-                                            autocorrelation_p=autocorrelation_p)
+                                            autocorrelation_p=autocorrelation_p, hac_rule=hac_rule)
                     rr_txt = (f"{fmt.ratio(rr.rate_ratio)} "
                               f"({fmt.interval(rr.ci_low, rr.ci_high)})"
                               + (" (Newey–West SE)" if rr.cov_type == "HAC" else ""))

@@ -55,6 +55,9 @@ class ITSSettings(_Strict):
     family: Literal["poisson", "quasipoisson", "negbin"] = "quasipoisson"
     fourier_k: int = Field(2, ge=0, le=6, description="Pairs of Fourier seasonality terms.")
     autocorrelation_p: float = Field(0.05, gt=0, lt=1)
+    hac_rule: Literal["never_narrower", "positive_lag1"] = Field(
+        "never_narrower",
+        description="When autocorrelated residuals get Newey-West errors (methods.hac_choice).")
     min_points_each_side: int = Field(8, ge=3)
     sensitivity_shifts: tuple[int, ...] = (-6, -3, 0, 3, 6)
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods import its, trend
+from ccs_methods.methods.hac_choice import HACRule, choose_hac
 
 __all__ = ["PeriodRatio", "counterfactual_window", "its_design", "period_ratio"]
 
@@ -33,6 +34,7 @@ class PeriodRatio:
     glm: trend.GLMTrendResult
     ljung_box_p: float | None
     ljung_box_lags: int
+    hac_reason: str = ""
 
     @property
     def rate_ratio(self) -> float:
@@ -70,6 +72,7 @@ def period_ratio(
     after: Sequence[float],
     *,
     autocorrelation_p: float,
+    hac_rule: HACRule,
     family: Literal["poisson", "quasipoisson"] = "quasipoisson",
 ) -> PeriodRatio:
     """Rate ratio of the mean monthly count after vs before, with a 95% interval.
@@ -78,15 +81,20 @@ def period_ratio(
     (after): the rate ratio is exactly the ratio of the two monthly means, and with the
     quasi-Poisson family the interval reflects month-to-month variation. Months are not assumed
     independent: the Ljung-Box test (``min(12, n/5)`` lags) is run on the Pearson residuals in
-    time order, and when ``p < autocorrelation_p`` the interval uses Newey-West (HAC) standard
-    errors with ``floor(4 (n/100)^(2/9))`` lags (at least 1).
+    time order, and when ``p < autocorrelation_p`` the ratio is refitted with Newey-West (HAC)
+    standard errors with ``floor(4 (n/100)^(2/9))`` lags (at least 1);
+    :func:`ccs_methods.methods.hac_choice.choose_hac` then decides with ``hac_rule`` which
+    interval is reported (``"never_narrower"``: the HAC one only if it is not narrower than
+    the model-based one, so negative autocorrelation never narrows it).
 
     Parameters
     ----------
     before, after
         Monthly counts of the two periods in time order (at least one each, three in all).
     autocorrelation_p
-        Ljung-Box p below which Newey-West errors are used (``its.autocorrelation_p``).
+        Ljung-Box p below which the months count as autocorrelated (``its.autocorrelation_p``).
+    hac_rule
+        ``its.hac_rule``: ``"never_narrower"`` or ``"positive_lag1"``.
     family
         Count family (``lwa_trend.year_comparison_family``).
 
@@ -117,11 +125,22 @@ def period_ratio(
         lb_p = float(acorr_ljungbox(resid, lags=[lags], return_df=True)["lb_pvalue"].iloc[-1])
         if not math.isfinite(lb_p):
             lb_p = None
+    hac: trend.GLMTrendResult | None = None
     if lb_p is not None and lb_p < autocorrelation_p:
-        res = trend.glm_trend(y, x, family=family, cov_type="HAC")
-    else:
-        res = first
-    return PeriodRatio(glm=res, ljung_box_p=lb_p, ljung_box_lags=lags)
+        try:
+            hac = trend.glm_trend(y, x, family=family, cov_type="HAC")
+        except MethodInputError:
+            hac = None
+    ss = float(np.sum(resid**2))
+    # both intervals use the same quantile, so their log widths compare as the standard errors
+    choice = choose_hac(
+        ljung_box_p=lb_p, autocorrelation_p=autocorrelation_p, rule=hac_rule,
+        lag1=float(np.sum(resid[1:] * resid[:-1]) / ss) if ss > 0 else None,
+        se_model=[math.log(first.ci_high / first.ci_low)],
+        se_hac=None if hac is None else [math.log(hac.ci_high / hac.ci_low)],
+        effects=["rate ratio"])
+    res = hac if choice.use_hac and hac is not None else first
+    return PeriodRatio(glm=res, ljung_box_p=lb_p, ljung_box_lags=lags, hac_reason=choice.reason)
 
 
 def its_design(res: its.ITSResult) -> tuple[np.ndarray, np.ndarray]:

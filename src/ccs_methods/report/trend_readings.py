@@ -27,6 +27,7 @@ __all__ = [
     "period_ratio_method",
     "pre_trend",
     "rate_ratio_verdict",
+    "reference_quantile",
     "slope_change",
     "theil_sen_interval",
     "theil_sen_note",
@@ -81,23 +82,29 @@ def theil_sen_note(ts: Any) -> str:
 def period_ratio_method(rr: Any) -> str:
     """How the interval of a :class:`~ccs_methods.methods.rates.PeriodRatio` was computed."""
     lb = fmt.p_value(rr.ljung_box_p)
+    why = rr.hac_reason.replace("Newey-West", "Newey–West").replace("Ljung-Box", "Ljung–Box")
     if rr.cov_type == "HAC":
-        return (f"the monthly residuals are autocorrelated (Ljung–Box {lb} at "
-                f"{rr.ljung_box_lags} lags), so Newey–West (HAC) standard errors with "
-                f"{rr.glm.hac_lags} lags")
-    return (f"no residual autocorrelation detected (Ljung–Box {lb} at {rr.ljung_box_lags} "
-            "lags), so model-based standard errors")
+        return (f"{why} (Ljung–Box {lb} at {rr.ljung_box_lags} lags), so Newey–West (HAC) "
+                f"standard errors with {rr.glm.hac_lags} lags")
+    return f"{why} (Ljung–Box {lb} at {rr.ljung_box_lags} lags), so model-based standard errors"
+
+
+def reference_quantile(reference: str, df_resid: int) -> str:
+    """The reference distribution of a Wald interval, e.g. "Student's t on 10 residual df"."""
+    if reference == "t":
+        return f"Student's t on {df_resid} residual degree{'s' if df_resid != 1 else ''} of freedom"
+    return "the normal quantile"
 
 
 def its_errors(a: Any) -> str:
     """Why the time series kept model-based errors or used Newey-West (HAC) errors."""
     lb = fmt.p_value(a.first_ljung_box_p)
+    why = a.hac_reason.replace("Newey-West", "Newey–West").replace("Ljung-Box", "Ljung–Box")
     if a.result.cov_type == "HAC":
-        return (f"the residuals are autocorrelated (Ljung–Box {lb} at {a.first_ljung_box_lags} "
-                f"lags), so Newey–West (HAC) standard errors with {a.result.hac_lags} lags "
-                "were used")
-    return (f"no residual autocorrelation was detected (Ljung–Box {lb}), so model-based "
-            "standard errors were kept")
+        return (f"{why} (Ljung–Box {lb} at {a.first_ljung_box_lags} lags), so Newey–West (HAC) "
+                f"standard errors with {a.result.hac_lags} lags were used")
+    return f"{why} (Ljung–Box {lb} at {a.first_ljung_box_lags} lags), so model-based standard " \
+        "errors were kept"
 
 
 def pre_trend(lo: float, hi: float) -> str:
