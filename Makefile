@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 MATHJAX := node_modules/mathjax/es5/tex-chtml.js
 JOBS   ?= $(shell $(PYTHON) -c "import os; print(max(1, min(4, os.cpu_count() or 1)))")
 
-.PHONY: book test env vendor run build pdf lint lab refresh-notebooks lock synth validate benchmark clean mutation
+.PHONY: book test env vendor run build pdf lint lab refresh-notebooks lock synth validate benchmark benchmark-build clean mutation
 
 book: env vendor
 	$(BIN)/ccs-eval all --jobs $(JOBS)
@@ -67,6 +67,13 @@ validate: env
 
 benchmark: env
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+# Clean, no-change, one-site and one-setting rebuilds against their lower bound, then N
+# synthetic sites at 1 and 2 workers (long: about an hour on 2 cores with the default sizes).
+# Options: make benchmark-build BENCH_ARGS="--sizes 4 8 16 --skip-book"
+BENCH_ARGS ?=
+benchmark-build: env vendor
+	$(BIN)/python benchmarks/build.py $(BENCH_ARGS)
 
 # Regenerate the lock after changing dependencies in pyproject.toml.
 lock:
