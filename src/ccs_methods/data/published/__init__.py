@@ -35,8 +35,9 @@ as before.
 
 from __future__ import annotations
 
-from ccs_methods.data.published.geography import geographies, pilot_sites
+from ccs_methods.data.published.geography import pilot_sites
 from ccs_methods.data.published.loaders import (
+    geographies,
     load_assumptions,
     load_coordination_features,
     load_figures,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ccs_methods.data import paths
-from ccs_methods.data.published.geography import geographies, pilot_sites
+from ccs_methods.data.published.geography import GEOGRAPHIES_FILE, pilot_sites
 from ccs_methods.data.published.reading import _fail, _load, _load_lines, _Problem
 from ccs_methods.data.published.schemas import (
     _ASSUMPTIONS,
@@ -23,7 +23,7 @@ from ccs_methods.data.published.schemas import (
     _Spec,
 )
 from ccs_methods.data.published.vocabulary import EXHIBITS, YEARS
-from ccs_methods.errors import CCSInputError
+from ccs_methods.errors import CCSInputError, DataValidationError
 
 
 def published_dir(data_dir: str | Path | None = None) -> Path:
@@ -385,3 +385,44 @@ def load_page_steps(
 
     """
     return _load(_resolve(path, data_dir, _PAGE_STEPS), _PAGE_STEPS)
+
+
+def geographies(
+    published_folder: str | Path, params_dir: str | Path | None = None
+) -> dict[str, str]:
+    """Every geography a published figure may name, with its kind.
+
+    Parameters
+    ----------
+    published_folder
+        The folder holding ``geographies.csv`` (the published tables' folder).
+    params_dir
+        The ``params/`` folder whose pilot sites apply (default: the project's).
+
+    Returns
+    -------
+    dict
+        Geography id to kind: ``pilot_site`` for the sites of params, else the ``kind`` of
+        ``geographies.csv`` (``programme``, ``nation``, ``other_area``).
+
+    Raises
+    ------
+    DataValidationError
+        ``geographies.csv`` is missing or breaks its schema, or names a pilot site.
+
+    """
+    path = Path(published_folder) / GEOGRAPHIES_FILE
+    table = load_geographies(path)
+    sites = pilot_sites(params_dir)
+    out = {s: "pilot_site" for s in sites}
+    for i, row in table.iterrows():
+        if row["geography"] in out:
+            raise DataValidationError(
+                f"geography {row['geography']!r} is a pilot site in params: pilot sites are not "
+                "listed here",
+                file=path,
+                row=int(i) + 2,
+                column="geography",
+            )
+        out[str(row["geography"])] = str(row["kind"])
+    return out
