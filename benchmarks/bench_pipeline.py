@@ -1,6 +1,8 @@
 """Benchmark the pipeline: notebook execution per page, workers, and the book build.
 
-Prints wall times; asserts nothing (speed is measured here, never in tests). Run from the
+Every run uses ``--force``: without it a repeated run would keep the pages it made before
+(incremental rebuilds) and time nothing. Prints wall times; asserts nothing (speed is measured
+here, never in tests). Run from the
 project root with `make benchmark` or `.venv/bin/python benchmarks/bench_pipeline.py`.
 It works on a temporary copy of the project so the real book/ is not touched.
 """
@@ -8,7 +10,6 @@ It works on a temporary copy of the project so the real book/ is not touched.
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -16,25 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-COPY = ["params", "data", "notebooks", "_config.yml", "pyproject.toml"]
-
-
-def make_copy(dest: Path) -> Path:
-    """A copy of the project inputs with the hand-written book pages."""
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("raw"))
-        else:
-            shutil.copy2(src, dest / name)
-    shutil.copytree(
-        ROOT / "book",
-        dest / "book",
-        ignore=shutil.ignore_patterns("sites", "_toc.yml", "reproducibility.md", "_vendor"),
-    )
-    (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
-    return dest
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build import make_copy  # the project copy shared with benchmarks/build.py
 
 
 def timed(args: list[str]) -> float:
@@ -54,14 +38,16 @@ def main() -> int:
         proj = make_copy(Path(tmp) / "proj")
         root = ["--root", str(proj)]
         single = [
-            timed(["run", *root, "--site", "norfolk", "--year", "2", "-j", "1"]) for _ in range(3)
+            timed(["run", *root, "--site", "norfolk", "--year", "2", "-j", "1", "--force"])
+            for _ in range(3)
         ]
         print(
             f"one site-year page: median {statistics.median(single):.2f} s "
             f"(runs: {', '.join(f'{s:.2f}' for s in single)})"
         )
         for jobs in sorted({1, min(4, cores)}):
-            print(f"all pages, --jobs {jobs}: {timed(['run', *root, '-j', str(jobs)]):.1f} s")
+            took = timed(["run", *root, "-j", str(jobs), "--force"])
+            print(f"all pages, --jobs {jobs}: {took:.1f} s")
         print(f"book build (jupyter-book, warm): {timed(['build', *root]):.1f} s")
     return 0
 
