@@ -209,3 +209,130 @@ def test_retitle_replaces_first_heading_only() -> None:
     retitle(nb, "Norfolk: Year 2")
     assert nb.cells[0].source == "# Norfolk: Year 2\n\ntext"
     assert nb.cells[1].source == "# Keep"
+
+
+def _printed(page: Path) -> str:
+    nb = nbformat.read(page, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_one_worker_per_slot_runs_its_jobs_with_single_threaded_blas(mini_project: Path) -> None:
+    # a kernel's parent is the worker that started it: one slot, one worker, three pages
+    write_notebook(
+        mini_project / "notebooks" / "site_year.md",
+        ["import os\nprint('worker', os.getppid(), 'blas', os.environ['OPENBLAS_NUM_THREADS'])"],
+    )
+    params = load_params(mini_project / "params")
+    jobs = plan_jobs(params, mini_project, sites=["oldham", "norfolk", "swansea"], years=[1])
+    summary = run_jobs(jobs, mini_project, workers=1)
+    assert summary.ok, summary.describe()
+    printed = {_printed(mini_project / "book" / "sites" / s / "year-1.ipynb")
+               for s in ("oldham", "norfolk", "swansea")}
+    assert len(printed) == 1, printed
+    assert printed.pop().split()[2:] == ["blas", "1"]
+
+
+def test_a_worker_that_dies_fails_only_its_job(mini_project: Path) -> None:
+    # the oldham page kills its worker (an ancestor of the kernel); the next job gets a new one
+    kill_worker = (
+        "import psutil, signal\nif site == 'oldham':\n"
+        "    [p for p in psutil.Process().parents()\n"
+        "     if 'ccs_methods.pipeline.runner' in ' '.join(p.cmdline())][0].send_signal(9)"
+    )
+    template = mini_project / "notebooks" / "site_year.md"
+    write_notebook(template, [kill_worker, "print('done', site)"])
+    _good_page(mini_project / "book" / "sites" / "oldham" / "year-1.ipynb")
+    params = load_params(mini_project / "params")
+    jobs = plan_jobs(params, mini_project, sites=["oldham", "norfolk"], years=[1])
+    summary = run_jobs(jobs, mini_project, workers=1)
+    assert [r.label for r in summary.failures] == ["oldham year 1"]
+    assert "worker process exited with status -9" in (summary.failures[0].error or "")
+    assert (mini_project / "book/sites/oldham/year-1.ipynb").read_text() == GOOD
+    assert "done norfolk" in _printed(mini_project / "book/sites/norfolk/year-1.ipynb")
+
+
+def test_a_zygote_that_dies_leaves_cold_kernels_for_the_rest(mini_project: Path) -> None:
+    # a warm kernel's parent is its worker's zygote: the oldham page kills it, and still ends
+    kill_zygote = (
+        "import os, signal, sys\nprint('preloaded', 'pandas' in sys.modules)\n"
+        "if site == 'oldham':\n    os.kill(os.getppid(), signal.SIGKILL)"
+    )
+    write_notebook(mini_project / "notebooks" / "site_year.md", [kill_zygote])
+    params = load_params(mini_project / "params")
+    jobs = plan_jobs(params, mini_project, sites=["oldham", "norfolk"], years=[1])
+    summary = run_jobs(jobs, mini_project, workers=1)
+    assert summary.ok, summary.describe()
+    assert "preloaded True" in _printed(mini_project / "book/sites/oldham/year-1.ipynb")
+    assert "preloaded False" in _printed(mini_project / "book/sites/norfolk/year-1.ipynb")
+
+
+def test_longest_pages_start_first(mini_project: Path) -> None:
+    from ccs_methods.pipeline.runner import longest_first
+
+    params = load_params(mini_project / "params")
+    jobs = plan_jobs(params, mini_project, sites=["oldham", "norfolk", "swansea"], years=[1])
+    assert longest_first(jobs, mini_project) == [0, 1, 2]  # no history: plan order
+    run_dir = mini_project / ".ccs-run"
+    run_dir.mkdir(exist_ok=True)
+    record = {str(jobs[0].output): {"seconds": 3.0}, str(jobs[2].output): {"seconds": 9.5},
+              str(jobs[1].output): {"seconds": "garbled"}}
+    (run_dir / "pages.json").write_text(json.dumps(record), encoding="utf-8")
+    # a page with no usable time goes first, then the longest
+    assert longest_first(jobs, mini_project) == [1, 2, 0]
+
+
+PRELOADED = (
+    "import sys\nprint('preloaded', [m for m in ('pandas', 'statsmodels.api') if m in sys.modules])"
+)
+FIGURE = (
+    "import matplotlib.pyplot as plt\nfrom myst_nb import glue\n"
+    "fig, ax = plt.subplots(figsize=(3, 2))\nax.plot([1, 2, 3], [2, 1, 3])\nglue('n', 3)"
+)
+
+
+def _run_site(mini_project: Path, site: str, env: dict[str, str]) -> tuple[str, bytes]:
+    params = load_params(mini_project / "params")
+    jobs = plan_jobs(params, mini_project, sites=[site], years=[1])
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        summary = run_jobs(jobs, mini_project, workers=1)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert summary.ok, summary.describe()
+    page = mini_project / "book" / "sites" / site / "year-1.ipynb"
+    return _printed(page), page.read_bytes()
+
+
+def test_warm_kernels_are_forked_preloaded_and_pages_identical_to_cold(
+    mini_project: Path,
+) -> None:
+    write_notebook(mini_project / "notebooks" / "site_year.md", [PRELOADED, FIGURE])
+    warm_out, warm_page = _run_site(mini_project, "oldham", {})
+    cold_out, cold_page = _run_site(mini_project, "oldham", {"CCS_WARM_KERNELS": "0"})
+    # a warm kernel has the libraries before its first cell; a cold one imports them itself
+    assert "preloaded ['pandas', 'statsmodels.api']" in warm_out
+    assert "preloaded []" in cold_out
+    # the page itself does not tell how its kernel started (the figure included)
+    warm_page = warm_page.replace(b"preloaded ['pandas', 'statsmodels.api']", b"preloaded []")
+    assert b"image/png" in warm_page
+    assert warm_page == cold_page
+
+
+def test_a_client_with_no_zygote_starts_a_cold_kernel(
+    mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ccs_methods.pipeline.runner import _execute
+
+    write_notebook(mini_project / "notebooks" / "site_year.md", [PRELOADED])
+    monkeypatch.setenv("CCS_WARM_SOCKET", str(tmp_path / "nobody-listens.sock"))
+    monkeypatch.setenv("CCS_WARM_CONNECT_TIMEOUT", "0.5")
+    params = load_params(mini_project / "params")
+    job = plan_jobs(params, mini_project, sites=["norfolk"], years=[1])[0]
+    res = _execute(job, str(mini_project), str(tmp_path / "tmp"), str(tmp_path / "failed"))
+    assert res.ok, res.error
+    assert "preloaded []" in _printed(job.output)

@@ -12,7 +12,9 @@ template                      executed page(s)
 ``book_<name>.md``            ``book/<name>.ipynb`` once (``book_intro.md``: the front page)
 ============================  ==========================================================
 
-Each job runs in a worker process. Output is written to a temporary file under
+Each job runs in a worker process (one per parallel slot, kept for the whole run). Every page
+gets a kernel of its own, forked from the worker's zygote (:mod:`warm_kernel`), which has
+already imported the heavy libraries. Output is written to a temporary file under
 ``.ccs-run/tmp`` and moved over the page only when the notebook ran to the end, so a failed or
 interrupted run never leaves a half-written page and never replaces a good one. A failed
 notebook is kept under ``.ccs-run/failed`` for inspection and named in the final summary with
@@ -47,6 +49,7 @@ import nbformat
 from ccs_methods.data import deps
 from ccs_methods.data.params import Params
 from ccs_methods.errors import ParamsError
+from ccs_methods.pipeline import warm_kernel
 from ccs_methods.pipeline.incremental import page_record, read_notes
 from ccs_methods.pipeline.templates import (
     check_glue,
@@ -58,6 +61,19 @@ from ccs_methods.pipeline.templates import (
 )
 
 RUN_DIR = ".ccs-run"
+#: Set by a worker to its zygote's socket: the page kernels it starts are warm forks.
+_WARM_SOCKET_ENV = "CCS_WARM_SOCKET"
+#: ``0`` turns warm kernels off (every page starts a cold kernel, as before).
+WARM_KERNELS_ENV = "CCS_WARM_KERNELS"
+
+#: Environment every page's kernel inherits: one BLAS/OpenMP thread per page.
+#: The runner already runs one page per core, so library threads would only oversubscribe the
+#: cores (OpenBLAS threads spin while they wait), and one thread makes sums reproducible.
+SINGLE_THREAD_ENV = {
+    name: "1"
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+}
 #: Environment variable naming the runner's process id inside a worker.
 _PARENT_ENV = "CCS_RUNNER_PID"
 SITE_YEAR_PREFIX = "site_year"
@@ -252,6 +268,13 @@ def _kernel_manager_class() -> type:
 
             return os.path.join(tempfile.gettempdir(), f"ccs-kernel-{uuid.uuid4().hex}-ipc")
 
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            cmd: list[str] = super().format_kernel_cmd(extra_arguments)
+            sock = os.environ.get(_WARM_SOCKET_ENV)
+            if sock and cmd[1:3] == ["-m", "ipykernel_launcher"]:  # a warm kernel instead
+                return warm_kernel.kernel_command(sock, cmd[3:])
+            return cmd
+
     return IPCKernelManager
 
 
@@ -268,6 +291,7 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
     # the kernel inherits these: it notes every input it reads (ccs_methods.data.deps)
     os.environ[deps.DEPS_FILE_ENV] = str(notes_file)
     os.environ[deps.DEPS_ROOT_ENV] = str(Path(root).resolve())
+    os.environ.update(SINGLE_THREAD_ENV)
     try:
         pm.execute_notebook(
             read_template(job.template),
@@ -444,10 +468,12 @@ class _Children:
                 return None
             # own session: a Ctrl-C in the terminal reaches only the runner, which stops
             # workers. stderr goes to a file, not a pipe: a kernel inherits the descriptor and
-            # a pipe would stay open for as long as the kernel lives.
+            # a pipe would stay open for as long as the kernel lives. stdin carries the jobs
+            # (a kernel never inherits it: jupyter_client gives each kernel a pipe of its own).
             with stderr_file.open("wb") as err:
                 proc = subprocess.Popen(
-                    cmd, cwd=cwd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err
+                    cmd, cwd=cwd, start_new_session=True, stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL, stderr=err,
                 )
             self._procs.add(proc)
             return proc
@@ -455,6 +481,23 @@ class _Children:
     def done(self, proc: subprocess.Popen[bytes]) -> None:
         with self._lock:
             self._procs.discard(proc)
+
+    def close_all(self) -> None:
+        """End every idle worker: end of its job list, so it exits by itself."""
+        with self._lock:
+            procs = list(self._procs)
+            self._procs.clear()
+        for proc in procs:
+            with contextlib.suppress(OSError, ValueError):
+                assert proc.stdin is not None
+                proc.stdin.close()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
 
     def stop_all(self, grace: float = 5.0) -> None:
         with self._lock:
@@ -473,50 +516,98 @@ class _Children:
                 proc.wait()
 
 
-def _run_in_subprocess(
-    job: Job, root: Path, tmp_dir: Path, failed_dir: Path, children: _Children
-) -> JobResult | None:
-    """Run one job in a fresh Python process; ``None`` if the run is being stopped."""
-    spec = tmp_dir / f"{uuid.uuid4().hex}.job.json"
-    result_file = spec.with_suffix(".result.json")
-    spec.write_text(
-        json.dumps(
-            {
-                "job": _job_to_json(job),
-                "root": str(root),
-                "tmp_dir": str(tmp_dir),
-                "failed_dir": str(failed_dir),
-                "result": str(result_file),
-                "parent": os.getpid(),
-            }
-        ),
-        encoding="utf-8",
-    )
-    start = time.perf_counter()
-    err_file = spec.with_suffix(".stderr")
-    cmd = [sys.executable, "-m", "ccs_methods.pipeline.runner", str(spec)]
-    proc = children.start(cmd, root, err_file)
-    if proc is None:
-        return None
-    proc.wait()
-    children.done(proc)
-    if children.stopping:
-        return None
-    if proc.returncode == 0 and result_file.is_file():
-        return JobResult(**json.loads(result_file.read_text(encoding="utf-8")))
-    try:
-        err = err_file.read_bytes() if err_file.is_file() else b""
-    except OSError:
-        err = b""
-    tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-    return JobResult(
-        job.label,
-        str(job.output),
-        False,
-        time.perf_counter() - start,
-        None,
-        f"worker process exited with status {proc.returncode}: {tail[0]}",
-    )
+class _Slot:
+    """One runner thread's long-lived worker process, which runs its jobs one after another.
+
+    Starting Python and importing papermill and jupyter_client cost about 1.5 s, which a
+    worker per job paid for every page; a worker now lives for the whole run. Every page still
+    gets a fresh kernel, so pages stay isolated from one another. A worker that dies (or is
+    killed) fails only the job it was running; the next job starts a new worker.
+    """
+
+    def __init__(self, root: Path, tmp_dir: Path, children: _Children) -> None:
+        self.root = root
+        self.tmp_dir = tmp_dir
+        self.children = children
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.err_file = tmp_dir / f"{uuid.uuid4().hex}.worker.stderr"
+
+    def _worker(self) -> subprocess.Popen[bytes] | None:
+        if self.proc is not None and self.proc.poll() is None:
+            return self.proc
+        if self.proc is not None:
+            self.children.done(self.proc)
+        cmd = [sys.executable, "-m", "ccs_methods.pipeline.runner", "--parent", str(os.getpid())]
+        self.proc = self.children.start(cmd, self.root, self.err_file)
+        return self.proc
+
+    def run(self, job: Job, failed_dir: Path) -> JobResult | None:
+        """Run one job in this slot's worker; ``None`` if the run is being stopped."""
+        spec = self.tmp_dir / f"{uuid.uuid4().hex}.job.json"
+        result_file = spec.with_suffix(".result.json")
+        spec.write_text(
+            json.dumps(
+                {
+                    "job": _job_to_json(job),
+                    "root": str(self.root),
+                    "tmp_dir": str(self.tmp_dir),
+                    "failed_dir": str(failed_dir),
+                    "result": str(result_file),
+                }
+            ),
+            encoding="utf-8",
+        )
+        start = time.perf_counter()
+        proc = self._worker()
+        if proc is None:
+            return None
+        try:
+            assert proc.stdin is not None
+            proc.stdin.write(f"{spec}\n".encode())
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the worker died: found below
+        # the result file appears atomically when the job is done
+        while not result_file.is_file() and proc.poll() is None and not self.children.stopping:
+            time.sleep(0.05)
+        if self.children.stopping:
+            return None
+        if result_file.is_file():
+            return JobResult(**json.loads(result_file.read_text(encoding="utf-8")))
+        proc.wait()
+        self.children.done(proc)
+        self.proc = None
+        try:
+            err = self.err_file.read_bytes() if self.err_file.is_file() else b""
+        except OSError:
+            err = b""
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        return JobResult(
+            job.label,
+            str(job.output),
+            False,
+            time.perf_counter() - start,
+            None,
+            f"worker process exited with status {proc.returncode}: {tail[0]}",
+        )
+
+
+def longest_first(jobs: Sequence[Job], root: Path) -> list[int]:
+    """Job indices, the longest last time first (pages never run before go first).
+
+    With several workers, a long page started last keeps one worker busy while the others
+    idle; starting the longest first (LPT scheduling) shortens the run's tail. The times come
+    from ``.ccs-run/pages.json``; the summary still lists the jobs in plan order.
+    """
+    history = read_page_history(root)
+
+    def expected(i: int) -> float:
+        try:
+            return float(history[str(jobs[i].output)]["seconds"])
+        except (KeyError, TypeError, ValueError):  # never run, or a record edited by hand
+            return float("inf")
+
+    return sorted(range(len(jobs)), key=lambda i: -expected(i))
 
 
 def run_jobs(
@@ -553,12 +644,16 @@ def run_jobs(
     summary = RunSummary()
     results: dict[int, JobResult] = {}
     children = _Children()
+    local = threading.local()  # each pool thread keeps its own worker process
+
+    def run_one(job: Job) -> JobResult | None:
+        if not hasattr(local, "slot"):
+            local.slot = _Slot(root, tmp_dir, children)
+        return local.slot.run(job, failed_dir)
+
     pool = cf.ThreadPoolExecutor(max_workers=max(1, workers))
     try:
-        futures = {
-            pool.submit(_run_in_subprocess, job, root, tmp_dir, failed_dir, children): i
-            for i, job in enumerate(jobs)
-        }
+        futures = {pool.submit(run_one, jobs[i]): i for i in longest_first(jobs, root)}
         done = 0
         pending = set(futures)
         while pending:
@@ -588,6 +683,7 @@ def run_jobs(
                 signal.signal(sig, handler)
     else:
         pool.shutdown(wait=True)
+        children.close_all()
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     summary.results = [results[i] for i in sorted(results)]
@@ -786,24 +882,67 @@ def _watch_parent(parent: int, interval: float = 0.5) -> None:
         _stop_worker(signal.SIGTERM, None)
 
 
-def _worker_main(spec_path: str) -> int:
-    """Entry point of a worker process: run the job described in ``spec_path``."""
+def _worker_main(parent: int) -> int:
+    """Entry point of a worker process: run each job whose spec path arrives on stdin.
+
+    The worker ends when stdin closes (the runner has no more jobs). Each job's result is
+    written atomically next to its spec, which is how the runner learns it is done.
+    """
     signal.signal(signal.SIGTERM, _stop_worker)
     signal.signal(signal.SIGHUP, _stop_worker)
-    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    parent = int(spec.get("parent", os.getppid()))
     _watch_parent(parent)
     os.environ[_PARENT_ENV] = str(parent)
-    res = _execute(_job_from_json(spec["job"]), spec["root"], spec["tmp_dir"], spec["failed_dir"])
-    out = Path(spec["result"])
-    tmp = out.with_suffix(".partial")
+    zygote = _start_zygote()
     try:
-        tmp.write_text(json.dumps(asdict(res)), encoding="utf-8")
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        print(f"cannot write the job's result: {exc.strerror}", file=sys.stderr)
-        return 1
+        return _serve_jobs(zygote)
+    finally:
+        if zygote is not None:
+            zygote.kill()
+            zygote.wait()
+            Path(zygote.args[-1]).unlink(missing_ok=True)
+
+
+def _start_zygote() -> subprocess.Popen[bytes] | None:
+    """Start this worker's zygote (:mod:`warm_kernel`) unless warm kernels are turned off.
+
+    It imports the libraries while the worker imports papermill; its kernels are killed with
+    the worker (same process group; ``_stop_worker`` kills every descendant).
+    """
+    if os.environ.get(WARM_KERNELS_ENV, "1") == "0":
+        return None
+    import tempfile
+
+    sock = os.path.join(tempfile.gettempdir(), f"ccs-zygote-{uuid.uuid4().hex}.sock")
+    env = {**os.environ, **SINGLE_THREAD_ENV}
+    proc = subprocess.Popen(
+        warm_kernel.zygote_command(sock), env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+    os.environ[_WARM_SOCKET_ENV] = sock
+    return proc
+
+
+def _serve_jobs(zygote: subprocess.Popen[bytes] | None) -> int:
+    """Run each job whose spec path arrives on stdin; return when stdin closes."""
+    for line in sys.stdin:
+        spec_path = line.strip()
+        if not spec_path:
+            continue
+        if zygote is not None and zygote.poll() is not None:  # it died: cold kernels from now
+            os.environ.pop(_WARM_SOCKET_ENV, None)
+        spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+        res = _execute(
+            _job_from_json(spec["job"]), spec["root"], spec["tmp_dir"], spec["failed_dir"]
+        )
+        out = Path(spec["result"])
+        tmp = out.with_suffix(".partial")
+        try:
+            tmp.write_text(json.dumps(asdict(res)), encoding="utf-8")
+            os.replace(tmp, out)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            print(f"cannot write the job's result: {exc.strerror}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -846,4 +985,5 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(_worker_main(sys.argv[1]))
+    # python -m ccs_methods.pipeline.runner --parent PID   (started by run_jobs only)
+    sys.exit(_worker_main(int(sys.argv[2]) if sys.argv[1:2] == ["--parent"] else os.getppid()))
