@@ -255,8 +255,11 @@ def add_sites(proj: Path, n_total: int) -> list[str]:
 
 def scale_benchmark(sizes: list[int], year: int) -> None:
     """Time one programme year's site-year pages for N sites at 1 and 2 workers."""
-    print(f"scale: site-year pages of year {year} (2 templates per site), --force")
-    print("   N sites | pages | 1 worker s | pages/s | 2 workers s | pages/s | speed-up")
+    print(f"scale: site-year pages of year {year} (2 templates per site), clean: no .ccs-run")
+    print("   (each run starts with no results store, record cache or page history;")
+    print("    'results' is the part of the time spent on the shared results, computed serially)")
+    print("   N sites | pages | 1 worker s (results) | pages/s | 2 workers s (results) | pages/s "
+          "| speed-up")
     rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="ccs-scale-") as tmp:
@@ -265,13 +268,14 @@ def scale_benchmark(sizes: list[int], year: int) -> None:
             Run(proj, "validate")
             timings = {}
             for workers in (1, 2):
+                shutil.rmtree(proj / ".ccs-run", ignore_errors=True)  # a clean build each time
                 r = Run(proj, "run", "--year", str(year), "--force", "-j", str(workers))
-                timings[workers] = (r.seconds, r.executed()[0])
-            (t1, p1), (t2, _) = timings[1], timings[2]
+                timings[workers] = (r.seconds, r.executed()[0], r.results_seconds())
+            (t1, p1, r1), (t2, _, r2) = timings[1], timings[2]
             rows.append((n, p1, t1, t2))
             print(
-                f"  {n:>8} | {p1:>5} | {t1:10.1f} | {p1 / t1:7.2f} | {t2:11.1f} | "
-                f"{p1 / t2:7.2f} | {t1 / t2:5.2f}x"
+                f"  {n:>8} | {p1:>5} | {t1:10.1f} ({r1:5.1f}) | {p1 / t1:7.2f} | "
+                f"{t2:11.1f} ({r2:5.1f}) | {p1 / t2:7.2f} | {t1 / t2:5.2f}x"
             )
     for (n0, _, a0, b0), (n1, _, a1, b1) in itertools.pairwise(rows):
         print(
