@@ -230,6 +230,26 @@ def test_one_worker_per_slot_runs_its_jobs_with_single_threaded_blas(mini_projec
                for s in ("oldham", "norfolk", "swansea")}
     assert len(printed) == 1, printed
     assert printed.pop().split()[2:] == ["blas", "1"]
+    assert _warm_processes_left(mini_project, wait=0) == []  # the run ended its zygote
+
+
+def _warm_processes_left(project: Path, wait: float = 10.0) -> list[str]:
+    """Zygotes, clients or warm kernels still running in ``project`` after ``wait`` seconds."""
+    import psutil
+
+    deadline = time.monotonic() + wait
+    while True:
+        left = []
+        for p in psutil.process_iter(["cmdline"]):
+            try:
+                cmd = " ".join(p.info["cmdline"] or [])
+                if "warm_kernel.py" in cmd and Path(p.cwd()) == project:
+                    left.append(cmd)
+            except psutil.Error:
+                continue
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
 
 
 def test_a_worker_that_dies_fails_only_its_job(mini_project: Path) -> None:
@@ -249,6 +269,8 @@ def test_a_worker_that_dies_fails_only_its_job(mini_project: Path) -> None:
     assert "worker process exited with status -9" in (summary.failures[0].error or "")
     assert (mini_project / "book/sites/oldham/year-1.ipynb").read_text() == GOOD
     assert "done norfolk" in _printed(mini_project / "book/sites/norfolk/year-1.ipynb")
+    # the killed worker's zygote and the kernel it was running do not outlive it
+    assert _warm_processes_left(mini_project) == []
 
 
 def test_a_zygote_that_dies_leaves_cold_kernels_for_the_rest(mini_project: Path) -> None:

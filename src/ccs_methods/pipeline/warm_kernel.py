@@ -48,6 +48,8 @@ PRELOAD = (
 NOT_INHERITED = ("CCS_DEPS_FILE", "CCS_DEPS_ROOT")
 #: How long (s) a client waits for a zygote still importing before it starts a cold kernel.
 CONNECT_TIMEOUT_ENV = "CCS_WARM_CONNECT_TIMEOUT"
+#: How often (s) a zygote and a client check that the process that started them still lives.
+POLL_SECONDS = 1.0
 SCRIPT = Path(__file__).resolve()
 
 
@@ -109,13 +111,23 @@ def serve(sock_path: str) -> int:
         with contextlib.suppress(ImportError):
             importlib.import_module(module)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
+    parent = os.getppid()
+    _die_with_parent()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     tmp = f"{sock_path}.{os.getpid()}.tmp"
     server.bind(tmp)
     server.listen(16)
+    server.settimeout(POLL_SECONDS)
     os.replace(tmp, sock_path)  # clients see the socket only once it listens
     while True:
-        conn, _ = server.accept()
+        try:
+            conn, _ = server.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the worker is gone (killed): so is its zygote
+                with contextlib.suppress(OSError):
+                    os.unlink(sock_path)
+                return 1
+            continue
         try:
             _, fds, _, _ = socket.recv_fds(conn, 1, 3)
             with conn.makefile("rb") as stream:
@@ -160,10 +172,25 @@ def client(sock_path: str, argv: list[str]) -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, forward)
-    with contextlib.suppress(OSError):
-        while conn.recv(1):  # the link closes when the kernel exits
-            pass
-    return 0
+    parent = os.getppid()
+    conn.settimeout(POLL_SECONDS)
+    while True:
+        try:
+            if not conn.recv(1):  # the link closes when the kernel exits
+                return 0
+        except TimeoutError:
+            if os.getppid() != parent:  # whoever started the kernel is gone (as ipykernel's
+                forward(signal.SIGTERM, None)  # parent poller does for a cold kernel)
+        except OSError:
+            return 0
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel send SIGTERM to this process when its parent dies."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def main(args: list[str]) -> int:
