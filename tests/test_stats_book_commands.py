@@ -41,7 +41,8 @@ BLOCKS = _blocks()
 
 def test_the_pages_carry_the_commands() -> None:
     models = {m for _, m, _ in BLOCKS}
-    assert {"trend.lwa.norfolk", "pooled", "its.ncan", "xmr.norfolk", "network.ncan"} <= models
+    assert {"trend.lwa.norfolk", "pooled", "its.ncan", "xmr.norfolk", "network.ncan",
+            "contribution.y2_kf08", "contribution.y2_kf10"} <= models
     for _, _, cmds in BLOCKS:
         assert all(c[:2] == ["ccs-eval", "stats"] for c in cmds)
 
@@ -129,5 +130,16 @@ def test_each_command_reproduces_the_book(page: str, model: str, cmds: list[list
             assert _close(b / a, ref["ratio"]), key
             checked += 1
         assert checked >= 5
+    elif model.startswith("contribution."):
+        from ccs_methods.analyses.contribution import load_register, synthesis_table
+        from ccs_methods.data.params import load_params
+
+        claim = model.split(".", 1)[1]
+        table = synthesis_table(load_register(load_params(ROOT / "params")))
+        row = table.loc[table["claim_id"] == claim].iloc[0]
+        assert _close(out["posterior"], row["posterior"])
+        assert out["verbal"] == row["verbal"]
+        assert len(out["items"]) == row["n_used"]
+        assert out["prior"] == row["prior"]
     else:  # pragma: no cover - a new block needs a comparison here
         pytest.fail(f"no comparison for {model!r} ({page})")

@@ -298,3 +298,24 @@ def test_rows_are_file_lines_even_with_blank_lines(tmp_path: Path) -> None:
     assert r.exit_code == 2 and f"{f}, row 5, column 'n'" in r.stderr
     r = _run("spc", "--csv", str(f), "--value", "n")
     assert r.exit_code == 2 and "row 5" in r.stderr
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--claim", "no_such_claim"], "'no_such_claim' is not a claim of the theory of change"),
+        (["--claim", "y2_kf08", "--site", "norfolk"], "not for evidence"),
+        ([], "--claim goes with --what evidence"),
+    ],
+)
+def test_series_evidence_refuses_a_wrong_claim_or_a_site(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    res = runner.invoke(app, ["stats", "series", "--what", "evidence", "--out",
+                              str(tmp_path / "e.csv"), "--root", str(ROOT), *args])
+    assert res.exit_code == 2
+    assert message in res.output
+    assert not (tmp_path / "e.csv").exists()

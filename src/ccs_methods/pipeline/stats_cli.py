@@ -785,11 +785,14 @@ def stats_contribution(
 def stats_series(
     what: Annotated[str, typer.Option(
         help="referrals (monthly counts of a site's referral data), awards (complete calendar "
-        "years of LWA/DAF awards) or awards-monthly (the months the book uses).")],
-    site: Annotated[str, typer.Option(help="Site id (norfolk, oldham, swansea, "
-                                      "tower_hamlets), or all (awards only: a long file "
-                                      "site,year,awards of the sites the pooled trend uses).")],
+        "years of LWA/DAF awards), awards-monthly (the months the book uses) or evidence "
+        "(a contribution claim's evidence items, for `stats contribution`).")],
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
+    site: Annotated[str | None, typer.Option(
+        help="Site id (norfolk, oldham, swansea, tower_hamlets), or all (awards only: a long "
+        "file site,year,awards of the sites the pooled trend uses). Not for evidence.")] = None,
+    claim: Annotated[str | None, typer.Option(
+        help="Claim id of params/contribution/theory_of_change.yml (evidence only).")] = None,
     root: Annotated[Path | None, typer.Option(help="Project root (default: found from the "
                                               "current folder).")] = None,
 ) -> None:
@@ -799,22 +802,37 @@ def stats_series(
     refits it: ``referrals`` gives ``month,date,referrals`` (zero-filled months of the site's
     referral dataset); ``awards`` gives ``year,awards`` for the complete calendar years of the
     programme years params list (what the annual trend uses); ``awards-monthly`` gives
-    ``month,date,awards`` for those months (what the XmR chart uses).
+    ``month,date,awards`` for those months (what the XmR chart uses); ``evidence`` gives
+    ``evidence_id,sensitivity,type1_error,found,group`` for the items of one claim that the
+    book's headline posterior weighs (computed items resolved from the analyses; pending items
+    and items computed from synthetic stand-ins left out, as on the pages), and prints the
+    claim's prior.
     """
     from ccs_methods.analyses import lwa, referrals
     from ccs_methods.analyses.trend_data import LWA, load_dataset
     from ccs_methods.data.params import load_params
 
+    kinds = ("referrals", "awards", "awards-monthly", "evidence")
     try:
-        if what not in ("referrals", "awards", "awards-monthly"):
-            raise CCSInputError(
-                f"--what must be referrals, awards or awards-monthly; got {what!r}")
+        if what not in kinds:
+            raise CCSInputError(f"--what must be one of {', '.join(kinds)}; got {what!r}")
+        if (what == "evidence") != (claim is not None):
+            raise CCSInputError("--claim goes with --what evidence (and only with it)")
+        if (what == "evidence") == (site is not None):
+            raise CCSInputError("--site is needed for referrals and awards, and not for evidence")
         from ccs_methods.data.paths import ROOT_ENV, find_project_root
 
         if root is not None:  # the data folder is found from the project root too
             os.environ[ROOT_ENV] = str(root.resolve())
         root = find_project_root() if root is None else root.resolve()
         params = load_params(root / "params")
+        if claim is not None:
+            frame, prior = _claim_evidence(params, claim)
+            _write_csv(frame, out)
+            typer.echo(f"{out}: {len(frame)} rows; prior of {claim}: {prior:g} "
+                       "(params/contribution/theory_of_change.yml)")
+            return
+        assert site is not None
         if site == "all" and what == "awards":
             import pandas as pd
 
@@ -854,14 +872,41 @@ def stats_series(
                     date=aw.monthly["date"].dt.strftime("%Y-%m-%d"))
                 if (frame["awards"] % 1 == 0).all():
                     frame = frame.assign(awards=frame["awards"].astype(int))
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            frame.to_csv(out, index=False)
-        except OSError as exc:
-            raise CCSInputError(f"cannot write the file: {exc.strerror}", file=out) from exc
+        _write_csv(frame, out)
     except CCSInputError as exc:
         _fail(exc)
     typer.echo(f"{out}: {len(frame)} rows")
+
+
+def _write_csv(frame: Any, out: Path) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False)
+    except OSError as exc:
+        raise CCSInputError(f"cannot write the file: {exc.strerror}", file=out) from exc
+
+
+def _claim_evidence(params: Any, claim: str) -> tuple[Any, float]:
+    """The evidence items a claim's headline posterior weighs, and the claim's prior.
+
+    The items are written as ``stats contribution`` reads them: every register item is
+    evidence as found, so ``found`` is ``yes`` (a challenging item has sensitivity below its
+    type I error).
+    """
+    from ccs_methods.analyses.contribution import load_register
+
+    register = load_register(params)
+    known = [c.id for c in register.toc.claims]
+    if claim not in known:
+        raise CCSInputError(f"--claim {claim!r} is not a claim of the theory of change; claims "
+                            f"are {', '.join(known)}")
+    ev = register.evidence
+    rows = ev[(ev["claim_id"] == claim) & ev["sensitivity"].notna() & ev["type1_error"].notna()
+              & ~ev["evidence_id"].astype(str).isin(register.illustrative)]
+    frame = rows[["evidence_id", "sensitivity", "type1_error"]].assign(
+        found="yes", group=rows["group"]).reset_index(drop=True)
+    prior = next(c.prior for c in register.toc.claims if c.id == claim)
+    return frame, float(prior)
 
 
 @stats_app.command("network")
