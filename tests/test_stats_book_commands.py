@@ -42,7 +42,8 @@ BLOCKS = _blocks()
 def test_the_pages_carry_the_commands() -> None:
     models = {m for _, m, _ in BLOCKS}
     assert {"trend.lwa.norfolk", "pooled", "its.ncan", "xmr.norfolk", "network.ncan",
-            "contribution.y2_kf08", "contribution.y2_kf10"} <= models
+            "contribution.y2_kf08", "contribution.y2_kf10",
+            "trend.referrals.tower_hamlets.2"} <= models
     for _, _, cmds in BLOCKS:
         assert all(c[:2] == ["ccs-eval", "stats"] for c in cmds)
 
@@ -77,6 +78,22 @@ def test_each_command_reproduces_the_book(page: str, model: str, cmds: list[list
         assert out["mann_kendall"]["s"] == ref["mann_kendall_s"]
         assert _close(out["mann_kendall"]["p_value"], ref["mann_kendall_p"])
         assert _close(out["mann_kendall"]["tau"], ref["kendall_tau"])
+    elif model.startswith("trend.referrals."):
+        from ccs_methods.analyses import referrals
+        from ccs_methods.analyses.trend_data import load_dataset
+        from ccs_methods.data.params import load_params
+
+        _, _, site, year = model.split(".")
+        params = load_params(ROOT / "params")
+        ds = params.site(site).referral_network.referral_dataset
+        series = referrals.monthly_referrals(load_dataset(params, ds), site)
+        py = next(y for y in params.programme.years if y.number == int(year))
+        book = referrals.describe_year(series, py).early_trend
+        assert book is not None
+        g = out["glm"]
+        for key in ("rate_ratio", "ci_low", "ci_high", "p_value", "dispersion"):
+            assert _close(g[key], getattr(book, key)), key
+        assert g["family"] == book.family and out["n"] == book.n
     elif model.startswith("its."):
         net = model.split(".")[1]
         for term in ("level_change", "slope_change"):

@@ -793,6 +793,9 @@ def stats_series(
         "file site,year,awards of the sites the pooled trend uses). Not for evidence.")] = None,
     claim: Annotated[str | None, typer.Option(
         help="Claim id of params/contribution/theory_of_change.yml (evidence only).")] = None,
+    year: Annotated[int | None, typer.Option(
+        help="Programme year: only its months (referrals only; the per-month trend of a site "
+        "page's 'year described').")] = None,
     root: Annotated[Path | None, typer.Option(help="Project root (default: found from the "
                                               "current folder).")] = None,
 ) -> None:
@@ -800,8 +803,9 @@ def stats_series(
 
     The methods pages pair each model with this command and the ``stats`` command that
     refits it: ``referrals`` gives ``month,date,referrals`` (zero-filled months of the site's
-    referral dataset); ``awards`` gives ``year,awards`` for the complete calendar years of the
-    programme years params list (what the annual trend uses); ``awards-monthly`` gives
+    referral dataset; ``--year`` keeps one programme year's months); ``awards`` gives
+    ``year,awards`` for the complete calendar years of the programme years params list (what
+    the annual trend uses); ``awards-monthly`` gives
     ``month,date,awards`` for those months (what the XmR chart uses); ``evidence`` gives
     ``evidence_id,sensitivity,type1_error,found,group`` for the items of one claim that the
     book's headline posterior weighs (computed items resolved from the analyses; pending items
@@ -826,6 +830,8 @@ def stats_series(
             os.environ[ROOT_ENV] = str(root.resolve())
         root = find_project_root() if root is None else root.resolve()
         params = load_params(root / "params")
+        if year is not None and what != "referrals":
+            raise CCSInputError("--year goes with --what referrals (and only with it)")
         if claim is not None:
             frame, prior = _claim_evidence(params, claim)
             _write_csv(frame, out)
@@ -860,6 +866,8 @@ def stats_series(
             if ds is None:
                 raise CCSInputError(f"site {site!r} has no referral dataset in params")
             table = referrals.monthly_referrals(load_dataset(params, ds), site)
+            if year is not None:
+                table = _year_rows(params, table, year)
             frame = table[["month", "date", "referrals"]].assign(
                 date=table["date"].dt.strftime("%Y-%m-%d"))
         else:
@@ -876,6 +884,21 @@ def stats_series(
     except CCSInputError as exc:
         _fail(exc)
     typer.echo(f"{out}: {len(frame)} rows")
+
+
+def _year_rows(params: Any, table: Any, year: int) -> Any:
+    """The rows of a monthly table that fall in programme year ``year``."""
+    import pandas as pd
+
+    from ccs_methods.analyses.trend_data import year_months
+
+    years = {y.number: y for y in params.programme.years}
+    if year not in years:
+        raise CCSInputError(f"--year {year} is not a programme year; years are "
+                            f"{', '.join(map(str, years))}")
+    months = year_months(years[year])
+    per = pd.PeriodIndex(table["month"], freq="M")
+    return table[(per >= months[0]) & (per <= months[-1])].reset_index(drop=True)
 
 
 def _write_csv(frame: Any, out: Path) -> None:
