@@ -11,7 +11,8 @@ Prints, for the shipped book, in one run:
    and divided by the workers, plus the shared results and the Jupyter Book build; each figure's
    ratio to it;
 6. per page: total time, cell time, and the fixed cost (kernel start, imports, page checks);
-7. peak memory of the whole process tree during the clean build.
+7. peak memory of the whole process tree during the clean build (the sum of proportional set
+   sizes, so the libraries a forked kernel shares with its zygote count once).
 
 Then, for N synthetic sites (the pilots plus sites made by ``ccs-eval synth`` from a params file
 each): the time to execute the site-year pages of one programme year at 1 and at 2 workers,
@@ -75,6 +76,20 @@ def make_copy(dest: Path) -> Path:
     return dest
 
 
+def _pss(proc: psutil.Process) -> int:
+    """A process's proportional set size: pages it shares (a kernel forked from the zygote
+    shares the zygote's libraries) count once over the processes that share them, so the
+    tree's sum is the memory the run really uses. RSS where smaps_rollup is not available."""
+    try:
+        with open(f"/proc/{proc.pid}/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return int(proc.memory_info().rss)
+
+
 class Run:
     """One ccs-eval command: wall time, output, and the peak memory of its process tree."""
 
@@ -93,8 +108,8 @@ class Run:
             while not done.is_set():
                 try:
                     tree = [top, *top.children(recursive=True)]
-                    rss = sum(p.memory_info().rss for p in tree if p.is_running())
-                    self.peak_mb = max(self.peak_mb, rss / 2**20)
+                    used = sum(_pss(p) for p in tree if p.is_running())
+                    self.peak_mb = max(self.peak_mb, used / 2**20)
                 except psutil.Error:
                     pass
                 done.wait(0.25)
@@ -201,7 +216,8 @@ def book_benchmark(jobs: int) -> None:
             f"results {run.results_seconds():.1f} s; Jupyter Book {build.seconds:.1f} s)  "
             f"{clean / bound:4.2f}x bound"
         )
-        print(f"  peak memory (tree)    {max(run.peak_mb, build.peak_mb):7.0f} MiB")
+        print(f"  peak memory (tree)    {max(run.peak_mb, build.peak_mb):7.0f} MiB  (sum of the "
+              "processes' proportional set sizes)")
 
         def rebuild(what: str) -> None:
             r = Run(proj, "all", "-j", str(jobs), *html)
