@@ -43,7 +43,7 @@ def test_the_pages_carry_the_commands() -> None:
     models = {m for _, m, _ in BLOCKS}
     assert {"trend.lwa.norfolk", "pooled", "its.ncan", "xmr.norfolk", "network.ncan",
             "contribution.y2_kf08", "contribution.y2_kf10",
-            "trend.referrals.tower_hamlets.2"} <= models
+            "trend.referrals.tower_hamlets.2", "period.lwa.norfolk.2"} <= models
     for _, _, cmds in BLOCKS:
         assert all(c[:2] == ["ccs-eval", "stats"] for c in cmds)
 
@@ -94,6 +94,28 @@ def test_each_command_reproduces_the_book(page: str, model: str, cmds: list[list
         for key in ("rate_ratio", "ci_low", "ci_high", "p_value", "dispersion"):
             assert _close(g[key], getattr(book, key)), key
         assert g["family"] == book.family and out["n"] == book.n
+    elif model.startswith("period.lwa."):
+        from ccs_methods.analyses import lwa
+        from ccs_methods.analyses.trend_data import LWA, load_dataset
+        from ccs_methods.data.params import load_params
+
+        _, _, site, year = model.split(".")
+        params = load_params(ROOT / "params")
+        settings = params.analysis
+        aw = lwa.site_awards(params, site, load_dataset(params, LWA))
+        py = next(y for y in params.programme.years if y.number == int(year))
+        book = lwa.year_vs_previous(aw.monthly, py,
+                                    autocorrelation_p=settings.its.autocorrelation_p,
+                                    hac_rule=settings.its.hac_rule,
+                                    family=settings.lwa_trend.year_comparison_family).ratio
+        assert book is not None
+        for key in ("rate_ratio", "ci_low", "ci_high"):
+            assert _close(out[key], getattr(book, key)), key
+        assert out["n"] == book.n and out["cov_type"] == book.cov_type
+        assert out["hac_reason"] == book.hac_reason
+        assert out["family"] == settings.lwa_trend.year_comparison_family
+        assert out["autocorrelation_p"] == settings.its.autocorrelation_p
+        assert out["hac_rule"] == settings.its.hac_rule
     elif model.startswith("its."):
         net = model.split(".")[1]
         for term in ("level_change", "slope_change"):

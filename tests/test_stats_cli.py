@@ -319,3 +319,43 @@ def test_series_evidence_refuses_a_wrong_claim_or_a_site(
     assert res.exit_code == 2
     assert message in res.output
     assert not (tmp_path / "e.csv").exists()
+
+
+def _period_csv(tmp_path: Path, rows: list[tuple[str, int]]) -> Path:
+    path = tmp_path / "p.csv"
+    path.write_text("period,count\n" + "".join(f"{p},{c}\n" for p, c in rows), encoding="utf-8")
+    return path
+
+
+def test_period_ratio_is_the_ratio_of_the_two_monthly_means(tmp_path: Path) -> None:
+    rows = [("before", c) for c in (9, 11, 10, 10)] + [("after", c) for c in (19, 21, 20, 20)]
+    res = runner.invoke(app, ["stats", "period-ratio", "--csv", str(_period_csv(tmp_path, rows)),
+                              "--y", "count", "--period", "period"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["rate_ratio"] == pytest.approx(20 / 10, rel=1e-9)
+    assert (out["n_before"], out["n_after"], out["n"]) == (4, 4, 8)
+    assert out["mean_before"] == 10 and out["mean_after"] == 20
+    assert out["ci_low"] < 2 < out["ci_high"] and out["family"] == "quasipoisson"
+    assert out["ljung_box_lags"] == 1 and out["hac_rule"] == "never_narrower"
+
+
+@pytest.mark.parametrize(
+    ("rows", "args", "message"),
+    [
+        ([("before", 3), ("later", 4)], [], "value 'later' must be before or after"),
+        ([("after", 3), ("before", 4)], [], "a before month follows an after month"),
+        ([("before", 3), ("after", 4)], ["--family", "negbin"], "--family must be one of"),
+        ([("before", 3), ("after", 4)], ["--hac-rule", "always"], "--hac-rule must be one of"),
+    ],
+)
+def test_period_ratio_refuses_bad_input_with_file_row_and_column(
+    rows: list[tuple[str, int]], args: list[str], message: str, tmp_path: Path
+) -> None:
+    path = _period_csv(tmp_path, rows)
+    res = runner.invoke(app, ["stats", "period-ratio", "--csv", str(path), "--y", "count",
+                              "--period", "period", *args])
+    assert res.exit_code == 2
+    assert message in res.output
+    if "must be before" in message or "follows" in message:
+        assert "p.csv" in res.output and "row 3" in res.output and "period" in res.output

@@ -685,6 +685,83 @@ def stats_spc(
     typer.echo(f"summary: {text}")
 
 
+@stats_app.command("period-ratio")
+def stats_period_ratio(
+    csv: Annotated[Path, typer.Option(help="CSV file, one row per month in time order.")],
+    y: Annotated[str, typer.Option(help="Column of monthly counts.")],
+    period: Annotated[str, typer.Option(help="Column saying before or after (or 0 / 1).")],
+    family: Annotated[str, typer.Option(help="quasipoisson (default) or poisson.")] = (
+        "quasipoisson"),
+    autocorrelation_p: Annotated[float, typer.Option(
+        help="Ljung-Box p below which the months count as autocorrelated.")] = 0.05,
+    hac_rule: Annotated[str, typer.Option(
+        help="never_narrower (default: Newey-West only if its interval is not narrower) or "
+        "positive_lag1 (Newey-West when the lag-1 autocorrelation is positive).")] = (
+        "never_narrower"),
+) -> None:
+    """Rate ratio of the mean monthly count after vs before, with its autocorrelation check.
+
+    A quasi-Poisson (or Poisson) GLM on the months with x = 0 before and 1 after: the ratio of
+    the two monthly means. Ljung-Box on the Pearson residuals in file order; when autocorrelated,
+    Newey-West errors are kept under ``--hac-rule`` (``ccs_methods.methods.rates.period_ratio``).
+    """
+    import numpy as np
+
+    from ccs_methods.errors import MethodInputError
+    from ccs_methods.methods import rates, trend
+
+    try:
+        try:
+            for name, val, allowed in (("--family", family, ("quasipoisson", "poisson")),
+                                       ("--hac-rule", hac_rule,
+                                        ("never_narrower", "positive_lag1"))):
+                if val not in allowed:
+                    raise CCSInputError(f"{name} must be one of {', '.join(allowed)}; got {val!r}")
+            if not 0 < autocorrelation_p < 1:
+                raise CCSInputError(
+                    f"--autocorrelation-p must be between 0 and 1; got {autocorrelation_p}")
+            df = _csv(csv)
+            lines = _lines(df)
+            yy = _numbers(df, y, csv)
+            col = _column(df, period, csv)
+            after = []
+            for i, v in enumerate(col.astype(str).str.strip().str.lower()):
+                if v not in ("before", "after", "0", "1"):
+                    raise CCSInputError(f"value {col.iloc[i]!r} must be before or after (or 0 / 1)",
+                                        file=csv, row=lines[i], column=period)
+                after.append(v in ("after", "1"))
+            flags = np.asarray(after)
+            if flags.size and (np.diff(flags.astype(int)) < 0).any():
+                i = int(np.flatnonzero(np.diff(flags.astype(int)) < 0)[0]) + 1
+                raise CCSInputError("a before month follows an after month; rows must be in time "
+                                    "order, the before period first", file=csv, row=lines[i],
+                                    column=period)
+            rr = rates.period_ratio(yy[~flags].tolist(), yy[flags].tolist(),
+                                    autocorrelation_p=autocorrelation_p,
+                                    hac_rule=hac_rule,  # type: ignore[arg-type]
+                                    family=family)  # type: ignore[arg-type]
+        except MethodInputError as exc:
+            raise _with_file(exc, csv) from None
+        except CCSInputError as exc:
+            raise _with_file(exc, csv) from None
+    except CCSInputError as exc:
+        _fail(exc)
+    out = {
+        "file": str(csv),
+        "n_before": int((~flags).sum()),
+        "n_after": int(flags.sum()),
+        "mean_before": float(yy[~flags].mean()),
+        "mean_after": float(yy[flags].mean()),
+        **rr.glm.to_dict(),
+        "ljung_box_p": rr.ljung_box_p,
+        "ljung_box_lags": rr.ljung_box_lags,
+        "autocorrelation_p": autocorrelation_p,
+        "hac_rule": hac_rule,
+        "hac_reason": rr.hac_reason,
+    }
+    _print_json(trend.json_safe(out))
+
+
 @stats_app.command("contribution")
 def stats_contribution(
     csv: Annotated[Path, typer.Option(help="CSV of evidence items: columns evidence_id, "
@@ -806,7 +883,9 @@ def stats_series(
     referral dataset; ``--year`` keeps one programme year's months); ``awards`` gives
     ``year,awards`` for the complete calendar years of the programme years params list (what
     the annual trend uses); ``awards-monthly`` gives
-    ``month,date,awards`` for those months (what the XmR chart uses); ``evidence`` gives
+    ``month,date,awards`` for those months (what the XmR chart uses); ``awards-comparison``
+    with ``--year`` gives ``month,date,period,awards`` for the twelve months before the
+    programme year and its months (``stats period-ratio``); ``evidence`` gives
     ``evidence_id,sensitivity,type1_error,found,group`` for the items of one claim that the
     book's headline posterior weighs (computed items resolved from the analyses; pending items
     and items computed from synthetic stand-ins left out, as on the pages), and prints the
@@ -816,7 +895,7 @@ def stats_series(
     from ccs_methods.analyses.trend_data import LWA, load_dataset
     from ccs_methods.data.params import load_params
 
-    kinds = ("referrals", "awards", "awards-monthly", "evidence")
+    kinds = ("referrals", "awards", "awards-monthly", "awards-comparison", "evidence")
     try:
         if what not in kinds:
             raise CCSInputError(f"--what must be one of {', '.join(kinds)}; got {what!r}")
@@ -830,8 +909,10 @@ def stats_series(
             os.environ[ROOT_ENV] = str(root.resolve())
         root = find_project_root() if root is None else root.resolve()
         params = load_params(root / "params")
-        if year is not None and what != "referrals":
-            raise CCSInputError("--year goes with --what referrals (and only with it)")
+        if year is not None and what not in ("referrals", "awards-comparison"):
+            raise CCSInputError("--year goes with --what referrals or awards-comparison only")
+        if year is None and what == "awards-comparison":
+            raise CCSInputError("--what awards-comparison needs --year (the programme year)")
         if claim is not None:
             frame, prior = _claim_evidence(params, claim)
             _write_csv(frame, out)
@@ -875,6 +956,9 @@ def stats_series(
             if what == "awards":
                 comp = aw.annual[aw.annual["complete"]]
                 frame = comp[["year", "awards"]].astype(int)
+            elif what == "awards-comparison":
+                assert year is not None
+                frame = _year_and_previous(params, aw.monthly, year)
             else:
                 frame = aw.monthly[["month", "date", "awards"]].assign(
                     date=aw.monthly["date"].dt.strftime("%Y-%m-%d"))
@@ -899,6 +983,32 @@ def _year_rows(params: Any, table: Any, year: int) -> Any:
     months = year_months(years[year])
     per = pd.PeriodIndex(table["month"], freq="M")
     return table[(per >= months[0]) & (per <= months[-1])].reset_index(drop=True)
+
+
+def _year_and_previous(params: Any, monthly: Any, year: int) -> Any:
+    """Months before and in a programme year, as ``stats period-ratio`` reads them.
+
+    ``month,date,period,awards``: the twelve months before programme year ``year``, then its
+    months (what a site page's year comparison weighs).
+    """
+    import pandas as pd
+
+    from ccs_methods.analyses.trend_data import year_months
+
+    now = _year_rows(params, monthly, year)  # refuses a year that is not a programme year
+    months = year_months(next(y for y in params.programme.years if y.number == year))
+    prev = pd.period_range(months[0] - 12, months[0] - 1, freq="M")
+    per = pd.PeriodIndex(monthly["month"], freq="M")
+    before = monthly[(per >= prev[0]) & (per <= prev[-1])]
+    if len(now) != len(months) or len(before) != len(prev):
+        raise CCSInputError(f"programme year {year} or the twelve months before it has a month "
+                            "with no awards data; the book makes no comparison either")
+    both = pd.concat([before.assign(period="before"), now.assign(period="after")])
+    frame = both[["month", "date", "period", "awards"]].assign(
+        date=both["date"].dt.strftime("%Y-%m-%d"))
+    if (frame["awards"] % 1 == 0).all():
+        frame = frame.assign(awards=frame["awards"].astype(int))
+    return frame.reset_index(drop=True)
 
 
 def _write_csv(frame: Any, out: Path) -> None:
