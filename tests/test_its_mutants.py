@@ -1,0 +1,267 @@
+"""Checks of ccs_methods.methods.its that the mutation tester found unpinned (issue 14).
+
+Each test pins a value worked out by hand (a design matrix written out from the model in
+``segmented_regression``'s docstring and fitted directly in statsmodels, a message, a row
+number, a tolerance boundary), so a change to the code that changes an output fails here.
+Run ``tools/mutation_fork.py its.py tests/test_its.py tests/test_its_mutants.py`` to score.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from ccs_methods.errors import MethodInputError
+from ccs_methods.methods.its import (
+    _prepare_series,
+    segmented_regression,
+)
+
+
+def _monthly(n: int = 24, start: str = "2019-01-01", values=None) -> pd.DataFrame:
+    v = values if values is not None else (np.arange(n) % 7 + 10)
+    return pd.DataFrame({"date": pd.date_range(start, periods=n, freq="MS"), "count": v})
+
+
+def _qp(y: np.ndarray, X: np.ndarray, offset: np.ndarray | None = None):
+    """Quasi-Poisson fit written out in statsmodels: Poisson GLM, Pearson scale."""
+    return sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
+
+
+def _wavy(n: int, seed: int = 3, base: float = 60.0) -> np.ndarray:
+    """Seeded counts with a seasonal wave, a trend and a step at n // 2."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    mu = base * np.exp(0.01 * t + 0.3 * np.sin(2 * np.pi * t / 12) + 0.2 * (t >= n // 2))
+    return rng.poisson(mu).astype(float)
+
+
+# ----------------------------------------------------------------------------------------
+# input preparation
+# ----------------------------------------------------------------------------------------
+def test_prepared_columns_are_the_documented_ones() -> None:
+    out = _prepare_series(_monthly(3), "date", "count")
+    assert list(out.columns) == ["month", "t", "season", "count", "_row"]
+    idx = _prepare_series(
+        pd.DataFrame({"i": [7, 5, 6], "n": [1, 2, 3]}), "i", "n", frequency="index"
+    )
+    assert idx["month"].tolist() == [5, 6, 7] and idx["t"].tolist() == [0, 1, 2]
+    assert idx["count"].tolist() == [2.0, 3.0, 1.0] and idx["_row"].tolist() == [2, 3, 1]
+    # no calendar: the season is NaN (a float column), as documented
+    assert idx["season"].dtype == np.float64 and idx["season"].isna().all()
+
+
+def test_index_values_must_be_whole_numbers() -> None:
+    d = pd.DataFrame({"i": [1.0, 2.5, 3.0], "n": [1, 2, 3]})
+    with pytest.raises(MethodInputError, match=r"value 2\.5 is not a whole-number time index") as e:
+        _prepare_series(d, "i", "n", frequency="index")
+    assert e.value.row == 2 and e.value.column == "i"
+    # tolerance: within 1e-9 of a whole number counts as whole, beyond it does not
+    ok = _prepare_series(
+        pd.DataFrame({"i": [1e-9, 1, 2], "n": [1, 2, 3]}), "i", "n", frequency="index"
+    )
+    assert ok["month"].tolist() == [0, 1, 2]
+    with pytest.raises(MethodInputError, match="not a whole-number time index"):
+        _prepare_series(
+            pd.DataFrame({"i": [1.5e-9, 1, 2], "n": [1, 2, 3]}), "i", "n", frequency="index"
+        )
+
+
+def test_count_tolerance_for_whole_numbers() -> None:
+    ok = _prepare_series(_monthly(3, values=[1e-9, 2, 3]), "date", "count")
+    assert ok["count"].tolist() == [1e-9, 2.0, 3.0]
+    with pytest.raises(MethodInputError, match="is not a whole number") as e:
+        _prepare_series(_monthly(3, values=[1, 1.5e-9, 3]), "date", "count")
+    assert e.value.row == 2
+
+
+def test_missing_count_is_shown_as_empty() -> None:
+    d = _monthly(4).astype({"count": object})
+    d.loc[2, "count"] = None
+    with pytest.raises(MethodInputError, match=r"count \(empty\) is missing") as e:
+        _prepare_series(d, "date", "count")
+    assert e.value.row == 3
+    d.loc[2, "count"] = "n/a"
+    with pytest.raises(MethodInputError, match=r"count 'n/a' is missing"):
+        _prepare_series(d, "date", "count")
+
+
+def test_file_line_numbers_are_used_when_they_match_the_rows() -> None:
+    d = _monthly(4)
+    d.loc[2, "count"] = -1
+    d.attrs["line_numbers"] = [10, 11, 12, 13]
+    with pytest.raises(MethodInputError) as e:
+        _prepare_series(d, "date", "count")
+    assert e.value.row == 12
+    d.attrs["line_numbers"] = [10, 11]  # wrong length: 1-based data rows instead
+    with pytest.raises(MethodInputError) as e:
+        _prepare_series(d, "date", "count")
+    assert e.value.row == 3
+
+
+def test_offset_below_one_is_fine() -> None:
+    d = _monthly(3).assign(pop=[0.5, 0.25, 2.0])
+    out = _prepare_series(d, "date", "count", "pop")
+    assert out["offset"].tolist() == [0.5, 0.25, 2.0]
+
+
+def test_mixed_weekdays_name_the_first_odd_date() -> None:
+    d = pd.DataFrame({"d": pd.date_range("2023-01-02", periods=6, freq="7D"), "n": range(6)})
+    d.loc[1, "d"] = pd.Timestamp("2023-01-10")
+    with pytest.raises(MethodInputError) as e:
+        _prepare_series(d, "d", "n", frequency="weekly")
+    assert e.value.message.startswith(
+        "mixed frequency: 2023-01-10 is a Tuesday but the first date (2023-01-02) is a Monday;"
+    )
+    assert e.value.row == 2 and e.value.column == "d"
+
+
+def test_duplicate_message_names_the_first_duplicated_month_and_its_rows() -> None:
+    d = _monthly(6)
+    # rows 1-6 are 2019-01 .. 2019-06; row 7 repeats 2019-05 and row 8 repeats 2019-03
+    d = pd.concat([d, d.iloc[[4, 2]]], ignore_index=True)
+    with pytest.raises(MethodInputError) as e:
+        _prepare_series(d, "date", "count")
+    assert e.value.message.startswith(
+        "month 2019-03 appears more than once (rows [3, 8]); give one count per month. If"
+    )
+    assert e.value.row == 8
+    w = pd.DataFrame({"d": pd.date_range("2023-01-02", periods=4, freq="7D"), "n": range(4)})
+    w = pd.concat([w, w.iloc[[1]]], ignore_index=True)
+    with pytest.raises(MethodInputError) as e:
+        _prepare_series(w, "d", "n", frequency="weekly")
+    assert e.value.message == (
+        "week 2023-01-09 appears more than once (rows [2, 5]); give one count per week."
+    )
+
+
+def test_weekly_gap_names_the_missing_week() -> None:
+    w = pd.DataFrame({"d": pd.date_range("2023-01-02", periods=8, freq="7D"), "n": range(8)})
+    with pytest.raises(MethodInputError) as e:
+        _prepare_series(w.drop(index=[2, 3]), "d", "n", frequency="weekly")
+    assert e.value.message.startswith(
+        "the series has a gap: week 2023-01-16 is missing (2 week(s) missing between "
+        "2023-01-09 and 2023-01-30). Every week needs a row;"
+    )
+    assert e.value.row == 3  # the third row of the table given
+
+
+def test_breakpoint_inside_a_month_names_both_candidates() -> None:
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(
+            _monthly(), date_col="date", count_col="count", breakpoint="2020-04-15"
+        )
+    assert "(2020-04 if that month counts as after the change, 2020-05 if not)" in e.value.message
+
+
+# ----------------------------------------------------------------------------------------
+# settings
+# ----------------------------------------------------------------------------------------
+def test_fourier_k_from_0_to_5() -> None:
+    d = _monthly(48, values=_wavy(48))
+    kw = dict(date_col="date", count_col="count", breakpoint="2021-01")
+    r = segmented_regression(d, fourier_k=5, **kw)
+    # k = 1..5: ten terms, but sin(2 pi 6 m / 12) would be 0; 4 + 10 parameters
+    assert r.fourier_k == 5 and r.df_resid == 48 - 14
+    with pytest.raises(MethodInputError, match=r"from 0 to 5; got 6\."):
+        segmented_regression(d, fourier_k=6, **kw)
+
+
+# ----------------------------------------------------------------------------------------
+# the model: design matrices written out by hand and fitted directly
+# ----------------------------------------------------------------------------------------
+def _segments(n: int, b: int) -> list[np.ndarray]:
+    t = np.arange(n, dtype=float)
+    post = (t >= b).astype(float)
+    return [np.ones(n), t, post, (t - b + 1) * post]
+
+
+def test_weekly_seasonal_terms_have_a_365_25_day_year() -> None:
+    """Weekly: season = (day of year - 1) / 7 + 1 (weeks 1 to 53.1), period 365.25 / 7."""
+    n, b = 60, 30
+    dates = pd.date_range("2023-01-02", periods=n, freq="7D")
+    y = _wavy(n, seed=11)
+    r = segmented_regression(
+        pd.DataFrame({"d": dates, "n": y}),
+        date_col="d",
+        count_col="n",
+        breakpoint=str(dates[b].date()),
+        frequency="weekly",
+        fourier_k=1,
+    )
+    season = (dates.day_of_year.to_numpy() - 1) / 7 + 1
+    assert season[0] == 1 + 1 / 7 and season[1] == 2 + 1 / 7  # 2 and 9 January
+    w = 2 * np.pi * season / (365.25 / 7)
+    fit = _qp(y, np.column_stack([*_segments(n, b), np.sin(w), np.cos(w)]))
+    p, se = np.asarray(fit.params), np.asarray(fit.bse)
+    assert r.level_change["log_estimate"] == pytest.approx(p[2], rel=1e-8)
+    assert r.level_change["se"] == pytest.approx(se[2], rel=1e-7)
+    assert r.slope_change["log_estimate"] == pytest.approx(p[3], rel=1e-7)
+    assert r.pre_trend["rate_ratio_per_year"] == pytest.approx(
+        math.exp(365.25 / 7 * p[1]), rel=1e-9
+    )
+    assert r.fitted == pytest.approx(list(fit.fittedvalues), rel=1e-8)
+
+
+def test_quarterly_seasonal_terms_and_the_dropped_constant_sine() -> None:
+    """Quarterly: season = quarter (1-4), period 4. With two pairs sin(2 pi 2 q / 4) =
+    sin(pi q) is 0 at every quarter, so it is left out (it would make the design singular)."""
+    n, b = 40, 20
+    dates = pd.date_range("2010-01-01", periods=n, freq="QS")
+    y = _wavy(n, seed=12)
+    kw = dict(date_col="d", count_col="n", breakpoint="2015Q1", frequency="quarterly")
+    frame = pd.DataFrame({"d": dates, "n": y})
+    q = np.tile([1.0, 2.0, 3.0, 4.0], n // 4)
+    one = segmented_regression(frame, fourier_k=1, **kw)
+    two = segmented_regression(frame, fourier_k=2, **kw)
+    w = 2 * np.pi * q / 4
+    f1 = _qp(y, np.column_stack([*_segments(n, b), np.sin(w), np.cos(w)]))
+    f2 = _qp(y, np.column_stack([*_segments(n, b), np.sin(w), np.cos(w), np.cos(2 * w)]))
+    assert one.df_resid == n - 6 and two.df_resid == n - 7
+    for r, fit in ((one, f1), (two, f2)):
+        assert r.level_change["log_estimate"] == pytest.approx(fit.params[2], rel=1e-8)
+        assert r.level_change["se"] == pytest.approx(fit.bse[2], rel=1e-7)
+        assert r.pre_trend["rate_ratio_per_year"] == pytest.approx(
+            math.exp(4 * fit.params[1]), rel=1e-9
+        )
+    assert one.n_pre == b and one.breakpoint == "2015Q1"
+
+
+def test_covid_window_with_the_books_dates() -> None:
+    """params/programme.yml: covid 2020-03-23 to 2021-07-19; in a monthly series the window is
+    the months that contain those dates, March 2020 to July 2021 inclusive (17 months)."""
+    n = 72
+    months = pd.date_range("2017-01-01", periods=n, freq="MS")
+    y = _wavy(n, seed=13, base=80)
+    b = 33  # 2019-10
+    r = segmented_regression(
+        pd.DataFrame({"d": months, "n": y}),
+        date_col="d",
+        count_col="n",
+        breakpoint="2019-10",
+        fourier_k=0,
+        covid=("2020-03-23", "2021-07-19"),
+    )
+    ind = ((months >= "2020-03-01") & (months <= "2021-07-01")).astype(float)
+    assert ind.sum() == 17
+    fit = _qp(y, np.column_stack([*_segments(n, b), ind]))
+    assert r.covid == ["2020-03", "2021-07"]
+    assert r.covid_effect["log_estimate"] == pytest.approx(fit.params[4], rel=1e-8)
+    assert r.covid_effect["se"] == pytest.approx(fit.bse[4], rel=1e-7)
+    # an open window (end None) runs to the last month
+    s = segmented_regression(
+        pd.DataFrame({"d": months, "n": y}),
+        date_col="d",
+        count_col="n",
+        breakpoint="2019-10",
+        fourier_k=0,
+        covid=("2020-03", None),
+    )
+    step = (months >= "2020-03-01").astype(float)
+    fit_s = _qp(y, np.column_stack([*_segments(n, b), step]))
+    assert s.covid == ["2020-03", "2022-12"]
+    assert s.covid_effect["log_estimate"] == pytest.approx(fit_s.params[4], rel=1e-8)
