@@ -265,3 +265,75 @@ def test_covid_window_with_the_books_dates() -> None:
     fit_s = _qp(y, np.column_stack([*_segments(n, b), step]))
     assert s.covid == ["2020-03", "2022-12"]
     assert s.covid_effect["log_estimate"] == pytest.approx(fit_s.params[4], rel=1e-8)
+
+
+def test_weekly_covid_window_between_the_weekly_dates() -> None:
+    """A weekly window limit between the series' dates (Mondays): a start counts from the
+    next Monday, an end from its own week; the labels name those weeks (a bug fixed in
+    issue 14: the given Wednesdays were shown, though the window began on the next Monday)."""
+    n, b = 40, 17  # breakpoint 2023-05-01
+    dates = pd.date_range("2023-01-02", periods=n, freq="7D")
+    y = _wavy(n, seed=14)
+    r = segmented_regression(
+        pd.DataFrame({"d": dates, "n": y}),
+        date_col="d",
+        count_col="n",
+        breakpoint="2023-05-01",
+        frequency="weekly",
+        fourier_k=0,
+        covid=("2023-06-07", "2023-07-12"),
+    )
+    ind = ((dates >= "2023-06-12") & (dates <= "2023-07-10")).astype(float)
+    assert ind.sum() == 5
+    fit = _qp(y, np.column_stack([*_segments(n, b), ind]))
+    assert r.covid == ["2023-06-12", "2023-07-10"]
+    assert r.covid_effect["log_estimate"] == pytest.approx(fit.params[4], rel=1e-8)
+    assert r.covid_effect["se"] == pytest.approx(fit.bse[4], rel=1e-7)
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(
+            pd.DataFrame({"d": dates, "n": y}),
+            date_col="d",
+            count_col="n",
+            breakpoint="2023-05-01",
+            frequency="weekly",
+            fourier_k=0,
+            covid=("2023-06-07", "2023-06-08"),
+        )
+    assert e.value.message == "covid end 2023-06-05 is before covid start 2023-06-12."
+
+
+def test_weekly_breakpoint_between_dates_names_the_two_weeks() -> None:
+    dates = pd.date_range("2023-01-02", periods=40, freq="7D")
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(
+            pd.DataFrame({"d": dates, "n": _wavy(40)}),
+            date_col="d",
+            count_col="n",
+            breakpoint="2023-04-19",
+            frequency="weekly",
+            fourier_k=0,
+        )
+    assert e.value.message == (
+        "breakpoint 2023-04-19 is not one of the weekly dates of the series (they fall every "
+        "7 days from 2023-01-02); give the first week of the post-intervention period "
+        "(2023-04-17 or 2023-04-24). It is not rounded silently."
+    )
+
+
+def test_index_series_breakpoint_and_covid_window() -> None:
+    n, b = 40, 19
+    y = _wavy(n, seed=15)
+    d = pd.DataFrame({"i": np.arange(101, 101 + n), "n": y})
+    kw = dict(date_col="i", count_col="n", frequency="index", fourier_k=0)
+    r = segmented_regression(d, breakpoint=120, covid=(125, 130), **kw)
+    ind = ((np.arange(n) >= 24) & (np.arange(n) <= 29)).astype(float)
+    fit = _qp(y, np.column_stack([*_segments(n, b), ind]))
+    assert r.n_pre == b and r.breakpoint == "120" and r.covid == ["125", "130"]
+    assert r.level_change["log_estimate"] == pytest.approx(fit.params[2], rel=1e-8)
+    assert r.covid_effect["log_estimate"] == pytest.approx(fit.params[4], rel=1e-8)
+    for bad in (120.5, "soon", float("nan"), float("inf")):
+        with pytest.raises(MethodInputError, match=r"is not a whole-number time index\."):
+            segmented_regression(d, breakpoint=bad, **kw)
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(d, breakpoint=120, covid=(90, 95), **kw)
+    assert e.value.message == "the covid window 90 to 95 does not overlap the series (101 to 140)."

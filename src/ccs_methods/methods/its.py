@@ -679,8 +679,13 @@ def segmented_regression(
                                     inside_ok=True)
         i_end = n - 1 if covid[1] is None else _breakpoint_index(
             covid[1], months, frequency, "covid end", inside_ok=True, end=True)
-        c_start = _key_label(covid[0], frequency)
-        c_end = last if covid[1] is None else _key_label(covid[1], frequency)
+        # labels of the first and last period the indicator covers (a weekly date between
+        # the series' dates starts the window at the next week, so the given date would
+        # mislabel it); a limit outside the series is named as given
+        c_start = (_label(months.iloc[i_start]) if 0 <= i_start < n
+                   else _key_label(covid[0], frequency))
+        c_end = (_label(months.iloc[i_end]) if 0 <= i_end < n
+                 else _key_label(covid[1], frequency))
         if i_end < i_start:
             raise MethodInputError(f"covid end {c_end} is before covid start {c_start}.")
         ind = ((t >= i_start) & (t <= i_end)).astype(float)
