@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods.its import (
@@ -337,3 +338,95 @@ def test_index_series_breakpoint_and_covid_window() -> None:
     with pytest.raises(MethodInputError) as e:
         segmented_regression(d, breakpoint=120, covid=(90, 95), **kw)
     assert e.value.message == "the covid window 90 to 95 does not overlap the series (101 to 140)."
+
+
+# ----------------------------------------------------------------------------------------
+# effects, settings and the breakpoint's limits
+# ----------------------------------------------------------------------------------------
+def test_default_model_and_wald_p_values_by_hand() -> None:
+    """Default: quasi-Poisson, one Fourier pair, level and slope change; p-values are
+    2 P(T_df > |b / se|) on the residual df, checked against the hand-built fit."""
+    n, b = 36, 18
+    y = _wavy(n, seed=16)
+    d = _monthly(n, start="2018-01-01", values=y)
+    r = segmented_regression(d, date_col="date", count_col="count", breakpoint="2019-07")
+    m = np.tile(np.arange(1, 13, dtype=float), 3)
+    w = 2 * np.pi * m / 12
+    fit = _qp(y, np.column_stack([*_segments(n, b), np.sin(w), np.cos(w)]))
+    assert r.fourier_k == 1 and r.df_resid == n - 6 and r.family == "quasipoisson"
+    for eff, j in ((r.pre_trend, 1), (r.level_change, 2), (r.slope_change, 3)):
+        bj, sej = float(fit.params[j]), float(fit.bse[j])
+        assert eff["log_estimate"] == pytest.approx(bj, rel=1e-8)
+        assert eff["se"] == pytest.approx(sej, rel=1e-7)
+        assert eff["p_value"] == pytest.approx(2 * stats.t.sf(abs(bj / sej), n - 6), rel=1e-6)
+    assert r.pre_trend["rate_ratio_per_year"] == pytest.approx(math.exp(12 * fit.params[1]))
+
+
+def test_effect_with_zero_standard_error_has_p_zero() -> None:
+    from ccs_methods.methods.its import _effect
+
+    e = _effect(0.5, 0.0, stats.norm(), 0.05, "level change")
+    assert e["p_value"] == 0.0 and e["rate_ratio"] == e["ci_low"] == e["ci_high"]
+    e = _effect(0.5, 0.25, stats.norm(), 0.05, "level change")
+    assert e["p_value"] == pytest.approx(2 * stats.norm.sf(2.0), rel=1e-12)
+
+
+def test_results_are_frozen() -> None:
+    import dataclasses
+
+    from ccs_methods.methods.its import describe_series
+
+    r = segmented_regression(
+        _monthly(), date_col="date", count_col="count", breakpoint="2020-01", fourier_k=0
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.n = 3  # type: ignore[misc]
+    s = describe_series(_monthly(), date_col="date", count_col="count")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.total = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0, 1.5, -0.1])
+def test_alpha_must_be_inside_0_1(alpha: float) -> None:
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(
+            _monthly(), date_col="date", count_col="count", breakpoint="2020-01", alpha=alpha
+        )
+    assert e.value.message == f"alpha must be between 0 and 1; got {alpha}."
+
+
+def test_one_month_of_equal_counts_is_refused_with_its_value() -> None:
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(
+            _monthly(1, values=[5]), date_col="date", count_col="count", breakpoint="2019-01"
+        )
+    assert e.value.message.startswith("all 1 monthly counts are equal (5);")
+
+
+@pytest.mark.parametrize("bp", ["2019-01", "2021-01", "2021-02"])
+def test_breakpoint_outside_message(bp: str) -> None:
+    """The first month (nothing before it) and the months after the last are outside."""
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(_monthly(), date_col="date", count_col="count", breakpoint=bp)
+    assert e.value.message == (
+        f"breakpoint {bp} is outside the series (2019-01 to 2020-12); it must be a month "
+        "after 2019-01 and no later than 2020-12, with at least 8 months on each side."
+    )
+
+
+def test_min_points_on_each_side_is_inclusive() -> None:
+    d = _monthly(16, values=_wavy(16, seed=17))
+    kw = dict(date_col="date", count_col="count", fourier_k=0)
+    r = segmented_regression(d, breakpoint="2019-09", **kw)  # 8 before, 8 from
+    assert (r.n_pre, r.n_post) == (8, 8)
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(d, breakpoint="2019-08", **kw)
+    assert e.value.message.startswith(
+        "breakpoint 2019-08 leaves 7 month(s) before it and 9 from it onwards; segmented "
+        "regression needs at least 8 on each side."
+    )
+    # one month before the breakpoint is enough when min_points=1 (a level-only model)
+    one = segmented_regression(d, breakpoint="2019-02", impact="level", min_points=1, **kw)
+    fit = _qp(d["count"].to_numpy(float), np.column_stack(_segments(16, 1)[:3]))
+    assert one.n_pre == 1
+    assert one.level_change["log_estimate"] == pytest.approx(fit.params[2], rel=1e-8)
