@@ -430,3 +430,79 @@ def test_min_points_on_each_side_is_inclusive() -> None:
     fit = _qp(d["count"].to_numpy(float), np.column_stack(_segments(16, 1)[:3]))
     assert one.n_pre == 1
     assert one.level_change["log_estimate"] == pytest.approx(fit.params[2], rel=1e-8)
+
+
+# ----------------------------------------------------------------------------------------
+# the autocorrelation advice, sentence by sentence
+# ----------------------------------------------------------------------------------------
+def _advice(r1=0.05, lb_p=0.5, se_model=0.04, se_hac=0.05, cov_type="nonrobust", dw=1.9):
+    from ccs_methods.methods.its import autocorrelation_advice
+
+    return autocorrelation_advice(r1, lb_p, 12, dw, se_model, se_hac, 3, cov_type, "level change")
+
+
+MOVE = (
+    "Newey-West (HAC, 3 lags) would give a level change standard error of 0.05 against "
+    "0.04 model-based (x1.25: wider)"
+)
+
+
+def test_advice_when_there_is_no_clear_autocorrelation() -> None:
+    # p = 0.05 is not below 0.05, and |r1| = 0.19 is below 0.2
+    assert _advice(r1=0.19, lb_p=0.05) == (
+        "No clear residual autocorrelation (lag-1 autocorrelation of the residuals +0.19, "
+        f"Durbin-Watson 1.90, Ljung-Box p=0.05 at 12 lags); {MOVE}."
+    )
+    assert _advice(r1=-0.19, lb_p=math.nan).startswith("No clear residual autocorrelation")
+    assert _advice(se_model=None).endswith("; the HAC standard error could not be computed.")
+    assert _advice(se_hac=None).endswith("; the HAC standard error could not be computed.")
+    assert _advice(se_model=0.0).endswith("; the HAC standard error could not be computed.")
+    assert _advice(se_hac=0.03).endswith("(x0.75: narrower).")
+    assert _advice(se_hac=0.04).endswith("(x1.00: narrower).")
+    assert "Newey-West (HAC, 3 lags) gives a level" in _advice(cov_type="HAC")
+
+
+def test_advice_for_autocorrelation_beyond_lag_one() -> None:
+    # significant Ljung-Box, |r1| < 0.1
+    assert _advice(r1=0.099, lb_p=0.049) == (
+        "Residual autocorrelation at lags beyond 1 (lag-1 autocorrelation of the residuals "
+        "+0.10, Durbin-Watson 1.90, Ljung-Box p=0.049 at 12 lags), possibly seasonality the "
+        f"model does not capture; {MOVE}."
+    )
+    assert _advice(r1=-0.099, lb_p=0.01).startswith("Residual autocorrelation at lags beyond 1")
+    # |r1| = 0.1 is not negligible
+    assert _advice(r1=0.1, lb_p=0.01).startswith("Positive residual autocorrelation")
+
+
+def test_advice_for_positive_autocorrelation() -> None:
+    head = (
+        "Positive residual autocorrelation (lag-1 autocorrelation of the residuals +0.20, "
+        "Durbin-Watson 1.90, Ljung-Box p=0.5 at 12 lags): model-based intervals are "
+        "likely too narrow. "
+    )
+    assert _advice(r1=0.2) == head + MOVE + "; consider cov_type='HAC'."
+    assert _advice(r1=0.2, cov_type="HAC").endswith("(x1.25: wider).")
+    assert _advice(r1=0.3, se_hac=0.04) == (
+        head.replace("+0.20", "+0.30")
+        + MOVE.replace("0.05 against", "0.04 against").replace("x1.25: wider", "x1.00: narrower")
+        + "; here HAC does not widen the interval (with few lags it is itself noisy), so "
+        "read the interval as too narrow rather than trust either."
+    )
+    assert _advice(r1=0.3, se_hac=None).endswith("rather than trust either.")
+    assert _advice(r1=0.3, se_model=None).endswith("rather than trust either.")
+
+
+def test_advice_for_negative_autocorrelation() -> None:
+    head = (
+        "Negative residual autocorrelation (lag-1 autocorrelation of the residuals -0.20, "
+        "Durbin-Watson 1.90, Ljung-Box p=0.5 at 12 lags): model-based intervals are, if "
+        "anything, too wide (conservative). "
+    )
+    assert _advice(r1=-0.2) == head + MOVE + "."
+    assert _advice(r1=-0.2, se_hac=0.04).endswith("(x1.00: narrower).")
+    assert _advice(r1=-0.2, se_hac=0.03).endswith(
+        "(x0.75: narrower); HAC does not fix negative autocorrelation, it narrows the "
+        "interval, so the model-based interval is the cautious choice."
+    )
+    assert _advice(r1=-0.2, se_hac=None).endswith("could not be computed.")
+    assert _advice(r1=-0.2, se_model=None).endswith("could not be computed.")
