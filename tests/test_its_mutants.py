@@ -506,3 +506,90 @@ def test_advice_for_negative_autocorrelation() -> None:
     )
     assert _advice(r1=-0.2, se_hac=None).endswith("could not be computed.")
     assert _advice(r1=-0.2, se_model=None).endswith("could not be computed.")
+
+
+# ----------------------------------------------------------------------------------------
+# sensitivity table and description
+# ----------------------------------------------------------------------------------------
+def test_breakpoint_sensitivity_rows_equal_single_fits() -> None:
+    from ccs_methods.methods.its import breakpoint_sensitivity
+
+    d = _monthly(30, start="2018-01-01", values=_wavy(30, seed=18))
+    kw = dict(date_col="date", count_col="count", fourier_k=0, family="poisson")
+    tab = breakpoint_sensitivity(d, ["2019-01", "2019-04-01", "2020-05"], **kw)
+    assert list(tab.columns) == [
+        "breakpoint",
+        "n_pre",
+        "n_post",
+        "level_rr",
+        "level_ci_low",
+        "level_ci_high",
+        "slope_rr",
+        "slope_ci_low",
+        "slope_ci_high",
+        "cum_difference",
+        "cum_ci_low",
+        "cum_ci_high",
+        "cum_percent",
+        "dispersion",
+        "ljung_box_p",
+        "error",
+    ]
+    assert tab["breakpoint"].tolist() == ["2019-01", "2019-04", "2020-05"]
+    for i, bp in enumerate(["2019-01", "2019-04"]):
+        r = segmented_regression(d, breakpoint=bp, **kw)
+        row = tab.iloc[i]
+        assert (row["n_pre"], row["n_post"], row["error"]) == (r.n_pre, r.n_post, "")
+        for key, eff in (("level", r.level_change), ("slope", r.slope_change)):
+            assert row[f"{key}_rr"] == eff["rate_ratio"]
+            assert row[f"{key}_ci_low"] == eff["ci_low"]
+            assert row[f"{key}_ci_high"] == eff["ci_high"]
+        c = r.cumulative
+        assert (
+            row["cum_difference"],
+            row["cum_ci_low"],
+            row["cum_ci_high"],
+            row["cum_percent"],
+        ) == (c["difference"], c["ci_low"], c["ci_high"], c["percent"])
+        assert row["dispersion"] == r.dispersion and row["ljung_box_p"] == r.ljung_box_p
+    bad = tab.iloc[2]
+    assert bad["error"].startswith("breakpoint 2020-05 leaves 28 month(s) before it and 2")
+    assert all(bad[c] is None for c in ("n_pre", "level_rr", "cum_difference", "dispersion"))
+    level_only = breakpoint_sensitivity(d, ["2019-01"], impact="level", **kw).iloc[0]
+    assert level_only["level_rr"] is not None
+    assert level_only["slope_rr"] is None and level_only["slope_ci_low"] is None
+    assert level_only["slope_ci_high"] is None
+    slope_only = breakpoint_sensitivity(d, ["2019-01"], impact="slope", **kw).iloc[0]
+    assert slope_only["level_rr"] is None and slope_only["level_ci_high"] is None
+    with pytest.raises(MethodInputError) as e:
+        breakpoint_sensitivity(d, ["2019-01"], breakpoint="2019-01", **kw)
+    assert e.value.message == "pass breakpoints as the 'breakpoints' list, not 'breakpoint'."
+    with pytest.raises(MethodInputError) as e:
+        breakpoint_sensitivity(d, iter([]), **kw)
+    assert e.value.message == "give at least one breakpoint to compare."
+
+
+def test_describe_series_values_and_note() -> None:
+    from ccs_methods.methods.its import describe_series
+
+    counts = [7, 3, 9, 3, 12, 5, 12, 8, 4, 6, 10, 11]
+    d = _monthly(12, start="2021-03-01", values=counts)
+    r = describe_series(d, date_col="date", count_col="count")
+    assert (r.label, r.n_months, r.first_month, r.last_month) == (None, 12, "2021-03", "2022-02")
+    assert r.total == 90 and r.monthly_mean == 7.5 and r.monthly_median == 7.5
+    assert (r.monthly_min, r.monthly_max) == (3, 12)
+    # ties: the first month with the minimum (April) and with the maximum (July)
+    assert (r.min_month, r.max_month) == ("2021-04", "2021-07")
+    assert r.note == (
+        "12 month(s) from 2021-03 to 2022-02, all after the system started. With no "
+        "pre-period there is no baseline trend to extend, so no counterfactual (what would "
+        "have happened without the programme) can be estimated; these are descriptive "
+        "figures only."
+    )
+    short = describe_series(d.iloc[:11], date_col="date", count_col="count", label="THCAN")
+    assert short.note.startswith("THCAN: 11 month(s) from 2021-03 to 2022-01,")
+    assert short.note.endswith(
+        "descriptive figures only. Fewer than 12 months: seasonal variation cannot be "
+        "separated from change."
+    )
+    assert short.monthly_median == 7.0 and short.label == "THCAN"
