@@ -593,3 +593,50 @@ def test_describe_series_values_and_note() -> None:
         "separated from change."
     )
     assert short.monthly_median == 7.0 and short.label == "THCAN"
+
+
+def test_covid_setting_must_be_a_pair() -> None:
+    kw = dict(date_col="date", count_col="count", breakpoint="2020-01", fourier_k=0)
+    r = segmented_regression(_monthly(), **kw)
+    assert r.covid is None and r.covid_effect is None
+    for bad in (("2020-03",), ("2020-03", "2020-05", "2020-07"), "2020-03"):
+        with pytest.raises(MethodInputError) as e:
+            segmented_regression(_monthly(), covid=bad, **kw)
+        assert e.value.message.startswith("covid must be a (start, end) pair of months")
+
+
+def test_one_month_covid_window() -> None:
+    n = 36
+    y = _wavy(n, seed=19)
+    d = _monthly(n, start="2018-01-01", values=y)
+    r = segmented_regression(
+        d,
+        date_col="date",
+        count_col="count",
+        breakpoint="2019-07",
+        fourier_k=0,
+        covid=("2020-04", "2020-04"),
+    )
+    ind = (np.arange(n) == 27).astype(float)
+    fit = _qp(y, np.column_stack([*_segments(n, 18), ind]))
+    assert r.covid == ["2020-04", "2020-04"]
+    assert r.covid_effect["log_estimate"] == pytest.approx(fit.params[4], rel=1e-8)
+
+
+@pytest.mark.parametrize(("n", "lags"), [(4, 1), (24, 2), (100, 4)])
+def test_default_newey_west_lags_at_the_steps(n: int, lags: int) -> None:
+    """floor(4 (n / 100)^(2/9)): 1.96 at n = 4, 2.91 at n = 24 (3.06 with a 1/5 power),
+    exactly 4 at n = 100."""
+    d = _monthly(n, start="2010-01-01", values=_wavy(n, seed=20))
+    bp = str(d["date"].iloc[n // 2])[:7]
+    r = segmented_regression(
+        d,
+        date_col="date",
+        count_col="count",
+        breakpoint=bp,
+        fourier_k=0,
+        impact="level",
+        min_points=2,
+        cov_type="HAC",
+    )
+    assert r.hac_lags == lags and r.autocorrelation["hac_lags"] == lags
