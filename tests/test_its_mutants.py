@@ -640,3 +640,108 @@ def test_default_newey_west_lags_at_the_steps(n: int, lags: int) -> None:
         cov_type="HAC",
     )
     assert r.hac_lags == lags and r.autocorrelation["hac_lags"] == lags
+
+
+def test_hac_lags_at_least_one() -> None:
+    d = _monthly(24, values=_wavy(24, seed=21))
+    kw = dict(date_col="date", count_col="count", breakpoint="2020-01", cov_type="HAC")
+    assert segmented_regression(d, hac_lags=1, **kw).hac_lags == 1
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(d, hac_lags=0, **kw)
+    assert e.value.message == "hac_lags must be at least 1; got 0."
+
+
+def test_counterfactual_and_cumulative_by_hand_with_covid_and_offset() -> None:
+    """Counterfactual: X with the level and slope columns set to 0, the Covid-19 column and
+    the offset kept; interval exp(eta_cf -/+ t se_cf), se_cf^2 = x_cf' C x_cf; the post-period
+    total's delta-method SE sqrt(g' C g), g = sum over post months of cf_t x_cf,t; percent
+    limits from the total's log-symmetric limits."""
+    n, b = 40, 20
+    months = pd.date_range("2018-01-01", periods=n, freq="MS")
+    rng = np.random.default_rng(22)
+    pop = rng.uniform(900, 1100, n)
+    y = _wavy(n, seed=22)
+    d = pd.DataFrame({"date": months, "count": y, "pop": pop})
+    r = segmented_regression(
+        d,
+        date_col="date",
+        count_col="count",
+        breakpoint="2019-09",
+        offset_col="pop",
+        fourier_k=0,
+        covid=("2020-03", "2020-08"),
+    )
+    ind = ((months >= "2020-03-01") & (months <= "2020-08-01")).astype(float)
+    X = np.column_stack([*_segments(n, b), ind])
+    fit = _qp(y, X, offset=np.log(pop))
+    beta, C = np.asarray(fit.params), np.asarray(fit.cov_params())
+    q = stats.t.ppf(0.975, n - 5)
+    Xcf = X.copy()
+    Xcf[:, 2:4] = 0.0
+    eta = Xcf @ beta + np.log(pop)
+    se_cf = np.sqrt(np.einsum("ij,jk,ik->i", Xcf, C, Xcf))
+    assert r.counterfactual == pytest.approx(list(np.exp(eta)), rel=1e-7)
+    assert r.counterfactual_ci_low == pytest.approx(list(np.exp(eta - q * se_cf)), rel=1e-7)
+    assert r.counterfactual_ci_high == pytest.approx(list(np.exp(eta + q * se_cf)), rel=1e-7)
+    assert r.fitted == pytest.approx(list(np.exp(X @ beta + np.log(pop))), rel=1e-7)
+    post = np.arange(n) >= b
+    cf_sum = float(np.exp(eta[post]).sum())
+    g = (np.exp(eta[post])[:, None] * Xcf[post]).sum(axis=0)
+    se_sum = math.sqrt(g @ C @ g)
+    c = r.cumulative
+    assert c["observed"] == y[post].sum() and c["months"] == c["periods"] == n - b
+    assert c["counterfactual"] == pytest.approx(cf_sum, rel=1e-7)
+    assert c["difference"] == pytest.approx(y[post].sum() - cf_sum, rel=1e-6)
+    assert c["ci_low"] == pytest.approx(y[post].sum() - cf_sum - q * se_sum, rel=1e-6)
+    assert c["ci_high"] == pytest.approx(y[post].sum() - cf_sum + q * se_sum, rel=1e-6)
+    lo, hi = cf_sum * math.exp(-q * se_sum / cf_sum), cf_sum * math.exp(q * se_sum / cf_sum)
+    assert c["counterfactual_ci_low"] == pytest.approx(lo, rel=1e-7)
+    assert c["counterfactual_ci_high"] == pytest.approx(hi, rel=1e-7)
+    assert c["percent"] == pytest.approx(100 * (y[post].sum() / cf_sum - 1), rel=1e-6)
+    assert c["percent_ci_low"] == pytest.approx(100 * (y[post].sum() / hi - 1), rel=1e-6)
+    assert c["percent_ci_high"] == pytest.approx(100 * (y[post].sum() / lo - 1), rel=1e-6)
+    assert r.dispersion == pytest.approx(
+        float(sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(pop)).fit().pearson_chi2)
+        / (n - 5),
+        rel=1e-8,
+    )
+
+
+def test_notes_and_interval_method_text() -> None:
+    n = 40
+    rng = np.random.default_rng(23)
+    y = rng.poisson(200 * rng.gamma(20.0, 1 / 20.0, n))  # dispersion about 1 + 200 / 20
+    d = _monthly(n, start="2018-01-01", values=y)
+    kw = dict(date_col="date", count_col="count", fourier_k=1)
+    r = segmented_regression(d, breakpoint="2019-12", family="poisson", **kw)  # 23 before
+    assert r.dispersion > 1.5
+    assert r.notes[1:] == [
+        f"Overdispersion (Pearson dispersion {r.dispersion:.2f}): Poisson intervals are too "
+        "narrow; use family='quasipoisson' or 'negbin'.",
+        "Only 23 pre-period months: seasonality is estimated from less than two full years "
+        "and may be confounded with the trend.",
+        "No Covid-19 term: any Covid-19 shift after the breakpoint is attributed to the "
+        "intervention.",
+        "The counterfactual assumes the pre-period log-linear trend and seasonality would "
+        "have continued unchanged; it is an extrapolation and grows less certain with time.",
+    ]
+    assert r.interval_method == (
+        "95% Wald intervals on the log scale from the model-based poisson covariance (no "
+        "dispersion scaling); the standard normal quantile. Counterfactual and cumulative "
+        "intervals by the delta method from the same covariance. They reflect parameter "
+        "uncertainty only, not period-to-period noise in the observed counts; no simulation "
+        "or random numbers are used."
+    )
+    # 24 months before: two full years, no seasonal note; quasi-Poisson: no overdispersion
+    # note; a Covid-19 term: the counterfactual note says it is kept
+    q = segmented_regression(d, breakpoint="2020-01", covid=("2020-04", "2020-09"), **kw)
+    assert q.notes[1:] == [
+        "The counterfactual assumes the pre-period log-linear trend and seasonality would "
+        "have continued unchanged, with the modelled Covid-19 shift; it is an extrapolation "
+        "and grows less certain with time."
+    ]
+    # no seasonal terms: no seasonal note however short the pre-period
+    z = segmented_regression(
+        d, breakpoint="2018-09", fourier_k=0, date_col="date", count_col="count"
+    )
+    assert not any("seasonality is estimated" in s for s in z.notes)
