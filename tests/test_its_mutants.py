@@ -488,8 +488,13 @@ def test_advice_for_positive_autocorrelation() -> None:
         + "; here HAC does not widen the interval (with few lags it is itself noisy), so "
         "read the interval as too narrow rather than trust either."
     )
-    assert _advice(r1=0.3, se_hac=None).endswith("rather than trust either.")
-    assert _advice(r1=0.3, se_model=None).endswith("rather than trust either.")
+    # no HAC standard error: no claim about what HAC does (before issue 14 the advice said
+    # "here HAC does not widen the interval" and opened a sentence in lower case)
+    for kw in (dict(se_hac=None), dict(se_model=None), dict(se_model=0.0)):
+        assert _advice(r1=0.3, **kw).endswith(
+            "likely too narrow. The HAC standard error could not be computed; read the "
+            "model-based interval as too narrow."
+        )
 
 
 def test_advice_for_negative_autocorrelation() -> None:
@@ -504,8 +509,10 @@ def test_advice_for_negative_autocorrelation() -> None:
         "(x0.75: narrower); HAC does not fix negative autocorrelation, it narrows the "
         "interval, so the model-based interval is the cautious choice."
     )
-    assert _advice(r1=-0.2, se_hac=None).endswith("could not be computed.")
-    assert _advice(r1=-0.2, se_model=None).endswith("could not be computed.")
+    for kw in (dict(se_hac=None), dict(se_model=None)):
+        assert _advice(r1=-0.2, **kw).endswith(
+            "too wide (conservative). The HAC standard error could not be computed."
+        )
 
 
 # ----------------------------------------------------------------------------------------
@@ -629,17 +636,13 @@ def test_default_newey_west_lags_at_the_steps(n: int, lags: int) -> None:
     exactly 4 at n = 100."""
     d = _monthly(n, start="2010-01-01", values=_wavy(n, seed=20))
     bp = str(d["date"].iloc[n // 2])[:7]
-    r = segmented_regression(
-        d,
-        date_col="date",
-        count_col="count",
-        breakpoint=bp,
-        fourier_k=0,
-        impact="level",
-        min_points=2,
-        cov_type="HAC",
-    )
+    kw = dict(date_col="date", count_col="count", breakpoint=bp, fourier_k=0, impact="level")
+    r = segmented_regression(d, min_points=2, cov_type="HAC", **kw)
     assert r.hac_lags == lags and r.autocorrelation["hac_lags"] == lags
+    # model-based fit: the HAC lags of the comparison, and Ljung-Box on max(1, min(12, n // 5))
+    m = segmented_regression(d, min_points=2, **kw)
+    assert m.hac_lags is None and m.autocorrelation["hac_lags"] == lags
+    assert m.ljung_box_lags == {4: 1, 24: 4, 100: 12}[n]
 
 
 def test_hac_lags_at_least_one() -> None:
@@ -745,3 +748,28 @@ def test_notes_and_interval_method_text() -> None:
         d, breakpoint="2018-09", fourier_k=0, date_col="date", count_col="count"
     )
     assert not any("seasonality is estimated" in s for s in z.notes)
+
+
+def test_advice_when_the_other_covariance_cannot_be_computed(monkeypatch) -> None:
+    """If the comparison fit (HAC for a model-based fit) fails, se_hac is None and the
+    advice says so; the main fit is unchanged."""
+    from ccs_methods.methods import its
+
+    d = _monthly(24, values=_wavy(24, seed=24))
+    kw = dict(date_col="date", count_col="count", breakpoint="2020-01", fourier_k=0)
+    ref = segmented_regression(d, **kw)
+    real = its._fit_count_glm
+
+    def failing(*args, cov_type="nonrobust", **kwargs):
+        if cov_type == "HAC":
+            raise MethodInputError("no HAC here")
+        return real(*args, cov_type=cov_type, **kwargs)
+
+    monkeypatch.setattr(its, "_fit_count_glm", failing)
+    r = segmented_regression(d, **kw)
+    assert r.autocorrelation["se_hac"] is None
+    assert r.autocorrelation["se_model_based"] == ref.autocorrelation["se_model_based"]
+    assert r.notes[0].endswith(
+        "The HAC standard error could not be computed; read the model-based interval as too narrow."
+    )
+    assert r.level_change == ref.level_change
