@@ -523,7 +523,7 @@ def test_breakpoint_sensitivity_rows_equal_single_fits() -> None:
 
     d = _monthly(30, start="2018-01-01", values=_wavy(30, seed=18))
     kw = dict(date_col="date", count_col="count", fourier_k=0, family="poisson")
-    tab = breakpoint_sensitivity(d, ["2019-01", "2019-04-01", "2020-05"], **kw)
+    tab = breakpoint_sensitivity(d, ["2019-01", "2020-05", "2019-04-01"], **kw)
     assert list(tab.columns) == [
         "breakpoint",
         "n_pre",
@@ -542,8 +542,8 @@ def test_breakpoint_sensitivity_rows_equal_single_fits() -> None:
         "ljung_box_p",
         "error",
     ]
-    assert tab["breakpoint"].tolist() == ["2019-01", "2019-04", "2020-05"]
-    for i, bp in enumerate(["2019-01", "2019-04"]):
+    assert tab["breakpoint"].tolist() == ["2019-01", "2020-05", "2019-04"]
+    for i, bp in ((0, "2019-01"), (2, "2019-04")):
         r = segmented_regression(d, breakpoint=bp, **kw)
         row = tab.iloc[i]
         assert (row["n_pre"], row["n_post"], row["error"]) == (r.n_pre, r.n_post, "")
@@ -559,7 +559,7 @@ def test_breakpoint_sensitivity_rows_equal_single_fits() -> None:
             row["cum_percent"],
         ) == (c["difference"], c["ci_low"], c["ci_high"], c["percent"])
         assert row["dispersion"] == r.dispersion and row["ljung_box_p"] == r.ljung_box_p
-    bad = tab.iloc[2]
+    bad = tab.iloc[1]  # an error row does not end the table
     assert bad["error"].startswith("breakpoint 2020-05 leaves 28 month(s) before it and 2")
     assert all(bad[c] is None for c in ("n_pre", "level_rr", "cum_difference", "dispersion"))
     level_only = breakpoint_sensitivity(d, ["2019-01"], impact="level", **kw).iloc[0]
@@ -773,3 +773,18 @@ def test_advice_when_the_other_covariance_cannot_be_computed(monkeypatch) -> Non
         "The HAC standard error could not be computed; read the model-based interval as too narrow."
     )
     assert r.level_change == ref.level_change
+
+
+def test_overdispersion_note_threshold_and_conf_level() -> None:
+    """Poisson with Pearson dispersion 1.62 (> 1.5) gets the note; quasi-Poisson never."""
+    rng = np.random.default_rng(31)
+    y = rng.poisson(50 * rng.gamma(50.0, 1 / 50.0, 40))  # dispersion about 2
+    d = _monthly(40, start="2018-01-01", values=y)
+    kw = dict(date_col="date", count_col="count", breakpoint="2020-01", fourier_k=0)
+    r = segmented_regression(d, family="poisson", alpha=0.1, **kw)
+    assert r.dispersion == pytest.approx(1.6169, abs=1e-4)
+    assert r.notes[1].startswith("Overdispersion (Pearson dispersion 1.62): Poisson intervals")
+    assert r.conf_level == pytest.approx(0.9)
+    assert r.level_change["ci_high"] == pytest.approx(
+        math.exp(r.level_change["log_estimate"] + stats.norm.ppf(0.95) * r.level_change["se"])
+    )
