@@ -788,3 +788,17 @@ def test_overdispersion_note_threshold_and_conf_level() -> None:
     assert r.level_change["ci_high"] == pytest.approx(
         math.exp(r.level_change["log_estimate"] + stats.norm.ppf(0.95) * r.level_change["se"])
     )
+
+
+def test_covid_window_outside_the_series_named_by_its_months() -> None:
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(
+            _monthly(),
+            date_col="date",
+            count_col="count",
+            breakpoint="2020-01",
+            covid=("2015-01-15", "2015-06-20"),
+        )
+    assert e.value.message == (
+        "the covid window 2015-01 to 2015-06 does not overlap the series (2019-01 to 2020-12)."
+    )
