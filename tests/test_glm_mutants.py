@@ -402,3 +402,11 @@ def test_batch_fit_marks_a_diverging_series_and_checks_shapes() -> None:
     assert e.value.message == "2 points for 2 parameters leave no residual df."
     b3, _, _ = quasipoisson_wald_batch(Y[:1, :3], X[:3])
     assert np.isfinite(b3).all()  # 3 points, 2 parameters: one residual df is enough
+
+
+def test_glm_result_is_frozen() -> None:
+    import dataclasses
+
+    r = glm_trend(Y12, np.arange(12))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.rate_ratio = 2.0  # type: ignore[misc]
