@@ -378,6 +378,11 @@ def test_batch_fit_equals_statsmodels_with_offset_coef_and_reference() -> None:
             assert b[k] == pytest.approx(bk, rel=1e-8, abs=1e-12)
             assert se[k] == pytest.approx(sek, rel=1e-7)
             assert p[k] == pytest.approx(2 * ref.sf(abs(bk / sek)), rel=1e-6)
+    # defaults: the slope (column 1), Student's t on n - p df, no offset
+    b, se, p = quasipoisson_wald_batch(Y, X)
+    fit = sm.GLM(Y[0], X, family=sm.families.Poisson()).fit(scale="X2")
+    assert b[0] == pytest.approx(fit.params[1], rel=1e-8)
+    assert p[0] == pytest.approx(2 * stats.t.sf(abs(fit.params[1] / fit.bse[1]), n - 3), rel=1e-6)
 
 
 def test_batch_fit_marks_a_diverging_series_and_checks_shapes() -> None:
@@ -410,3 +415,14 @@ def test_glm_result_is_frozen() -> None:
     r = glm_trend(Y12, np.arange(12))
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.rate_ratio = 2.0  # type: ignore[misc]
+
+
+def test_negative_binomial_on_underdispersed_counts_is_the_poisson_limit() -> None:
+    """Counts less variable than Poisson: the NB2 likelihood rises towards alpha = 0, so the
+    shape is estimated as next to nothing and the estimates are Poisson's."""
+    y = np.array([20, 21, 20, 22, 21, 23, 22, 24, 23, 25], dtype=float)
+    nb = glm_trend(y, np.arange(10), family="negbin")
+    po = glm_trend(y, np.arange(10), family="poisson")
+    assert nb.nb_alpha < 1e-6
+    assert nb.rate_ratio == pytest.approx(po.rate_ratio, rel=1e-8)
+    assert nb.ci_low == pytest.approx(po.ci_low, rel=1e-6)
