@@ -802,3 +802,35 @@ def test_covid_window_outside_the_series_named_by_its_months() -> None:
     assert e.value.message == (
         "the covid window 2015-01 to 2015-06 does not overlap the series (2019-01 to 2020-12)."
     )
+
+
+def test_covid_window_labels_at_the_ends_of_the_series() -> None:
+    """A weekly window from the Friday before the first Monday to the Wednesday after it
+    covers the first week only, labelled by that week; a monthly window just after the last
+    month does not overlap and is named as given."""
+    n = 40
+    dates = pd.date_range("2023-01-02", periods=n, freq="7D")
+    y = _wavy(n, seed=25)
+    r = segmented_regression(
+        pd.DataFrame({"d": dates, "n": y}),
+        date_col="d",
+        count_col="n",
+        breakpoint="2023-05-01",
+        frequency="weekly",
+        fourier_k=0,
+        covid=("2022-12-30", "2023-01-04"),
+    )
+    assert r.covid == ["2023-01-02", "2023-01-02"]
+    fit = _qp(y, np.column_stack([*_segments(n, 17), (np.arange(n) == 0).astype(float)]))
+    assert r.covid_effect["log_estimate"] == pytest.approx(fit.params[4], rel=1e-7)
+    with pytest.raises(MethodInputError) as e:
+        segmented_regression(
+            _monthly(),
+            date_col="date",
+            count_col="count",
+            breakpoint="2020-01",
+            covid=("2021-01", "2021-01"),
+        )
+    assert e.value.message == (
+        "the covid window 2021-01 to 2021-01 does not overlap the series (2019-01 to 2020-12)."
+    )
