@@ -562,6 +562,9 @@ def test_breakpoint_sensitivity_rows_equal_single_fits() -> None:
     bad = tab.iloc[1]  # an error row does not end the table
     assert bad["error"].startswith("breakpoint 2020-05 leaves 28 month(s) before it and 2")
     assert all(bad[c] is None for c in ("n_pre", "level_rr", "cum_difference", "dispersion"))
+    # the same columns, in the same order, when the first breakpoint cannot be fitted
+    first_bad = breakpoint_sensitivity(d, ["2020-05", "2019-01"], **kw)
+    assert list(first_bad.columns) == list(tab.columns)
     level_only = breakpoint_sensitivity(d, ["2019-01"], impact="level", **kw).iloc[0]
     assert level_only["level_rr"] is not None
     assert level_only["slope_rr"] is None and level_only["slope_ci_low"] is None
