@@ -339,6 +339,9 @@ def test_separation_is_found_only_when_there_is_one() -> None:
     big = np.column_stack([np.ones(5), np.arange(5) * 1e6])
     assert _has_separation(np.array([0, 0, 0, 0, 9.0]), big)
     assert not _has_separation(np.array([2, 0, 0, 0, 9.0]), big)
+    # one non-zero count with zeros on both sides: a line through it rises on one side
+    assert not _has_separation(np.array([0, 5, 0, 0, 0.0]), big)
+    assert _has_separation(np.array([5, 0, 0, 0, 0.0]), big)
 
 
 def test_fit_without_residual_df() -> None:
@@ -426,3 +429,14 @@ def test_negative_binomial_on_underdispersed_counts_is_the_poisson_limit() -> No
     assert nb.nb_alpha < 1e-6
     assert nb.rate_ratio == pytest.approx(po.rate_ratio, rel=1e-8)
     assert nb.ci_low == pytest.approx(po.ci_low, rel=1e-6)
+
+
+def test_infinite_pearson_dispersion_is_refused() -> None:
+    """Counts of 1e160 next to 1: the Poisson fit converges to finite estimates, but the
+    squared Pearson residuals overflow, so the dispersion is infinite; refused, not reported."""
+    y = [1, 1e160, 1, 1e160, 1, 1e160]
+    with pytest.raises(MethodInputError) as e:
+        glm_trend(y, list(range(6)), family="poisson")
+    assert e.value.message.startswith(
+        "the poisson count model gave non-finite estimates (the fit did not converge)"
+    )
