@@ -440,3 +440,23 @@ def test_infinite_pearson_dispersion_is_refused() -> None:
     assert e.value.message.startswith(
         "the poisson count model gave non-finite estimates (the fit did not converge)"
     )
+
+
+def test_three_points_one_residual_df() -> None:
+    """n = 3: one residual df is enough for the Pearson dispersion (chi-squared / 1) and for
+    quasi-Poisson with Student's t on 1 df."""
+    y, x = [4, 9, 8], [1, 2, 3]
+    pois = sm.GLM(np.array(y, float), _design(3), family=sm.families.Poisson()).fit()
+    p = glm_trend(y, x, family="poisson")
+    assert p.dispersion == pytest.approx(float(pois.pearson_chi2), rel=1e-9)
+    q = glm_trend(y, x, family="quasipoisson")
+    se = float(pois.bse[1]) * math.sqrt(q.dispersion)
+    assert q.df_resid == 1 and q.reference == "t"
+    assert q.ci_high == pytest.approx(
+        math.exp(pois.params[1] + stats.t.ppf(0.975, 1) * se), rel=1e-7
+    )
+
+
+def test_two_distinct_x_values_are_enough() -> None:
+    r = glm_trend([3, 5, 8, 9], [0, 0, 1, 1], family="poisson")
+    assert r.rate_ratio == pytest.approx(17 / 8, rel=1e-9)  # (8 + 9) / (3 + 5)
