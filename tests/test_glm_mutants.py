@@ -460,3 +460,30 @@ def test_three_points_one_residual_df() -> None:
 def test_two_distinct_x_values_are_enough() -> None:
     r = glm_trend([3, 5, 8, 9], [0, 0, 1, 1], family="poisson")
     assert r.rate_ratio == pytest.approx(17 / 8, rel=1e-9)  # (8 + 9) / (3 + 5)
+
+
+def test_equal_counts_get_a_clear_message() -> None:
+    """Every count equal: quasi-Poisson (and auto) say so (before issue 14 the message blamed
+    'counts too large or too extreme'); Poisson fits a rate ratio of exactly 1."""
+    for family in ("auto", "quasipoisson"):
+        with pytest.raises(MethodInputError) as e:
+            glm_trend([5, 5, 5, 5], [1, 2, 3, 4], family=family)
+        assert e.value.message.startswith("all 4 counts are equal (5): the fitted trend is")
+    r = glm_trend([5, 5, 5, 5], [1, 2, 3, 4], family="poisson")
+    assert r.rate_ratio == pytest.approx(1.0, abs=1e-12)
+    se = math.sqrt(1 / (5 * 5))  # (X' diag(mu) X)^-1 for the slope: 1 / (mu sum (x - 2.5)^2)
+    assert r.ci_high == pytest.approx(math.exp(stats.norm.ppf(0.975) * se), rel=1e-8)
+
+
+def test_hac_default_lags_at_n_100_and_both_warnings() -> None:
+    rng = np.random.default_rng(100)
+    y = rng.poisson(40, 100)
+    assert glm_trend(y, np.arange(100), cov_type="HAC").hac_lags == 4  # 4 (100/100)^(2/9)
+    r = glm_trend([10, 12, 15, 14], [0, 0.25, 0.5, 0.75], family="poisson")
+    assert r.warning == (
+        "Only n=4 points: the dispersion estimate rests on 2 residual degree(s) of freedom "
+        "and the Wald interval is approximate. Treat the rate ratio as descriptive and "
+        "compare with the exact Mann-Kendall test. The data span 0.75 x unit of x, less "
+        "than one: the rate ratio per x unit extrapolates the fitted slope beyond the "
+        f"observed span (over the span itself the fitted change is x{r.rate_ratio**0.75:.3g})."
+    )

@@ -329,6 +329,14 @@ def glm_trend(
     if not 0 < alpha < 1:
         raise MethodInputError(f"alpha must be between 0 and 1; got {alpha}.")
     y = _check_counts(counts, "counts", min_n=3)
+    if family in ("auto", "quasipoisson") and np.unique(y).size == 1:
+        # the fit is exact, so the Pearson dispersion is 0 and statsmodels stops with a
+        # message about a boundary problem; say what is wrong instead
+        raise MethodInputError(
+            f"all {y.size} counts are equal ({y[0]:g}): the fitted trend is exactly flat and "
+            "the Pearson dispersion is 0, so quasi-Poisson has no interval. Report the counts "
+            "themselves, or use family='poisson'."
+        )
     xv, unit = time_to_float(x, "x")
     if xv.size != y.size:
         raise MethodInputError(
