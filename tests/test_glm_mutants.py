@@ -487,3 +487,17 @@ def test_hac_default_lags_at_n_100_and_both_warnings() -> None:
         "than one: the rate ratio per x unit extrapolates the fitted slope beyond the "
         f"observed span (over the span itself the fitted change is x{r.rate_ratio**0.75:.3g})."
     )
+
+
+def test_batch_fit_around_singular_replicates() -> None:
+    """Good replicates after singular ones (more replicates than parameters) are still
+    fitted, also with a zero count inside (the IRLS start is log(y + 0.5))."""
+    X = _design(5)
+    good = [[3, 5, 4, 8, 9], [5, 0, 3, 4, 6]]
+    Y = np.array([[0, 0, 0, 0, 7], good[0], [4, 0, 0, 0, 0], good[1]], dtype=float)
+    b, se, _ = quasipoisson_wald_batch(Y, X)
+    assert np.isnan(b[[0, 2]]).all()
+    for k, yk in ((1, good[0]), (3, good[1])):
+        fit = sm.GLM(np.array(yk, float), X, family=sm.families.Poisson()).fit(scale="X2")
+        assert b[k] == pytest.approx(fit.params[1], rel=1e-8, abs=1e-12)
+        assert se[k] == pytest.approx(fit.bse[1], rel=1e-7)
