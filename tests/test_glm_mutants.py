@@ -501,3 +501,8 @@ def test_batch_fit_around_singular_replicates() -> None:
         fit = sm.GLM(np.array(yk, float), X, family=sm.families.Poisson()).fit(scale="X2")
         assert b[k] == pytest.approx(fit.params[1], rel=1e-8, abs=1e-12)
         assert se[k] == pytest.approx(fit.bse[1], rel=1e-7)
+
+
+def test_batch_fit_without_iterations_marks_everything_unconverged() -> None:
+    b, se, p = quasipoisson_wald_batch(np.array([[3, 5, 4, 8, 9.0]]), _design(5), max_iter=0)
+    assert np.isnan([b[0], se[0], p[0]]).all()
