@@ -679,8 +679,13 @@ def segmented_regression(
                                     inside_ok=True)
         i_end = n - 1 if covid[1] is None else _breakpoint_index(
             covid[1], months, frequency, "covid end", inside_ok=True, end=True)
-        c_start = _key_label(covid[0], frequency)
-        c_end = last if covid[1] is None else _key_label(covid[1], frequency)
+        # labels of the first and last period the indicator covers (a weekly date between
+        # the series' dates starts the window at the next week, so the given date would
+        # mislabel it); a limit outside the series is named as given
+        c_start = (_label(months.iloc[i_start]) if 0 <= i_start < n
+                   else _key_label(covid[0], frequency))
+        c_end = (_label(months.iloc[i_end]) if 0 <= i_end < n
+                 else _key_label(covid[1], frequency))
         if i_end < i_start:
             raise MethodInputError(f"covid end {c_end} is before covid start {c_start}.")
         ind = ((t >= i_start) & (t <= i_end)).astype(float)
@@ -930,7 +935,8 @@ def autocorrelation_advice(
         f"lag-1 autocorrelation of the residuals {r1:+.2f}, Durbin-Watson {dw:.2f}, "
         f"Ljung-Box p={lb_p:.3g} at {lb_lags} lags"
     )
-    if se_model is not None and se_hac is not None and se_model > 0:
+    has_hac = se_model is not None and se_hac is not None and se_model > 0
+    if has_hac:
         ratio = se_hac / se_model
         move = (
             f"Newey-West (HAC, {hac_lags} lags) {'gives' if cov_type == 'HAC' else 'would give'}"
@@ -939,6 +945,8 @@ def autocorrelation_advice(
         )
     else:
         move = "the HAC standard error could not be computed"
+    # the same words opening a sentence (after "...too narrow." and "...(conservative).")
+    move_sentence = move[0].upper() + move[1:]
     significant = math.isfinite(lb_p) and lb_p < 0.05
     big = abs(r1) >= 0.2
     if not significant and not big:
@@ -949,20 +957,23 @@ def autocorrelation_advice(
             f"the model does not capture; {move}."
         )
     if r1 > 0:
-        widens = se_model is not None and se_hac is not None and se_hac > se_model
-        return (
-            f"Positive residual autocorrelation ({stats_txt}): model-based intervals are "
-            f"likely too narrow. {move}"
-            + (
-                ("." if cov_type == "HAC" else "; consider cov_type='HAC'.") if widens else
+        if not has_hac:
+            tail = "; read the model-based interval as too narrow."
+        elif se_hac > se_model:
+            tail = "." if cov_type == "HAC" else "; consider cov_type='HAC'."
+        else:
+            tail = (
                 "; here HAC does not widen the interval (with few lags it is itself noisy), so "
                 "read the interval as too narrow rather than trust either."
             )
+        return (
+            f"Positive residual autocorrelation ({stats_txt}): model-based intervals are "
+            f"likely too narrow. {move_sentence}{tail}"
         )
-    narrows = se_model is not None and se_hac is not None and se_hac < se_model
+    narrows = has_hac and se_hac < se_model
     return (
         f"Negative residual autocorrelation ({stats_txt}): model-based intervals are, if "
-        f"anything, too wide (conservative). {move}"
+        f"anything, too wide (conservative). {move_sentence}"
         + (
             "; HAC does not fix negative autocorrelation, it narrows the interval, so the "
             "model-based interval is the cautious choice." if narrows else "."

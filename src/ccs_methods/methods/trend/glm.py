@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Sequence
@@ -328,6 +329,14 @@ def glm_trend(
     if not 0 < alpha < 1:
         raise MethodInputError(f"alpha must be between 0 and 1; got {alpha}.")
     y = _check_counts(counts, "counts", min_n=3)
+    if family in ("auto", "quasipoisson") and np.unique(y).size == 1:
+        # the fit is exact, so the Pearson dispersion is 0 and statsmodels stops with a
+        # message about a boundary problem; say what is wrong instead
+        raise MethodInputError(
+            f"all {y.size} counts are equal ({y[0]:g}): the fitted trend is exactly flat and "
+            "the Pearson dispersion is 0, so quasi-Poisson has no interval. Report the counts "
+            "themselves, or use family='poisson'."
+        )
     xv, unit = time_to_float(x, "x")
     if xv.size != y.size:
         raise MethodInputError(
@@ -549,6 +558,22 @@ def checked_exp(b: float, se: float, q: float, what: str) -> tuple[float, float,
     return math.exp(limits[0]), math.exp(limits[1]), math.exp(limits[2])
 
 
+def _solve_each(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Solve ``A[r] x = B[r]`` for every replicate r; NaN where ``A[r]`` is singular.
+
+    A separated replicate (counts zero at one end) drives some fitted means to 0, so its
+    ``X' W X`` becomes singular; one such replicate must not stop the whole batch.
+    """
+    try:
+        return np.linalg.solve(A, B[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        out = np.full(B.shape, np.nan)
+        for i in range(A.shape[0]):
+            with contextlib.suppress(np.linalg.LinAlgError):
+                out[i] = np.linalg.solve(A[i], B[i])
+        return out
+
+
 def quasipoisson_wald_batch(
     counts: np.ndarray,
     X: np.ndarray,
@@ -564,7 +589,9 @@ def quasipoisson_wald_batch(
     :func:`ccs_methods.methods.its.segmented_regression` with ``family="quasipoisson"``
     (log link, Pearson dispersion, model-based covariance), fitted by iteratively reweighted
     least squares for all series at once: it makes size simulations of thousands of
-    replicates cheap. Series whose fit does not converge get NaN.
+    replicates cheap. Series whose fit does not converge in ``max_iter`` iterations (no
+    finite estimate: all counts zero, or zero at one end, as :func:`glm_trend` refuses) get
+    NaN.
 
     Parameters
     ----------
@@ -607,6 +634,7 @@ def quasipoisson_wald_batch(
     beta = np.zeros((r, p))
     # start from the least-squares fit of log(y + 0.5), as a robust IRLS start
     beta = np.linalg.lstsq(Xm, (np.log(Y + 0.5) - off).T, rcond=None)[0].T
+    step = np.full(r, np.inf)
     with np.errstate(all="ignore"):
         for _ in range(max_iter):
             eta = beta @ Xm.T + off
@@ -614,20 +642,29 @@ def quasipoisson_wald_batch(
             z = eta - off + (Y - mu) / mu
             xtwx = np.einsum("ri,ij,ik->rjk", mu, Xm, Xm)
             xtwz = np.einsum("ri,ij,ri->rj", mu, Xm, z)
-            new = np.linalg.solve(xtwx, xtwz[..., None])[..., 0]
-            done = np.nanmax(np.abs(new - beta)) < 1e-10
+            new = _solve_each(xtwx, xtwz)
+            step = np.abs(new - beta).max(axis=1)
             beta = new
-            if done:
+            if not np.any(step >= 1e-10):  # every replicate converged (or is NaN)
                 break
         mu = np.exp(beta @ Xm.T + off)
         phi = ((Y - mu) ** 2 / mu).sum(axis=1) / (n - p)
         xtwx = np.einsum("ri,ij,ik->rjk", mu, Xm, Xm)
-        var = np.linalg.inv(xtwx)[:, coef, coef] * phi
+        unit = np.zeros(p)
+        unit[coef] = 1.0
+        var = _solve_each(xtwx, np.broadcast_to(unit, (r, p)))[:, coef] * phi
         se = np.sqrt(var)
         b = beta[:, coef]
         ref = stats.t(df=n - p) if reference == "t" else stats.norm()
         pv = 2 * ref.sf(np.abs(b / se))
-    bad = ~(np.isfinite(b) & np.isfinite(se) & (np.abs(b) < MAX_ABS_LOG_RR))
+    # No finite estimate (all counts zero, or zero at one end): the estimate drifts off to
+    # -/+ infinity, so IRLS is still moving after max_iter, or it stalls once the zero
+    # counts' fitted means underflow, with fitted means more than exp(MAX_ABS_LOG_RR) apart.
+    with np.errstate(all="ignore"):
+        eta = beta @ Xm.T
+        spread = np.max(eta, axis=1) - np.min(eta, axis=1)
+    bad = ~(np.isfinite(b) & np.isfinite(se) & (np.abs(b) < MAX_ABS_LOG_RR)
+            & (step < 1e-10) & (spread <= MAX_ABS_LOG_RR))
     b, se, pv = b.copy(), se.copy(), pv.copy()
     b[bad] = se[bad] = pv[bad] = np.nan
     return b, se, pv
