@@ -32,7 +32,15 @@ import math
 import pandas as pd
 import pytest
 
-from ccs_methods.methods.contribution import mayne_steps, synthesis
+from ccs_methods.errors import MethodInputError
+from ccs_methods.methods.contribution import (
+    classify_test,
+    group_likelihood_ratios,
+    mayne_steps,
+    posterior,
+    synthesis,
+    verbal_confidence,
+)
 from ccs_methods.methods.contribution.constants import DEFAULT_PRIORS
 from ccs_methods.methods.contribution.models import Rival, TheoryOfChange
 
@@ -433,3 +441,114 @@ def test_synthesis_without_illustrative_and_other_perturb() -> None:
     k5 = synthesis(TOC, weaker).set_index("claim_id").loc["k"]
     assert k5["strongest_challenge"] == "D3" and int(k5["n_challenging"]) == 2
     assert math.isclose(k5["posterior"], 22.8 * 0.8 / (1 + 22.8 * 0.8))
+
+
+# --------------------------------------------------------------------------- updating.py
+# Survivors of a mutation run of contribution/updating.py: ties, blanks, extremes, scales.
+
+
+def _item(se, alpha, group=None, eid=None):
+    return {"sensitivity": se, "type1_error": alpha, "group": group, "evidence_id": eid}
+
+
+def test_group_ties_keep_the_first_item_and_blank_groups_stand_alone() -> None:
+    """Two supporting items with the same LR 2 (0.8/0.4 twice) in group g: the first counts;
+    two challenging with the same LR 0.5 (0.3/0.6 twice): the first counts; g's LR is
+    2 x 0.5 = 1. A blank group, a NaN group and no group are each their own group, named by
+    position."""
+    items = [
+        _item(0.8, 0.4, "g", "A"),
+        _item(0.8, 0.4, "g", "B"),
+        _item(0.3, 0.6, "g", "C"),
+        _item(0.3, 0.6, "g", "D"),
+        _item(0.9, 0.3, "", "E"),
+        _item(0.9, 0.3, float("nan"), "F"),
+        {"sensitivity": 0.9, "type1_error": 0.3},
+    ]
+    t = group_likelihood_ratios(iter(items))  # any iterable of mappings
+    assert list(t["group"]) == ["g", "_item:4", "_item:5", "_item:6"]
+    assert list(t["n_items"]) == [4, 1, 1, 1]
+    g = t.iloc[0]
+    assert (g["supporting_item"], g["challenging_item"]) == ("A", "C")
+    assert g["log_lr"] == pytest.approx(0.0, abs=1e-12) and g["likelihood_ratio"] == pytest.approx(
+        1
+    )
+    assert t.iloc[3]["supporting_item"] == "item 7"
+    assert list(t["likelihood_ratio"][1:]) == pytest.approx([3.0, 3.0, 3.0])
+    # prior 0.5: odds 1 x 3 x 3 x 3 = 27
+    assert posterior(0.5, items) == pytest.approx(27 / 28)
+
+
+def test_an_uninformative_item_counts_as_neither() -> None:
+    t = group_likelihood_ratios([_item(0.4, 0.4, None, "U")])
+    assert t.iloc[0]["supporting_item"] is None and t.iloc[0]["challenging_item"] is None
+    assert t.iloc[0]["log_lr"] == 0.0
+
+
+def test_posterior_far_in_the_tails_does_not_overflow() -> None:
+    """160 independent items of LR 99 (0.99/0.01) give log odds 160 ln 99 = 735, beyond
+    exp's range (709.8); the posterior is 1 / (1 + 99^-160) = 1.0 in floating point, and with
+    LR 1/99 it is 99^-160 / (1 + 99^-160), about 1e-319, still above zero."""
+    strong = [_item(0.99, 0.01)] * 160
+    weak = [_item(0.01, 0.99)] * 160
+    assert posterior(0.5, strong) == 1.0
+    low = posterior(0.5, weak)
+    assert 0.0 < low == pytest.approx(math.exp(-160 * math.log(99)), rel=1e-6)
+    # moderate odds either side of 1: prior 0.2 x LR 3 = 0.75, prior 0.9 x LR 0.01 = 0.09
+    assert posterior(0.2, [_item(0.9, 0.3)]) == pytest.approx(0.75 / 1.75)
+    assert posterior(0.9, [_item(0.005, 0.5)]) == pytest.approx(0.09 / 1.09)
+
+
+@pytest.mark.parametrize(
+    ("se", "alpha", "kwargs", "expected"),
+    [
+        (1.0, 0.0, {}, "doubly decisive"),
+        (0.0, 1.0, {}, "doubly decisive (against the claim)"),
+        (0.9, 0.1, {}, "doubly decisive"),
+        (0.1, 0.9, {}, "doubly decisive (against the claim)"),
+        (0.5, 0.2, {}, "straw in the wind"),
+        (0.2, 0.5, {}, "straw in the wind (against the claim)"),
+        (0.8, 0.2, {"high_sensitivity": 0.8, "low_type1_error": 0.2}, "doubly decisive"),
+        (0.8, 0.3, {"high_sensitivity": 0.8}, "hoop"),
+        (0.7, 0.2, {"low_type1_error": 0.2}, "smoking gun"),
+        (1, 0, {}, "doubly decisive"),
+    ],
+)
+def test_classify_test_edges(se, alpha, kwargs, expected) -> None:
+    assert classify_test(se, alpha, **kwargs) == expected
+
+
+@pytest.mark.parametrize("bad", ["0.5", None, -0.001, 1.001])
+def test_classify_test_rejects(bad) -> None:
+    with pytest.raises(MethodInputError, match="type1_error must be a probability"):
+        classify_test(0.5, bad)
+
+
+@pytest.mark.parametrize(
+    ("p", "label"),
+    [
+        (1.0, "virtually certain"),
+        (0.98999, "very likely"),
+        (0.66, "likely"),
+        (0.65999, "about as likely as not"),
+        (0.32999, "unlikely"),
+        (0.1, "unlikely"),
+        (0.09999, "very unlikely"),
+        (0.01, "very unlikely"),
+        (0.00999, "exceptionally unlikely"),
+        ("0.7", "likely"),
+    ],
+)
+def test_verbal_confidence_band_edges(p, label) -> None:
+    assert verbal_confidence(p) == label
+
+
+def test_verbal_confidence_custom_and_bad_scales() -> None:
+    scale = [(0.5, "high"), (0.0, "low")]
+    assert verbal_confidence(0.5, scale) == "high"
+    assert verbal_confidence(0.49, scale) == "low"
+    for bad in ([], [(0.0, "low"), (0.5, "high")], [(0.5, "high"), (0.1, "low")]):
+        with pytest.raises(MethodInputError, match="scale must list"):
+            verbal_confidence(0.7, bad)
+    with pytest.raises(MethodInputError, match="must be a number"):
+        verbal_confidence(None)  # type: ignore[arg-type]
