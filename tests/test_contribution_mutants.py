@@ -35,9 +35,11 @@ import pytest
 from ccs_methods.errors import MethodInputError
 from ccs_methods.methods.contribution import (
     classify_test,
+    contribution_summary,
     group_likelihood_ratios,
     mayne_steps,
     posterior,
+    sensitivity_sweep,
     synthesis,
     verbal_confidence,
 )
@@ -552,3 +554,99 @@ def test_verbal_confidence_custom_and_bad_scales() -> None:
             verbal_confidence(0.7, bad)
     with pytest.raises(MethodInputError, match="must be a number"):
         verbal_confidence(None)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- summaries.py
+# contribution_summary and sensitivity_sweep on the same register, by hand.
+
+
+def test_contribution_summary_for_a_bare_claim_id() -> None:
+    """A bare id: prior 0.5, no claim text, every resolved item counts (C3 too): odds 22.8,
+    log10 Bayes factor log10(22.8); groups g1, D3, g2, C1, C3; counted items are each group's
+    strongest (D2, D3, C1, C3; D4's LR of 1 neither supports nor challenges)."""
+    s = contribution_summary("k", EVIDENCE)
+    assert (s["claim_id"], s["claim_text"], s["prior"]) == ("k", None, 0.5)
+    assert s["posterior"] == pytest.approx(P_ILLUSTRATION)
+    assert s["verbal"] == "very likely"
+    assert s["log10_bayes_factor"] == pytest.approx(math.log10(22.8))
+    assert (s["n_items"], s["n_used"], s["n_pending"], s["n_illustrative"]) == (7, 6, 1, 0)
+    assert (s["n_groups"], s["n_supporting"], s["n_challenging"]) == (5, 4, 1)
+    assert s["pending"] == ["C2"] and s["illustrative"] == []
+    t = s["table"]
+    assert list(t["evidence_id"]) == ["D1", "D2", "D3", "D4", "C1", "C3"]
+    assert list(t["counted"]) == [False, True, True, False, True, True]
+    assert list(t["likelihood_ratio"]) == pytest.approx([2, 12, 0.5, 1, 1.9, 2])
+    assert list(t["kind"][:3]) == ["document", "survey", "monitoring"]
+    assert list(t["site"].unique()) == ["norfolk"] and list(t["year"].unique()) == [2]
+    assert list(t["group"].fillna("-")[:4]) == ["g1", "g1", "-", "g2"]
+    assert t["source"].iloc[4] == "computed:x" and t["description"].iloc[0] == "item D1"
+    assert list(t["direction"][:3]) == ["supports", "supports", "challenges"]
+    # ungrouped items are named by their 0-based position among the used items (C2 is out)
+    assert list(s["groups"]["group"]) == ["g1", "_item:2", "g2", "_item:4", "_item:5"]
+
+
+def test_contribution_summary_prior_override_and_illustrative_pending() -> None:
+    """Prior 0.2 overrides the claim's 0.5: odds 0.25 x 11.4 = 2.85. A pending item named as
+    illustrative stays pending (only resolved items can be illustrations)."""
+    s = contribution_summary(TOC.claim("k"), EVIDENCE, prior=0.2, illustrative=["C3", "C2"])
+    assert s["claim_text"] == "CCS did it" and s["prior"] == 0.2
+    assert s["posterior"] == pytest.approx(2.85 / 3.85)
+    assert (s["n_pending"], s["n_illustrative"], s["illustrative"]) == (1, 1, ["C3"])
+    assert contribution_summary(TOC.claim("k2"), EVIDENCE)["prior"] == 0.3
+    with pytest.raises(MethodInputError, match="claim k: prior"):
+        contribution_summary("k", EVIDENCE, prior=1.0)
+
+
+def test_sensitivity_sweep_rows_by_hand() -> None:
+    sw = sensitivity_sweep("k", EVIDENCE, priors=(0.2, 0.5), illustrative=["C3"])
+    assert list(sw.columns) == [
+        "claim_id",
+        "scenario",
+        "evidence_id",
+        "parameter",
+        "delta",
+        "value",
+        "prior",
+        "posterior",
+    ]
+    assert list(sw["scenario"]) == ["prior"] * 2 + ["elicited"] + ["perturbed"] * 20
+    assert set(sw["claim_id"]) == {"k"}
+    pr = sw[sw["scenario"] == "prior"]
+    assert list(pr["delta"]) == pytest.approx([-0.3, 0.0])
+    assert list(pr["value"]) == list(pr["prior"]) == [0.2, 0.5]
+    assert list(pr["posterior"]) == pytest.approx([2.85 / 3.85, P_COMPUTED])
+    assert list(pr["parameter"]) == ["prior", "prior"]
+    el = sw[sw["scenario"] == "elicited"].iloc[0]
+    assert (
+        el["delta"] == 0.0 and el["prior"] == 0.5 and el["posterior"] == pytest.approx(P_COMPUTED)
+    )
+    assert pd.isna(el["parameter"]) and pd.isna(el["evidence_id"]) and pd.isna(el["value"])
+    pert = sw[sw["scenario"] == "perturbed"]
+    assert list(pert["evidence_id"].unique()) == ["D1", "D2", "D3", "D4", "C1"]
+    assert list(pert["parameter"][:4]) == ["sensitivity"] * 2 + ["type1_error"] * 2
+    assert list(pert["delta"][:4]) == pytest.approx([-0.1, 0.1, -0.1, 0.1])
+    by = pert.set_index(["evidence_id", "parameter", "delta"])
+    # D2's alpha 0.05 + 0.1 = 0.15: LR 4, odds 3.8; - 0.1 clipped to 0.01: LR 60, odds 57
+    assert by.loc[("D2", "type1_error", 0.1), "value"] == pytest.approx(0.15)
+    assert by.loc[("D2", "type1_error", 0.1), "posterior"] == pytest.approx(P_MIN)
+    assert by.loc[("D2", "type1_error", -0.1), "value"] == 0.01
+    assert by.loc[("D2", "type1_error", -0.1), "posterior"] == pytest.approx(P_MAX)
+    # C1's sensitivity 0.95 + 0.1 clipped to 0.99: LR 1.98, odds 12 x 0.5 x 1.98 = 11.88
+    assert by.loc[("C1", "sensitivity", 0.1), "value"] == 0.99
+    assert by.loc[("C1", "sensitivity", 0.1), "posterior"] == pytest.approx(11.88 / 12.88)
+    assert set(pert["prior"]) == {0.5}
+
+
+def test_sensitivity_sweep_claim_prior_and_perturb_range() -> None:
+    """k2 (prior 0.3) has no evidence: the default nine priors and the elicited row only."""
+    sw = sensitivity_sweep(TOC.claim("k2"), EVIDENCE)
+    assert list(sw["scenario"]) == ["prior"] * 9 + ["elicited"]
+    assert list(sw["posterior"][:9]) == pytest.approx(list(DEFAULT_PRIORS))
+    assert sw["posterior"].iloc[-1] == pytest.approx(0.3) and sw["prior"].iloc[-1] == 0.3
+    assert sw["delta"].iloc[0] == pytest.approx(0.1 - 0.3)
+    zero = sensitivity_sweep("k", EVIDENCE, priors=(), perturb=0)
+    assert len(zero) == 1 + 4 * 6 and set(zero["delta"][1:]) == {0}
+    assert zero["posterior"][1:].tolist() == pytest.approx([P_ILLUSTRATION] * 24)
+    for bad in (1, 1.5, -0.1, True, "0.1"):
+        with pytest.raises(MethodInputError, match="perturb must be in"):
+            sensitivity_sweep("k", EVIDENCE, perturb=bad)
