@@ -326,3 +326,34 @@ def test_rebased_needs_two_points() -> None:
     with pytest.raises(MethodInputError, match="at least 2"):
         xmr_rebased([1.0])
     assert xmr_rebased([1.0, 2.0]).n == 2
+
+
+def test_trend_readings_with_runs_of_two() -> None:
+    """trend_run = 2: 5, 1, 3, 2 is four runs of two (down, up, down). Mean 2.75, moving ranges
+    4, 2, 1 (mean 7/3), limits 2.75 -/+ 6.21 and two-sigma 2.75 -/+ 4.14: only the trend rule
+    flags, so each point reads as the run it starts (5 down, 1 up, 3 down) and the last as the
+    run it ends (2 down)."""
+    r = xmr([5, 1, 3, 2], trend_run=2)
+    assert r.trend == [True] * 4 and not any(r.outside_limits) and not any(r.two_of_three)
+    assert classify_variation(r) == [
+        "special cause (low)",
+        "special cause (high)",
+        "special cause (low)",
+        "special cause (low)",
+    ]
+    assert classify_variation(xmr([1, 2], trend_run=2), "increase") == ["improvement"] * 2
+
+
+def test_top_of_a_rise_followed_by_a_tie_stays_high() -> None:
+    """After 0, 20 x 6 (mean 10, limits 10 -/+ 53.2, two-sigma 10 -/+ 35.47): 7 ... 12 rise
+    (7 points), 12 again (a tie ends the rise), then 12 ... 7 fall (7 points). At most 6 points
+    in a row sit above the mean 10, so only the trend rule flags. The first 12 ends the rise
+    (read high); the second 12 starts the fall (read low)."""
+    rise = [7, 8, 9, 9.5, 10.5, 11, 12]
+    fall = [12, 11, 10.5, 9.5, 9, 8, 7]
+    r = xmr([*[0, 20] * 6, *rise, *fall], baseline=12, screen_outliers=False)
+    assert r.trend[12:] == [True] * 14
+    assert not any(r.shift) and not any(r.outside_limits) and not any(r.two_of_three)
+    got = classify_variation(r)
+    assert got[12:19] == ["special cause (high)"] * 7
+    assert got[19:] == ["special cause (low)"] * 7
