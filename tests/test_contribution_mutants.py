@@ -650,3 +650,25 @@ def test_sensitivity_sweep_claim_prior_and_perturb_range() -> None:
     for bad in (1, 1.5, -0.1, True, "0.1"):
         with pytest.raises(MethodInputError, match="perturb must be in"):
             sensitivity_sweep("k", EVIDENCE, perturb=bad)
+
+
+def test_six_titles_are_maynes_steps(steps: list[dict]) -> None:
+    """Mayne (2008), "Contribution analysis: An approach to exploring cause and effect", ILAC
+    Brief 16: the six steps, in order (the guiding questions are the book's own)."""
+    assert [s["title"] for s in steps] == [
+        "Set out the cause-effect issue to be addressed",
+        "Develop the postulated theory of change and risks to it",
+        "Gather the existing evidence on the theory of change",
+        "Assemble and assess the contribution story, and challenges to it",
+        "Seek out additional evidence",
+        "Revise and strengthen the contribution story",
+    ]
+    assert [s["step"] for s in steps] == [1, 2, 3, 4, 5, 6]
+    assert [s["question"] for s in steps] == [
+        "What is the claim, where and when?",
+        "Which links lead to the outcome, on which assumptions, and what else could explain it?",
+        "What do the reports already show, and how diagnostic is it?",
+        "How confident can we be, and where is the story weak?",
+        "What do the book's own analyses add, and what is missing?",
+        "How does confidence change with the new evidence and with other judgements?",
+    ]
