@@ -672,3 +672,19 @@ def test_six_titles_are_maynes_steps(steps: list[dict]) -> None:
         "What do the book's own analyses add, and what is missing?",
         "How does confidence change with the new evidence and with other judgements?",
     ]
+
+
+def test_step4_lists_at_most_three_each_way() -> None:
+    """Four supporting items (LR 5, 4, 3, 2) and four challenging (LR 1/5, 1/4, 1/3, 1/2), each
+    its own group: step 4 lists the three strongest of each, strongest first."""
+    sup = [(0.5, 0.1), (0.8, 0.2), (0.6, 0.2), (0.6, 0.3)]
+    ev = pd.DataFrame(
+        [_row(f"S{i}", "document", "supports", se, a) for i, (se, a) in enumerate(sup)]
+        + [_row(f"C{i}", "document", "challenges", a, se) for i, (se, a) in enumerate(sup)]
+    )
+    d = mayne_steps(TOC.claim("k"), TOC, ev)[3]["details"]
+    assert [i["evidence_id"] for i in d["strongest_support"]] == ["S0", "S1", "S2"]
+    assert [i["evidence_id"] for i in d["strongest_challenge"]] == ["C0", "C1", "C2"]
+    assert [i["likelihood_ratio"] for i in d["strongest_challenge"]] == pytest.approx(
+        [0.2, 0.25, 1 / 3]
+    )
