@@ -688,3 +688,18 @@ def test_step4_lists_at_most_three_each_way() -> None:
     assert [i["likelihood_ratio"] for i in d["strongest_challenge"]] == pytest.approx(
         [0.2, 0.25, 1 / 3]
     )
+
+
+@pytest.mark.parametrize(
+    ("se", "alpha", "support", "challenge"),
+    [
+        (0.5, 0.5, None, None),  # LR 1: neither supports nor challenges
+        (0.95, 0.5, "X", None),  # LR 1.9: supports, however weakly
+        (0.5, 0.95, None, "X"),  # LR 1/1.9: challenges
+    ],
+)
+def test_synthesis_strongest_items_by_likelihood_ratio(se, alpha, support, challenge) -> None:
+    ev = pd.DataFrame([_row("X", "document", "supports", se, alpha)])
+    k = synthesis(TOC, ev).set_index("claim_id").loc["k"]
+    got = [None if pd.isna(v) else v for v in (k["strongest_support"], k["strongest_challenge"])]
+    assert got == [support, challenge]
