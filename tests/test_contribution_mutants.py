@@ -703,3 +703,10 @@ def test_synthesis_strongest_items_by_likelihood_ratio(se, alpha, support, chall
     k = synthesis(TOC, ev).set_index("claim_id").loc["k"]
     got = [None if pd.isna(v) else v for v in (k["strongest_support"], k["strongest_challenge"])]
     assert got == [support, challenge]
+
+
+def test_verbal_confidence_closed_interval() -> None:
+    assert verbal_confidence(0.0) == "exceptionally unlikely"
+    for bad in (1.5, -0.5):
+        with pytest.raises(MethodInputError, match=r"probability must be in \[0, 1\]"):
+            verbal_confidence(bad)
