@@ -189,3 +189,19 @@ def test_pseudonyms_in_order_of_first_appearance() -> None:
     assert pseudonyms([7, 3], prefix="Org") == {7: "Org 001", 3: "Org 002"}
     assert pseudonyms(range(1000))[999] == "Organisation 1000"
     assert pseudonyms([]) == {}
+
+
+def test_smallest_tables_with_existing_totals() -> None:
+    """One data row and a total row ("All"), one data column and a total column ("Total"):
+    both are margins (two labels are enough) and are checked, not added again."""
+    t = table([[10, 20], [10, 20]], index=["a", "All"], columns=["x", "y"])
+    out, rep = suppress(t)
+    assert list(out.index) == ["a", "All"] and list(out.columns) == ["x", "y", "All"]
+    assert rep.n_cells == 6
+    c = table([[10, 10], [20, 20]], index=["a", "b"], columns=["x", "Total"])
+    out, rep = suppress(c)
+    assert list(out.columns) == ["x", "Total"] and list(out.index) == ["a", "b", "Total"]
+    assert rep.n_cells == 6
+    bad = table([[10, 20, 31], [30, 40, 70]], index=["a", "b"], columns=["x", "y", "Total"])
+    with pytest.raises(MethodInputError, match=r"\(31 vs 30\)"):
+        suppress(bad)
