@@ -126,7 +126,10 @@ def test_total_labels_and_existing_margins() -> None:
         suppress(bad)
     assert e.value.column == "Total"
     badrow = table([[10, 20], [30, 40], [40, 61]], index=["a", "b", "All"], columns=["x", "y"])
-    with pytest.raises(MethodInputError, match=r"the sum of column 'y' \(61 vs 60\)") as e:
+    with pytest.raises(
+        MethodInputError,
+        match=r"the total row 'All' does not equal the sum of column 'y' \(61 vs 60\)",
+    ) as e:
         suppress(badrow)
     assert e.value.column == "y"
     # index and column names survive
