@@ -413,7 +413,8 @@ def classify_variation(res: XmRResult, improvement: str | None = None) -> list[s
         One of ``"common cause"``, ``"improvement"``, ``"concern"``,
         ``"special cause (high)"`` or ``"special cause (low)"`` per point. The direction of
         a flagged point is its side of the mean (outside limits, shift, two of three), or for
-        a point flagged only by the trend rule the direction of the run.
+        a point flagged only by the trend rule the direction of its run (a point where a rise
+        turns into a fall, or back, takes the later run, as NHSRplotthedots).
 
     Raises
     ------
@@ -433,9 +434,15 @@ def classify_variation(res: XmRResult, improvement: str | None = None) -> list[s
             continue
         if res.outside_limits[i] or res.shift[i] or res.two_of_three[i]:
             high = res.side[i] > 0
-        else:  # trend only: the direction of the run
-            step = y[i] - y[i - 1] if i > 0 else y[1] - y[0]
-            high = step > 0
+        elif i + 1 < len(y) and res.trend[i + 1] and y[i + 1] != y[i]:
+            # trend only: the direction of its run. The first point of a run takes the step to
+            # the next point (the step from the previous one points the other way), and a
+            # point shared by a rise and a fall takes the later run, as NHSRplotthedots 0.2.2
+            # (ptd_special_cause_type: "if a point is part of a trend either side, use right
+            # side", its fix of issue #167).
+            high = y[i + 1] > y[i]
+        else:  # trend only, the last point of its run: the step from the previous point
+            high = y[i] > y[i - 1]
         if improvement is None:
             out.append("special cause (high)" if high else "special cause (low)")
         else:
