@@ -282,7 +282,11 @@ def test_a_zygote_that_dies_leaves_cold_kernels_for_the_rest(mini_project: Path)
     write_notebook(mini_project / "notebooks" / "site_year.md", [kill_zygote])
     params = load_params(mini_project / "params")
     jobs = plan_jobs(params, mini_project, sites=["oldham", "norfolk"], years=[1])
-    summary = run_jobs(jobs, mini_project, workers=1)
+    os.environ["CCS_WARM_KERNELS"] = "1"
+    try:
+        summary = run_jobs(jobs, mini_project, workers=1)
+    finally:
+        os.environ.pop("CCS_WARM_KERNELS")
     assert summary.ok, summary.describe()
     assert "preloaded True" in _printed(mini_project / "book/sites/oldham/year-1.ipynb")
     assert "preloaded False" in _printed(mini_project / "book/sites/norfolk/year-1.ipynb")
@@ -334,7 +338,7 @@ def test_warm_kernels_are_forked_preloaded_and_pages_identical_to_cold(
     mini_project: Path,
 ) -> None:
     write_notebook(mini_project / "notebooks" / "site_year.md", [PRELOADED, FIGURE])
-    warm_out, warm_page = _run_site(mini_project, "oldham", {})
+    warm_out, warm_page = _run_site(mini_project, "oldham", {"CCS_WARM_KERNELS": "1"})
     cold_out, cold_page = _run_site(mini_project, "oldham", {"CCS_WARM_KERNELS": "0"})
     # a warm kernel has the libraries before its first cell; a cold one imports them itself
     assert "preloaded ['pandas', 'statsmodels.api']" in warm_out
