@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from pathlib import Path
 
@@ -358,6 +359,18 @@ def test_find_project_root_fails_clearly(tmp_path):
         pytest.skip("a project marker exists above the temporary folder")
     with pytest.raises(CCSInputError, match="no project root"):
         paths.find_project_root(tmp_path)
+
+
+def test_using_project_root_sets_and_restores_the_variable(tmp_path, monkeypatch):
+    monkeypatch.delenv("CCS_PROJECT_ROOT", raising=False)
+    with paths.using_project_root(tmp_path / "." / "proj") as got:
+        assert got == (tmp_path / "proj").resolve()
+        assert paths.find_project_root() == got  # the variable wins over the working folder
+    assert "CCS_PROJECT_ROOT" not in os.environ
+    monkeypatch.setenv("CCS_PROJECT_ROOT", "/before")
+    with pytest.raises(RuntimeError), paths.using_project_root(tmp_path):
+        raise RuntimeError("restored on an error too")
+    assert os.environ["CCS_PROJECT_ROOT"] == "/before"
 
 
 def test_data_dir_env(tmp_path, monkeypatch):

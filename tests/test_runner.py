@@ -362,3 +362,26 @@ def test_a_client_with_no_zygote_starts_a_cold_kernel(
     res = _execute(job, str(mini_project), str(tmp_path / "tmp"), str(tmp_path / "failed"))
     assert res.ok, res.error
     assert "preloaded []" in _printed(job.output)
+
+
+def test_pages_read_the_project_run_whatever_the_callers_project_variable(
+    mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an in-process caller whose CCS_PROJECT_ROOT names another project (it once leaked from
+    # `stats series --root`): the page still finds, and reads, the project being run
+    other = tmp_path / "other"
+    (other / "params").mkdir(parents=True)
+    (other / "params" / "programme.yml").write_text("not: this project\n", encoding="utf-8")
+    monkeypatch.setenv("CCS_PROJECT_ROOT", str(other))
+    write_notebook(
+        mini_project / "notebooks" / "site_year.md",
+        ["from pathlib import Path\nfrom ccs_methods.data.paths import find_project_root\n"
+         "print('same root', find_project_root() == Path.cwd().resolve())"],
+    )
+    jobs = plan_jobs(load_params(mini_project / "params"), mini_project, sites=["oldham"],
+                     years=[1])
+    summary = run_jobs(jobs, mini_project, workers=1)
+    assert summary.ok, summary.describe()
+    printed = _printed(mini_project / "book" / "sites" / "oldham" / "year-1.ipynb").split()
+    assert printed == ["same", "root", "True"]  # a page's working folder is the project
+    assert os.environ["CCS_PROJECT_ROOT"] == str(other)  # the caller's own variable is kept

@@ -359,3 +359,22 @@ def test_period_ratio_refuses_bad_input_with_file_row_and_column(
     assert message in res.output
     if "must be before" in message or "follows" in message:
         assert "p.csv" in res.output and "row 3" in res.output and "period" in res.output
+
+
+@pytest.mark.parametrize("before", [None, "/somewhere/else"])
+def test_series_with_root_leaves_the_project_variable_as_it_was(
+    before: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # it once stayed set to --root after the command: a later in-process run in the same
+    # process (a test) then read that project's params and data instead of its own
+    if before is None:
+        monkeypatch.delenv("CCS_PROJECT_ROOT", raising=False)
+    else:
+        monkeypatch.setenv("CCS_PROJECT_ROOT", before)
+    res = runner.invoke(app, ["stats", "series", "--what", "awards", "--site", "norfolk",
+                              "--out", str(tmp_path / "a.csv"), "--root", str(ROOT)])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8").startswith("year,awards\n")
+    import os
+
+    assert os.environ.get("CCS_PROJECT_ROOT") == before

@@ -9,7 +9,9 @@ Nothing is read at import. The data folder is found, in this order:
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from ccs_methods.errors import CCSInputError
@@ -88,3 +90,30 @@ def data_dir() -> Path:
             )
         return path.resolve()
     return find_project_root() / "data"
+
+
+@contextlib.contextmanager
+def using_project_root(root: Path | str) -> Iterator[Path]:
+    """Make ``root`` the project for code that finds it itself (``CCS_PROJECT_ROOT``).
+
+    For commands given ``--root``: loaders, and the workers and kernels a run starts, then read
+    that project's params and data, not those of the folder the command was started in. The
+    variable is restored on exit, so an in-process caller (a test, a notebook) is left as it
+    was.
+
+    Yields
+    ------
+    Path
+        ``root``, resolved.
+
+    """
+    resolved = Path(root).expanduser().resolve()
+    saved = os.environ.get(ROOT_ENV)
+    os.environ[ROOT_ENV] = str(resolved)
+    try:
+        yield resolved
+    finally:
+        if saved is None:
+            os.environ.pop(ROOT_ENV, None)
+        else:
+            os.environ[ROOT_ENV] = saved

@@ -25,6 +25,7 @@ from typing import Annotated, Any
 import click
 import typer
 
+from ccs_methods.data.paths import using_project_root
 from ccs_methods.errors import CCSInputError
 from ccs_methods.pipeline.stats_cli import stats_app
 
@@ -146,27 +147,6 @@ class RunOptions:
     scheduler: str | None = None
 
 
-@contextlib.contextmanager
-def _project_root(root: Path) -> Iterator[None]:
-    """Make ``root`` the project for loaders that find it themselves (``CCS_PROJECT_ROOT``).
-
-    The runner computes shared results in its own process, whose working folder need not be
-    the project given by ``--root``; the data must come from that project, not the folder the
-    command was started in. Restored afterwards (matters when called in-process).
-    """
-    from ccs_methods.data.paths import ROOT_ENV
-
-    saved = os.environ.get(ROOT_ENV)
-    os.environ[ROOT_ENV] = str(root)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(ROOT_ENV, None)
-        else:
-            os.environ[ROOT_ENV] = saved
-
-
 def _run(
     root: Path, sites: list[str] | None, years: list[int] | None, opts: RunOptions
 ) -> bool:
@@ -174,7 +154,7 @@ def _run(
 
     saved = os.environ.get(CACHE_ENV)
     try:
-        with _stop_handlers(), _project_root(root):
+        with _stop_handlers(), using_project_root(root):
             return _run_inner(root, sites, years, opts)
     finally:  # the cache belongs to this run only (matters when called in-process)
         if saved is None:
@@ -368,7 +348,7 @@ def build(
         _check_writable(r / "book", "the generated pages into book/")  # the plain faults first
         _check_writable(final.parent, f"the book into {final}")
         params = load_params(r / "params")
-        with _stop_handlers(), _project_root(r):  # a stop during the check is a clean stop too
+        with _stop_handlers(), using_project_root(r):  # a stop during the check is a clean stop too
             stale = _stale(params, r)
         if stale and not allow_stale:
             shown = "\n".join(f"  {d.label} ({d.output}): {d.reason}" for d in stale[:20])

@@ -48,6 +48,7 @@ import nbformat
 
 from ccs_methods.data import deps
 from ccs_methods.data.params import Params
+from ccs_methods.data.paths import ROOT_ENV
 from ccs_methods.errors import ParamsError
 from ccs_methods.pipeline import warm_kernel
 from ccs_methods.pipeline.incremental import page_record, read_notes
@@ -293,6 +294,8 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
     # the kernel inherits these: it notes every input it reads (ccs_methods.data.deps)
     os.environ[deps.DEPS_FILE_ENV] = str(notes_file)
     os.environ[deps.DEPS_ROOT_ENV] = str(Path(root).resolve())
+    # the page's loaders find this project, whatever CCS_PROJECT_ROOT the caller had
+    os.environ[ROOT_ENV] = str(Path(root).resolve())
     os.environ.update(SINGLE_THREAD_ENV)
     try:
         pm.execute_notebook(

@@ -7,8 +7,9 @@ shows it, header = line 1) and the column where they apply, and exit status 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,6 +34,24 @@ def _numeric_failure(csv: Path, exc: Exception) -> CCSInputError:
         " for extreme values, all-zero stretches or too few distinct values",
         file=csv,
     )
+
+
+@contextlib.contextmanager
+def _reported(csv: Path, *, numeric: bool = True) -> Iterator[None]:
+    """Turn a user's mistake in the block into one message and exit status 2.
+
+    A :class:`CCSInputError` that names no file (a method's own message) is said to be about
+    ``csv``; with ``numeric``, a ``ValueError`` or ``ArithmeticError`` raised by the numerics on
+    legal but odd data becomes :func:`_numeric_failure`.
+    """
+    try:
+        yield
+    except CCSInputError as exc:
+        _fail(_with_file(exc, csv))
+    except (ValueError, ArithmeticError) as exc:
+        if not numeric:
+            raise
+        _fail(_numeric_failure(csv, exc))
 
 
 def _print_json(obj: Any) -> None:
@@ -311,94 +330,87 @@ def stats_trend(
 
     from ccs_methods.methods import trend
 
-    try:
-        try:
-            for name, val, allowed in (("--tau", tau, ("a", "b")),
-                                       ("--missing", missing, ("error", "drop")),
-                                       ("--y-kind", y_kind, ("auto", "count", "measure")),
-                                       ("--family", family, ("auto", "poisson", "quasipoisson",
-                                                             "negbin"))):
-                if val not in allowed:
-                    raise CCSInputError(f"{name} must be one of {', '.join(allowed)}; got {val!r}")
-            if not 0 < alpha < 1:
-                raise CCSInputError(f"--alpha must be between 0 and 1; got {alpha}")
-            df = _csv(csv)
-            lines = np.asarray(_lines(df))
-            yy = _numbers(df, y, csv, missing=missing)
-            off = _numbers(df, offset, csv, missing=missing) if offset else None
-            keep = ~np.isnan(yy) if off is None else ~(np.isnan(yy) | np.isnan(off))
-            if off is not None:
-                bad = np.flatnonzero(keep & (off <= 0))
-                if bad.size:
-                    i = int(bad[0])
-                    raise CCSInputError(
-                        f"offset {off[i]:g} must be greater than 0 (it is an exposure such as "
-                        "a population, and is logged)", file=csv, row=int(lines[i]),
-                        column=offset)
-            if x is not None:
-                xvals, xkey = _times(df, x, csv)
-            else:
-                xvals = np.arange(1, len(df) + 1, dtype=float)
-                xkey = xvals
-            groups = (
-                list(dict.fromkeys(_column(df, group, csv).astype(str).tolist()))
-                if group else [None]
-            )
-            gcol = _column(df, group, csv).astype(str).to_numpy() if group else None
-            conventions = {
-                "tau": ("tau-a" if tau == "a" else "tau-b") + " (" + TAU_NOTE + ")",
-                "mann_kendall": "exact null distribution for n <= 10 (ties handled exactly), "
-                "else normal with tie-corrected variance and continuity correction",
-                "theil_sen_interval": "Sen (1968) / Gilbert (1987) order statistics of the "
-                "pairwise slopes; exact ranks for n <= 10 without ties, else normal quantile",
-                "glm_interval": "Wald on the log scale; t quantile on n - 2 df for "
-                "quasi-Poisson, normal quantile for Poisson and negative binomial",
-                "quantile": f"{1 - alpha / 2:g} (two-sided {100 * (1 - alpha):g}% intervals, "
-                f"alpha {alpha:g})",
-                "missing": missing,
-                "offset": "Mann-Kendall and Sen on y / offset; GLM with log(offset)"
-                if offset else "none",
-            }
-            results = []
-            for gname in groups:
-                m = keep.copy() if gcol is None else keep & (gcol == gname)
-                rows = np.flatnonzero(m)
-                if rows.size < 3:
-                    where = f"series {gname!r}" if gname is not None else "the file"
-                    raise CCSInputError(
-                        f"{where} has {rows.size} usable row(s); a trend needs at least 3",
-                        file=csv, column=group or y)
-                order = _check_order(np.asarray(xkey)[rows], df, csv, x or y, sort=sort,
-                                     rows=rows)
-                sel = rows[order]
-                xv = np.asarray(xvals)[sel]
-                res = _one_series(yy[sel], xv if x else np.asarray(xkey)[sel], alpha=alpha,
-                                  tau=tau, family=family,
-                                  offset=off[sel] if off is not None else None,
-                                  y_kind=y_kind, glm=glm, hac=hac, hac_lags=hac_lags)
-                dropped = int(((gcol == gname) if gcol is not None else np.ones(len(df), bool))
-                              .sum() - rows.size)
-                if dropped:
-                    res["notes"].insert(0, f"{dropped} row(s) with a missing value were left "
-                                        "out (--missing drop).")
-                res["rows_dropped"] = dropped
-                if gname is not None:
-                    res = {"group": gname, **res}
-                results.append(res)
-            out: dict[str, Any] = {"file": str(csv)}
-            if group is None:
-                out.update(results[0])
-                out["conventions"] = conventions
-            else:
-                out["conventions"] = conventions
-                out["groups"] = results
-                out["pooled"] = _pooled(df, yy, off, xkey, gcol, keep, groups, alpha)
-        except CCSInputError as exc:
-            raise _with_file(exc, csv) from None
-    except CCSInputError as exc:
-        _fail(exc)
-    except (ValueError, ArithmeticError) as exc:  # numerical failure on legal but odd data
-        _fail(_numeric_failure(csv, exc))
+    with _reported(csv):
+        for name, val, allowed in (("--tau", tau, ("a", "b")),
+                                   ("--missing", missing, ("error", "drop")),
+                                   ("--y-kind", y_kind, ("auto", "count", "measure")),
+                                   ("--family", family, ("auto", "poisson", "quasipoisson",
+                                                         "negbin"))):
+            if val not in allowed:
+                raise CCSInputError(f"{name} must be one of {', '.join(allowed)}; got {val!r}")
+        if not 0 < alpha < 1:
+            raise CCSInputError(f"--alpha must be between 0 and 1; got {alpha}")
+        df = _csv(csv)
+        lines = np.asarray(_lines(df))
+        yy = _numbers(df, y, csv, missing=missing)
+        off = _numbers(df, offset, csv, missing=missing) if offset else None
+        keep = ~np.isnan(yy) if off is None else ~(np.isnan(yy) | np.isnan(off))
+        if off is not None:
+            bad = np.flatnonzero(keep & (off <= 0))
+            if bad.size:
+                i = int(bad[0])
+                raise CCSInputError(
+                    f"offset {off[i]:g} must be greater than 0 (it is an exposure such as "
+                    "a population, and is logged)", file=csv, row=int(lines[i]),
+                    column=offset)
+        if x is not None:
+            xvals, xkey = _times(df, x, csv)
+        else:
+            xvals = np.arange(1, len(df) + 1, dtype=float)
+            xkey = xvals
+        groups = (
+            list(dict.fromkeys(_column(df, group, csv).astype(str).tolist()))
+            if group else [None]
+        )
+        gcol = _column(df, group, csv).astype(str).to_numpy() if group else None
+        conventions = {
+            "tau": ("tau-a" if tau == "a" else "tau-b") + " (" + TAU_NOTE + ")",
+            "mann_kendall": "exact null distribution for n <= 10 (ties handled exactly), "
+            "else normal with tie-corrected variance and continuity correction",
+            "theil_sen_interval": "Sen (1968) / Gilbert (1987) order statistics of the "
+            "pairwise slopes; exact ranks for n <= 10 without ties, else normal quantile",
+            "glm_interval": "Wald on the log scale; t quantile on n - 2 df for "
+            "quasi-Poisson, normal quantile for Poisson and negative binomial",
+            "quantile": f"{1 - alpha / 2:g} (two-sided {100 * (1 - alpha):g}% intervals, "
+            f"alpha {alpha:g})",
+            "missing": missing,
+            "offset": "Mann-Kendall and Sen on y / offset; GLM with log(offset)"
+            if offset else "none",
+        }
+        results = []
+        for gname in groups:
+            m = keep.copy() if gcol is None else keep & (gcol == gname)
+            rows = np.flatnonzero(m)
+            if rows.size < 3:
+                where = f"series {gname!r}" if gname is not None else "the file"
+                raise CCSInputError(
+                    f"{where} has {rows.size} usable row(s); a trend needs at least 3",
+                    file=csv, column=group or y)
+            order = _check_order(np.asarray(xkey)[rows], df, csv, x or y, sort=sort,
+                                 rows=rows)
+            sel = rows[order]
+            xv = np.asarray(xvals)[sel]
+            res = _one_series(yy[sel], xv if x else np.asarray(xkey)[sel], alpha=alpha,
+                              tau=tau, family=family,
+                              offset=off[sel] if off is not None else None,
+                              y_kind=y_kind, glm=glm, hac=hac, hac_lags=hac_lags)
+            dropped = int(((gcol == gname) if gcol is not None else np.ones(len(df), bool))
+                          .sum() - rows.size)
+            if dropped:
+                res["notes"].insert(0, f"{dropped} row(s) with a missing value were left "
+                                    "out (--missing drop).")
+            res["rows_dropped"] = dropped
+            if gname is not None:
+                res = {"group": gname, **res}
+            results.append(res)
+        out: dict[str, Any] = {"file": str(csv)}
+        if group is None:
+            out.update(results[0])
+            out["conventions"] = conventions
+        else:
+            out["conventions"] = conventions
+            out["groups"] = results
+            out["pooled"] = _pooled(df, yy, off, xkey, gcol, keep, groups, alpha)
     del pd, trend
     if as_json:
         _print_json(out)
@@ -509,59 +521,52 @@ def stats_its(
 
     impacts = {"both": "level_slope", "level_slope": "level_slope", "level": "level",
                "slope": "slope"}
-    try:
-        try:
-            if impact not in impacts:
-                raise CCSInputError(f"--impact must be level, slope or both; got {impact!r}")
-            df = _csv(csv)
-            _column(df, date, csv)
-            _column(df, count, csv)
-            if offset:
-                _column(df, offset, csv)
-            if covid_end and not covid_start:
-                raise CCSInputError(
-                    "--covid-end was given without --covid-start; give both, or only "
-                    "--covid-start for a step to the end of the series",
-                    column="covid_start",
-                )
-            if frequency == "index":
-                key = pd.to_numeric(df[date], errors="coerce").to_numpy(dtype=float)
-            else:
-                key = (pd.to_datetime(df[date], errors="coerce", format="mixed")
-                       - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
-            if np.all(np.isfinite(key)):
-                down = np.flatnonzero(np.diff(key) < 0)
-                if down.size and not sort:
-                    lines = _lines(df)
-                    i = int(down[0]) + 1
-                    raise CCSInputError(
-                        f"the dates are not in increasing order (this row is earlier than "
-                        f"line {lines[i - 1]}); sort the file, or pass --sort",
-                        file=csv, row=lines[i], column=date)
-            covid = (covid_start, covid_end) if covid_start else None
-            res = its.segmented_regression(
-                df,
-                date_col=date,
-                count_col=count,
-                breakpoint=breakpoint,
-                family=family,  # type: ignore[arg-type]
-                fourier_k=fourier_k,
-                covid=covid,
-                offset_col=offset,
-                cov_type="HAC" if hac else "nonrobust",
-                hac_lags=hac_lags,
-                impact=impacts[impact],  # type: ignore[arg-type]
-                alpha=alpha,
-                min_points=min_points,
-                frequency=frequency,  # type: ignore[arg-type]
-                reference=reference,  # type: ignore[arg-type]
+    with _reported(csv):
+        if impact not in impacts:
+            raise CCSInputError(f"--impact must be level, slope or both; got {impact!r}")
+        df = _csv(csv)
+        _column(df, date, csv)
+        _column(df, count, csv)
+        if offset:
+            _column(df, offset, csv)
+        if covid_end and not covid_start:
+            raise CCSInputError(
+                "--covid-end was given without --covid-start; give both, or only "
+                "--covid-start for a step to the end of the series",
+                column="covid_start",
             )
-        except CCSInputError as exc:
-            raise _with_file(exc, csv) from None
-    except CCSInputError as exc:
-        _fail(exc)
-    except (ValueError, ArithmeticError) as exc:  # numerical failure on legal but odd data
-        _fail(_numeric_failure(csv, exc))
+        if frequency == "index":
+            key = pd.to_numeric(df[date], errors="coerce").to_numpy(dtype=float)
+        else:
+            key = (pd.to_datetime(df[date], errors="coerce", format="mixed")
+                   - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
+        if np.all(np.isfinite(key)):
+            down = np.flatnonzero(np.diff(key) < 0)
+            if down.size and not sort:
+                lines = _lines(df)
+                i = int(down[0]) + 1
+                raise CCSInputError(
+                    f"the dates are not in increasing order (this row is earlier than "
+                    f"line {lines[i - 1]}); sort the file, or pass --sort",
+                    file=csv, row=lines[i], column=date)
+        covid = (covid_start, covid_end) if covid_start else None
+        res = its.segmented_regression(
+            df,
+            date_col=date,
+            count_col=count,
+            breakpoint=breakpoint,
+            family=family,  # type: ignore[arg-type]
+            fourier_k=fourier_k,
+            covid=covid,
+            offset_col=offset,
+            cov_type="HAC" if hac else "nonrobust",
+            hac_lags=hac_lags,
+            impact=impacts[impact],  # type: ignore[arg-type]
+            alpha=alpha,
+            min_points=min_points,
+            frequency=frequency,  # type: ignore[arg-type]
+            reference=reference,  # type: ignore[arg-type]
+        )
     out = {"file": str(csv), **res.to_dict()}
     out["conventions"] = {
         "interval_method": res.interval_method,
@@ -603,69 +608,62 @@ def stats_spc(
 
     from ccs_methods.methods import spc
 
-    try:
-        try:
-            if improvement not in (None, "increase", "decrease"):
-                raise CCSInputError(
-                    f"--improvement must be increase or decrease; got {improvement!r}")
-            if baseline is not None and baseline_end is not None:
-                raise CCSInputError("give --baseline or --baseline-end, not both")
-            if (rebase or baseline_end) and not date:
-                raise CCSInputError("--rebase and --baseline-end need --date")
-            df = _csv(csv)
-            vals = _numbers(df, value, csv)
-            labels: Any = None
-            order = np.arange(len(vals))
-            key = None
-            if date:
-                labels, key = _times(df, date, csv)
-                order = _check_order(key, df, csv, date, sort=sort)
-                vals = vals[order]
-                labels = [str(v) for v in np.asarray(labels)[order]]
-                key = np.asarray(key, dtype=float)[order]
+    with _reported(csv):
+        if improvement not in (None, "increase", "decrease"):
+            raise CCSInputError(
+                f"--improvement must be increase or decrease; got {improvement!r}")
+        if baseline is not None and baseline_end is not None:
+            raise CCSInputError("give --baseline or --baseline-end, not both")
+        if (rebase or baseline_end) and not date:
+            raise CCSInputError("--rebase and --baseline-end need --date")
+        df = _csv(csv)
+        vals = _numbers(df, value, csv)
+        labels: Any = None
+        order = np.arange(len(vals))
+        key = None
+        if date:
+            labels, key = _times(df, date, csv)
+            order = _check_order(key, df, csv, date, sort=sort)
+            vals = vals[order]
+            labels = [str(v) for v in np.asarray(labels)[order]]
+            key = np.asarray(key, dtype=float)[order]
 
-            def position(d: str, what: str) -> int:
-                import pandas as pd
+        def position(d: str, what: str) -> int:
+            import pandas as pd
 
+            try:
+                k = float(d)
+            except ValueError:
                 try:
-                    k = float(d)
-                except ValueError:
-                    try:
-                        k = (pd.Timestamp(d) - pd.Timestamp("1970-01-01")).total_seconds() \
-                            / 86400.0
-                    except (TypeError, ValueError):
-                        raise CCSInputError(f"{what} {d!r} is not a date", column=date) \
-                            from None
-                assert key is not None
-                if k < key[0] or k > key[-1]:
-                    raise CCSInputError(
-                        f"{what} {d} is outside the data ({labels[0]} to {labels[-1]})",
-                        column=date)
-                return int(np.searchsorted(key, k, side="left"))
+                    k = (pd.Timestamp(d) - pd.Timestamp("1970-01-01")).total_seconds() \
+                        / 86400.0
+                except (TypeError, ValueError):
+                    raise CCSInputError(f"{what} {d!r} is not a date", column=date) \
+                        from None
+            assert key is not None
+            if k < key[0] or k > key[-1]:
+                raise CCSInputError(
+                    f"{what} {d} is outside the data ({labels[0]} to {labels[-1]})",
+                    column=date)
+            return int(np.searchsorted(key, k, side="left"))
 
-            nb = baseline
-            if baseline_end is not None:
-                nb = int(np.searchsorted(key, key[position(baseline_end, "--baseline-end")],
-                                         side="right"))
-            cuts = sorted(position(d, "--rebase date") for d in (rebase or []))
-            if rebase or improvement:
-                rres = spc.xmr_rebased(vals, labels, rebase_at=cuts, baseline=nb,
-                                       screen_outliers=screen, improvement=improvement)
-                out: dict[str, Any] = {"file": str(csv), **rres.to_dict()}
-                flagged = [d for d, f in zip(rres.dates, rres.special_cause, strict=True) if f]
-                text = "; ".join(str(s["summary"]["text"]) for s in rres.segments)
-            else:
-                res = spc.xmr(vals, labels, baseline=nb, screen_outliers=screen)
-                out = {"file": str(csv), **res.to_dict()}
-                out["variation"] = spc.classify_variation(res, None)
-                flagged = [d for d, f in zip(res.dates, res.special_cause, strict=True) if f]
-                text = str(res.summary["text"])
-        except CCSInputError as exc:
-            raise _with_file(exc, csv) from None
-    except CCSInputError as exc:
-        _fail(exc)
-    except (ValueError, ArithmeticError) as exc:  # numerical failure on legal but odd data
-        _fail(_numeric_failure(csv, exc))
+        nb = baseline
+        if baseline_end is not None:
+            nb = int(np.searchsorted(key, key[position(baseline_end, "--baseline-end")],
+                                     side="right"))
+        cuts = sorted(position(d, "--rebase date") for d in (rebase or []))
+        if rebase or improvement:
+            rres = spc.xmr_rebased(vals, labels, rebase_at=cuts, baseline=nb,
+                                   screen_outliers=screen, improvement=improvement)
+            out: dict[str, Any] = {"file": str(csv), **rres.to_dict()}
+            flagged = [d for d, f in zip(rres.dates, rres.special_cause, strict=True) if f]
+            text = "; ".join(str(s["summary"]["text"]) for s in rres.segments)
+        else:
+            res = spc.xmr(vals, labels, baseline=nb, screen_outliers=screen)
+            out = {"file": str(csv), **res.to_dict()}
+            out["variation"] = spc.classify_variation(res, None)
+            flagged = [d for d, f in zip(res.dates, res.special_cause, strict=True) if f]
+            text = str(res.summary["text"])
     out["conventions"] = {
         "limits": "mean +/- 2.66 x mean moving range",
         "screening": "moving ranges above 3.267 x mean moving range left out" if screen
@@ -707,45 +705,37 @@ def stats_period_ratio(
     """
     import numpy as np
 
-    from ccs_methods.errors import MethodInputError
     from ccs_methods.methods import rates, trend
 
-    try:
-        try:
-            for name, val, allowed in (("--family", family, ("quasipoisson", "poisson")),
-                                       ("--hac-rule", hac_rule,
-                                        ("never_narrower", "positive_lag1"))):
-                if val not in allowed:
-                    raise CCSInputError(f"{name} must be one of {', '.join(allowed)}; got {val!r}")
-            if not 0 < autocorrelation_p < 1:
-                raise CCSInputError(
-                    f"--autocorrelation-p must be between 0 and 1; got {autocorrelation_p}")
-            df = _csv(csv)
-            lines = _lines(df)
-            yy = _numbers(df, y, csv)
-            col = _column(df, period, csv)
-            after = []
-            for i, v in enumerate(col.astype(str).str.strip().str.lower()):
-                if v not in ("before", "after", "0", "1"):
-                    raise CCSInputError(f"value {col.iloc[i]!r} must be before or after (or 0 / 1)",
-                                        file=csv, row=lines[i], column=period)
-                after.append(v in ("after", "1"))
-            flags = np.asarray(after)
-            if flags.size and (np.diff(flags.astype(int)) < 0).any():
-                i = int(np.flatnonzero(np.diff(flags.astype(int)) < 0)[0]) + 1
-                raise CCSInputError("a before month follows an after month; rows must be in time "
-                                    "order, the before period first", file=csv, row=lines[i],
-                                    column=period)
-            rr = rates.period_ratio(yy[~flags].tolist(), yy[flags].tolist(),
-                                    autocorrelation_p=autocorrelation_p,
-                                    hac_rule=hac_rule,  # type: ignore[arg-type]
-                                    family=family)  # type: ignore[arg-type]
-        except MethodInputError as exc:
-            raise _with_file(exc, csv) from None
-        except CCSInputError as exc:
-            raise _with_file(exc, csv) from None
-    except CCSInputError as exc:
-        _fail(exc)
+    with _reported(csv, numeric=False):
+        for name, val, allowed in (("--family", family, ("quasipoisson", "poisson")),
+                                   ("--hac-rule", hac_rule,
+                                    ("never_narrower", "positive_lag1"))):
+            if val not in allowed:
+                raise CCSInputError(f"{name} must be one of {', '.join(allowed)}; got {val!r}")
+        if not 0 < autocorrelation_p < 1:
+            raise CCSInputError(
+                f"--autocorrelation-p must be between 0 and 1; got {autocorrelation_p}")
+        df = _csv(csv)
+        lines = _lines(df)
+        yy = _numbers(df, y, csv)
+        col = _column(df, period, csv)
+        after = []
+        for i, v in enumerate(col.astype(str).str.strip().str.lower()):
+            if v not in ("before", "after", "0", "1"):
+                raise CCSInputError(f"value {col.iloc[i]!r} must be before or after (or 0 / 1)",
+                                    file=csv, row=lines[i], column=period)
+            after.append(v in ("after", "1"))
+        flags = np.asarray(after)
+        if flags.size and (np.diff(flags.astype(int)) < 0).any():
+            i = int(np.flatnonzero(np.diff(flags.astype(int)) < 0)[0]) + 1
+            raise CCSInputError("a before month follows an after month; rows must be in time "
+                                "order, the before period first", file=csv, row=lines[i],
+                                column=period)
+        rr = rates.period_ratio(yy[~flags].tolist(), yy[flags].tolist(),
+                                autocorrelation_p=autocorrelation_p,
+                                hac_rule=hac_rule,  # type: ignore[arg-type]
+                                family=family)  # type: ignore[arg-type]
     out = {
         "file": str(csv),
         "n_before": int((~flags).sum()),
@@ -781,55 +771,47 @@ def stats_contribution(
 
     import pandas as pd
 
-    from ccs_methods.errors import MethodInputError
     from ccs_methods.methods.contribution import updating
 
     yes = {"yes", "y", "true", "1", "found", "present"}
     no = {"no", "n", "false", "0", "absent", "not found"}
-    try:
-        try:
-            if not 0 < prior < 1:
-                raise CCSInputError(f"--prior must be strictly between 0 and 1; got {prior}")
-            df = _csv(csv)
-            lines = _lines(df)
-            se = _numbers(df, "sensitivity", csv)
-            t1 = _numbers(df, "type1_error", csv)
-            found_col = _column(df, "found", csv)
-            ids = (_column(df, "evidence_id", csv).astype(str).tolist()
-                   if "evidence_id" in df.columns else [f"item {i + 1}" for i in range(len(df))])
-            groups = (
-                [None if pd.isna(g) else str(g) for g in df["group"].tolist()]
-                if "group" in df.columns else [None] * len(df)
-            )
-            items = []
-            for i in range(len(df)):
-                for name, v in (("sensitivity", se[i]), ("type1_error", t1[i])):
-                    if not 0 < v < 1:
-                        raise CCSInputError(f"{name} {v:g} must be strictly between 0 and 1",
-                                            file=csv, row=lines[i], column=name)
-                f = str(found_col.iloc[i]).strip().lower()
-                if f not in yes | no:
-                    raise CCSInputError(
-                        f"found {found_col.iloc[i]!r} must be yes or no (found or absent)",
-                        file=csv, row=lines[i], column="found")
-                present = f in yes
-                s_i, a_i = (se[i], t1[i]) if present else (1 - se[i], 1 - t1[i])
-                items.append({
-                    "evidence_id": ids[i], "found": present,
-                    "sensitivity_given": float(se[i]), "type1_error_given": float(t1[i]),
-                    "sensitivity": float(s_i), "type1_error": float(a_i),
-                    "group": groups[i],
-                    "test_type": updating.classify_test(se[i], t1[i]),
-                    "likelihood_ratio": float(s_i / a_i),
-                })
-            table = updating.group_likelihood_ratios(items)
-            post = updating.posterior(prior, items)
-        except MethodInputError as exc:
-            raise _with_file(exc, csv) from None
-        except CCSInputError as exc:
-            raise _with_file(exc, csv) from None
-    except CCSInputError as exc:
-        _fail(exc)
+    with _reported(csv, numeric=False):
+        if not 0 < prior < 1:
+            raise CCSInputError(f"--prior must be strictly between 0 and 1; got {prior}")
+        df = _csv(csv)
+        lines = _lines(df)
+        se = _numbers(df, "sensitivity", csv)
+        t1 = _numbers(df, "type1_error", csv)
+        found_col = _column(df, "found", csv)
+        ids = (_column(df, "evidence_id", csv).astype(str).tolist()
+               if "evidence_id" in df.columns else [f"item {i + 1}" for i in range(len(df))])
+        groups = (
+            [None if pd.isna(g) else str(g) for g in df["group"].tolist()]
+            if "group" in df.columns else [None] * len(df)
+        )
+        items = []
+        for i in range(len(df)):
+            for name, v in (("sensitivity", se[i]), ("type1_error", t1[i])):
+                if not 0 < v < 1:
+                    raise CCSInputError(f"{name} {v:g} must be strictly between 0 and 1",
+                                        file=csv, row=lines[i], column=name)
+            f = str(found_col.iloc[i]).strip().lower()
+            if f not in yes | no:
+                raise CCSInputError(
+                    f"found {found_col.iloc[i]!r} must be yes or no (found or absent)",
+                    file=csv, row=lines[i], column="found")
+            present = f in yes
+            s_i, a_i = (se[i], t1[i]) if present else (1 - se[i], 1 - t1[i])
+            items.append({
+                "evidence_id": ids[i], "found": present,
+                "sensitivity_given": float(se[i]), "type1_error_given": float(t1[i]),
+                "sensitivity": float(s_i), "type1_error": float(a_i),
+                "group": groups[i],
+                "test_type": updating.classify_test(se[i], t1[i]),
+                "likelihood_ratio": float(s_i / a_i),
+            })
+        table = updating.group_likelihood_ratios(items)
+        post = updating.posterior(prior, items)
     groups_out = [
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
         for rec in table.to_dict("records")
@@ -896,78 +878,81 @@ def stats_series(
     from ccs_methods.data.params import load_params
 
     kinds = ("referrals", "awards", "awards-monthly", "awards-comparison", "evidence")
-    try:
-        if what not in kinds:
-            raise CCSInputError(f"--what must be one of {', '.join(kinds)}; got {what!r}")
-        if (what == "evidence") != (claim is not None):
-            raise CCSInputError("--claim goes with --what evidence (and only with it)")
-        if (what == "evidence") == (site is not None):
-            raise CCSInputError("--site is needed for referrals and awards, and not for evidence")
-        from ccs_methods.data.paths import ROOT_ENV, find_project_root
+    with contextlib.ExitStack() as stack:
+        try:
+            if what not in kinds:
+                raise CCSInputError(f"--what must be one of {', '.join(kinds)}; got {what!r}")
+            if (what == "evidence") != (claim is not None):
+                raise CCSInputError("--claim goes with --what evidence (and only with it)")
+            if (what == "evidence") == (site is not None):
+                raise CCSInputError(
+                    "--site is needed for referrals and awards, and not for evidence")
+            from ccs_methods.data.paths import find_project_root, using_project_root
 
-        if root is not None:  # the data folder is found from the project root too
-            os.environ[ROOT_ENV] = str(root.resolve())
-        root = find_project_root() if root is None else root.resolve()
-        params = load_params(root / "params")
-        if year is not None and what not in ("referrals", "awards-comparison"):
-            raise CCSInputError("--year goes with --what referrals or awards-comparison only")
-        if year is None and what == "awards-comparison":
-            raise CCSInputError("--what awards-comparison needs --year (the programme year)")
-        if claim is not None:
-            frame, prior = _claim_evidence(params, claim)
-            _write_csv(frame, out)
-            typer.echo(f"{out}: {len(frame)} rows; prior of {claim}: {prior:g} "
-                       "(params/contribution/theory_of_change.yml)")
-            return
-        assert site is not None
-        if site == "all" and what == "awards":
-            import pandas as pd
+            if root is None:
+                root = find_project_root()
+            # the data folder is found from the project root too; restored when the command ends
+            root = stack.enter_context(using_project_root(root))
+            params = load_params(root / "params")
+            if year is not None and what not in ("referrals", "awards-comparison"):
+                raise CCSInputError("--year goes with --what referrals or awards-comparison only")
+            if year is None and what == "awards-comparison":
+                raise CCSInputError("--what awards-comparison needs --year (the programme year)")
+            if claim is not None:
+                frame, prior = _claim_evidence(params, claim)
+                _write_csv(frame, out)
+                typer.echo(f"{out}: {len(frame)} rows; prior of {claim}: {prior:g} "
+                           "(params/contribution/theory_of_change.yml)")
+                return
+            assert site is not None
+            if site == "all" and what == "awards":
+                import pandas as pd
 
-            awards = load_dataset(params, LWA)
-            min_years = params.analysis.lwa_trend.min_complete_years
-            parts = []
-            for s_id in params.programme.sites:
-                ann = lwa.site_awards(params, s_id, awards).annual
-                comp = ann[ann["complete"]] if len(ann) else ann
-                if len(comp) >= min_years:
-                    parts.append(pd.DataFrame({"site": s_id, "year": comp["year"].astype(int),
-                                               "awards": comp["awards"].astype(int)}))
-            frame = pd.concat(parts, ignore_index=True)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            frame.to_csv(out, index=False)
-            typer.echo(f"{out}: {len(frame)} rows ({len(parts)} sites with at least "
-                       f"{min_years} complete years)")
-            return
-        if site not in params.programme.sites:
-            raise CCSInputError(
-                f"--site {site!r} is not a site of the programme; sites are "
-                f"{', '.join(params.programme.sites)}")
-        if what == "referrals":
-            ds = params.site(site).referral_network.referral_dataset
-            if ds is None:
-                raise CCSInputError(f"site {site!r} has no referral dataset in params")
-            table = referrals.monthly_referrals(load_dataset(params, ds), site)
-            if year is not None:
-                table = _year_rows(params, table, year)
-            frame = table[["month", "date", "referrals"]].assign(
-                date=table["date"].dt.strftime("%Y-%m-%d"))
-        else:
-            aw = lwa.site_awards(params, site, load_dataset(params, LWA))
-            if what == "awards":
-                comp = aw.annual[aw.annual["complete"]]
-                frame = comp[["year", "awards"]].astype(int)
-            elif what == "awards-comparison":
-                assert year is not None
-                frame = _year_and_previous(params, aw.monthly, year)
+                awards = load_dataset(params, LWA)
+                min_years = params.analysis.lwa_trend.min_complete_years
+                parts = []
+                for s_id in params.programme.sites:
+                    ann = lwa.site_awards(params, s_id, awards).annual
+                    comp = ann[ann["complete"]] if len(ann) else ann
+                    if len(comp) >= min_years:
+                        parts.append(pd.DataFrame({"site": s_id, "year": comp["year"].astype(int),
+                                                   "awards": comp["awards"].astype(int)}))
+                frame = pd.concat(parts, ignore_index=True)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                frame.to_csv(out, index=False)
+                typer.echo(f"{out}: {len(frame)} rows ({len(parts)} sites with at least "
+                           f"{min_years} complete years)")
+                return
+            if site not in params.programme.sites:
+                raise CCSInputError(
+                    f"--site {site!r} is not a site of the programme; sites are "
+                    f"{', '.join(params.programme.sites)}")
+            if what == "referrals":
+                ds = params.site(site).referral_network.referral_dataset
+                if ds is None:
+                    raise CCSInputError(f"site {site!r} has no referral dataset in params")
+                table = referrals.monthly_referrals(load_dataset(params, ds), site)
+                if year is not None:
+                    table = _year_rows(params, table, year)
+                frame = table[["month", "date", "referrals"]].assign(
+                    date=table["date"].dt.strftime("%Y-%m-%d"))
             else:
-                frame = aw.monthly[["month", "date", "awards"]].assign(
-                    date=aw.monthly["date"].dt.strftime("%Y-%m-%d"))
-                if (frame["awards"] % 1 == 0).all():
-                    frame = frame.assign(awards=frame["awards"].astype(int))
-        _write_csv(frame, out)
-    except CCSInputError as exc:
-        _fail(exc)
-    typer.echo(f"{out}: {len(frame)} rows")
+                aw = lwa.site_awards(params, site, load_dataset(params, LWA))
+                if what == "awards":
+                    comp = aw.annual[aw.annual["complete"]]
+                    frame = comp[["year", "awards"]].astype(int)
+                elif what == "awards-comparison":
+                    assert year is not None
+                    frame = _year_and_previous(params, aw.monthly, year)
+                else:
+                    frame = aw.monthly[["month", "date", "awards"]].assign(
+                        date=aw.monthly["date"].dt.strftime("%Y-%m-%d"))
+                    if (frame["awards"] % 1 == 0).all():
+                        frame = frame.assign(awards=frame["awards"].astype(int))
+            _write_csv(frame, out)
+        except CCSInputError as exc:
+            _fail(exc)
+        typer.echo(f"{out}: {len(frame)} rows")
 
 
 def _year_rows(params: Any, table: Any, year: int) -> Any:
