@@ -206,7 +206,7 @@ def book_benchmark(jobs: int) -> None:
         n_pages = run.executed()[1]
         history = pages(proj)
         all_imports, warm_imports = import_seconds()
-        warm = os.environ.get("CCS_WARM_KERNELS", "0") == "1"
+        warm = os.environ.get("CCS_WARM_KERNELS", "1") != "0"
         imports = warm_imports if warm else all_imports
         unavoidable = sum(max(0.0, (p["cells_seconds"] or 0) - imports) for p in history.values())
         bound = unavoidable / jobs + run.results_seconds() + build.seconds

