@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -359,9 +360,14 @@ def test_a_client_with_no_zygote_starts_a_cold_kernel(
     monkeypatch.setenv("CCS_WARM_CONNECT_TIMEOUT", "0.5")
     params = load_params(mini_project / "params")
     job = plan_jobs(params, mini_project, sites=["norfolk"], years=[1])[0]
+    names = ("CCS_PROJECT_ROOT", "CCS_DEPS_FILE", "CCS_DEPS_ROOT", "OPENBLAS_NUM_THREADS")
+    before = {k: os.environ.get(k) for k in names}
     res = _execute(job, str(mini_project), str(tmp_path / "tmp"), str(tmp_path / "failed"))
     assert res.ok, res.error
     assert "preloaded []" in _printed(job.output)
+    # run in-process, it leaves the caller's environment as it was (it once left the page's
+    # project in CCS_PROJECT_ROOT, and later tests in the process validated the wrong project)
+    assert {k: os.environ.get(k) for k in names} == before
 
 
 def test_pages_read_the_project_run_whatever_the_callers_project_variable(
@@ -385,3 +391,22 @@ def test_pages_read_the_project_run_whatever_the_callers_project_variable(
     printed = _printed(mini_project / "book" / "sites" / "oldham" / "year-1.ipynb").split()
     assert printed == ["same", "root", "True"]  # a page's working folder is the project
     assert os.environ["CCS_PROJECT_ROOT"] == str(other)  # the caller's own variable is kept
+
+
+def test_validate_checks_the_root_given_not_the_project_variable(
+    mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CCS_PROJECT_ROOT names a project without Swansea: the files of the project given by
+    # --root (which has Swansea rows) are still checked against that project's own sites
+    other = tmp_path / "other"
+    shutil.copytree(mini_project / "params", other / "params")
+    prog = other / "params" / "programme.yml"
+    prog.write_text(prog.read_text(encoding="utf-8").replace("  - swansea\n", "", 1),
+                    encoding="utf-8")
+    monkeypatch.setenv("CCS_PROJECT_ROOT", str(other))
+    files = [str(mini_project / "data" / "published" / "coordination_features.csv"),
+             str(mini_project / "data" / "synthetic" / "lwa_awards.csv")]
+    res = CliRunner().invoke(app, ["validate", *files, "--root", str(mini_project)])
+    assert res.exit_code == 0, res.output
+    assert res.output.count("ok  ") == 2
+    assert os.environ["CCS_PROJECT_ROOT"] == str(other)

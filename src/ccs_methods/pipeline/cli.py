@@ -422,6 +422,45 @@ def all_(
     build(out=out, allow_stale=False, force=False, root=r)
 
 
+def _validate(r: Path, paths: list[Path] | None) -> list[tuple[Path, int]]:
+    """The checks of ``validate``: the whole project (printing each ok), or the given files.
+
+    Returns the files checked with their row counts; raises one error listing every problem.
+    """
+    from ccs_methods.data import datasets
+    from ccs_methods.errors import InputProblemsError
+    from ccs_methods.pipeline import templates as tp
+    from ccs_methods.pipeline.preflight import validate_inputs
+
+    if not paths:
+        # the whole project: params (with params/contribution), templates, every data file
+        problems = validate_inputs(r, on_ok=lambda msg: typer.echo(f"ok  {msg}"))
+        for source in tp.template_paths(r / "notebooks"):
+            try:
+                tp.check_template(source)
+                tp.check_pair(source)
+                tp.check_digits(source)
+            except CCSInputError as exc:
+                problems.append(exc)
+                continue
+            typer.echo(f"ok  {source}  (parameters cell, pair in sync, no typed numbers)")
+        if problems:
+            raise InputProblemsError(problems)
+        return []
+    checked: list[tuple[Path, int]] = []
+    problems = []
+    for path in paths:
+        try:
+            checked += datasets.validate_paths([path], root=r)
+        except CCSInputError as exc:
+            problems.append(exc)
+        except (OSError, ValueError, OverflowError) as exc:
+            problems.append(CCSInputError(f"cannot be read or checked ({exc})", file=path))
+    if problems:
+        raise InputProblemsError(problems)
+    return checked
+
+
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Data files (default: all).")] = None,
@@ -432,41 +471,10 @@ def validate(
     Without paths: params (programme, sites, analysis.yml), every notebook template (parameters
     cell, paired .ipynb in sync, no number typed into prose), then every data file.
     """
-    from ccs_methods.data import datasets
-    from ccs_methods.errors import InputProblemsError
-    from ccs_methods.pipeline import templates as tp
-    from ccs_methods.pipeline.preflight import validate_inputs
-
     try:
         r = _root(root)
-        if not paths:
-            # the whole project: params (with params/contribution), templates, every data file
-            problems = validate_inputs(r, on_ok=lambda msg: typer.echo(f"ok  {msg}"))
-            for source in tp.template_paths(r / "notebooks"):
-                try:
-                    tp.check_template(source)
-                    tp.check_pair(source)
-                    tp.check_digits(source)
-                except CCSInputError as exc:
-                    problems.append(exc)
-                    continue
-                typer.echo(f"ok  {source}  (parameters cell, pair in sync, no typed numbers)")
-            if problems:
-                raise InputProblemsError(problems)
-            return
-        checked = []
-        problems = []
-        for path in paths:
-            try:
-                checked += datasets.validate_paths([path], root=r)
-            except CCSInputError as exc:
-                problems.append(exc)
-            except (OSError, ValueError, OverflowError) as exc:
-                problems.append(
-                    CCSInputError(f"cannot be read or checked ({exc})", file=path)
-                )
-        if problems:
-            raise InputProblemsError(problems)
+        with using_project_root(r):  # every check reads this project's params, nothing else
+            checked = _validate(r, paths)
     except CCSInputError as exc:
         _fail(exc)
     except Exception as exc:
@@ -501,7 +509,8 @@ def synth(
             raise CCSInputError(
                 f"cannot create the output folder: {exc.strerror}", file=target
             ) from exc
-        written = generate_all(seed=s, out_dir=target, params_dir=r / "params")
+        with using_project_root(r):  # the stand-ins are calibrated to this project's data
+            written = generate_all(seed=s, out_dir=target, params_dir=r / "params")
     except CCSInputError as exc:
         _fail(exc)
     for name, path in written.items():

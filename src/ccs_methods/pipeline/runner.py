@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -279,6 +279,29 @@ def _kernel_manager_class() -> type:
     return IPCKernelManager
 
 
+@contextlib.contextmanager
+def _kernel_environment(notes_file: Path, root: str) -> Iterator[None]:
+    """The environment a page's kernel inherits, set while it starts and restored after.
+
+    The kernel notes every input it reads into ``notes_file`` (:mod:`ccs_methods.data.deps`),
+    its loaders find the project being run whatever ``CCS_PROJECT_ROOT`` the caller had, and
+    it runs one BLAS thread. Restored, so an in-process caller (a test) is left as it was.
+    """
+    project = str(Path(root).resolve())
+    env = {deps.DEPS_FILE_ENV: str(notes_file), deps.DEPS_ROOT_ENV: project, ROOT_ENV: project,
+           **SINGLE_THREAD_ENV}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
     """Run one job (in a worker process). Never raises for notebook errors."""
     import papermill as pm
@@ -289,24 +312,19 @@ def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
     tmp.parent.mkdir(parents=True, exist_ok=True)
     notes_file = tmp.with_suffix(".deps.jsonl")
     notes_file.unlink(missing_ok=True)
-    # the kernel inherits these: it notes every input it reads (ccs_methods.data.deps)
-    os.environ[deps.DEPS_FILE_ENV] = str(notes_file)
-    os.environ[deps.DEPS_ROOT_ENV] = str(Path(root).resolve())
-    # the page's loaders find this project, whatever CCS_PROJECT_ROOT the caller had
-    os.environ[ROOT_ENV] = str(Path(root).resolve())
-    os.environ.update(SINGLE_THREAD_ENV)
     try:
-        pm.execute_notebook(
-            read_template(job.template),
-            str(tmp),
-            parameters=job.parameters,
-            report_mode=True,
-            progress_bar=False,
-            cwd=root,
-            kernel_name="python3",
-            shutdown_kernel="immediate",
-            kernel_manager_class=_kernel_manager_class(),
-        )
+        with _kernel_environment(notes_file, root):
+            pm.execute_notebook(
+                read_template(job.template),
+                str(tmp),
+                parameters=job.parameters,
+                report_mode=True,
+                progress_bar=False,
+                cwd=root,
+                kernel_name="python3",
+                shutdown_kernel="immediate",
+                kernel_manager_class=_kernel_manager_class(),
+            )
         nb = nbformat.read(tmp, as_version=4)
         _tag_injected_cell(nb)
         hide_skipped_sections(nb)
