@@ -248,3 +248,15 @@ def test_stratified_missing_label_names_its_row() -> None:
         stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y")
     assert err.value.row == 5 and err.value.column == "st"
 
+
+def test_stratified_with_every_stratum_flat_is_no_evidence_not_a_crash() -> None:
+    """Every stratum constant: each S_k = 0 with var 0 (z_k = 0 by the per-stratum rule), so
+    the pooled S = 0 and var S = 0. This divided by zero (ZeroDivisionError) before; now
+    z = 0, p = 1 and the homogeneity chi2 is 0 on 1 df (p = 1)."""
+    d = pd.DataFrame({"st": ["a"] * 3 + ["b"] * 3, "x": [1, 2, 3] * 2,
+                      "y": [2, 2, 2, 3, 3, 3]})
+    for continuity in (True, False):
+        r = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y",
+                                    continuity=continuity)
+        assert (r.s, r.var_s, r.z, r.p_value) == (0, 0.0, 0.0, 1.0)
+        assert r.homogeneity == {"chi2": 0.0, "df": 1, "p_value": 1.0}
