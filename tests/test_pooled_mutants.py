@@ -19,7 +19,7 @@ import pytest
 from scipy import stats
 
 from ccs_methods.errors import MethodInputError
-from ccs_methods.methods.trend.pooled import pooled_trend
+from ccs_methods.methods.trend.pooled import PooledTrendResult, pooled_trend
 
 LN2 = math.log(2.0)
 SE = math.sqrt(7 / 104)
@@ -151,3 +151,9 @@ def test_dates_give_a_rate_ratio_per_year_and_a_missing_site_names_its_row() -> 
     assert err.value.row == 4 and err.value.column == "site"
     with pytest.raises(MethodInputError, match="column 'exposure' not found"):
         pooled_trend(_doubling(), offset_col="exposure")
+
+
+def test_caveats_default_to_an_empty_list() -> None:
+    bare = PooledTrendResult(n_sites=2, n=6, glm={}, stratified_mk={}, homogeneity={},
+                             per_site=[])
+    assert bare.caveats == []

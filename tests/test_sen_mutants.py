@@ -11,13 +11,14 @@ the upper), C = z_{1 - alpha/2} sqrt(var S) (Gilbert 1987, section 16.5).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 from scipy import stats
 
 from ccs_methods.errors import MethodInputError
-from ccs_methods.methods.trend.sen import theil_sen
+from ccs_methods.methods.trend.sen import TheilSenResult, theil_sen
 
 #: Five annual values; the ten slopes, sorted: -2, 1, 2.5, 3, 3, 3.25, 4, 4, 5.5, 7.
 Y5, X5 = [10, 14, 12, 19, 23], [2018, 2019, 2020, 2021, 2022]
@@ -129,3 +130,14 @@ def test_alpha_outside_zero_one_is_refused(alpha: float) -> None:
 def test_unknown_method_is_refused() -> None:
     with pytest.raises(MethodInputError, match="method must be"):
         theil_sen(Y5, X5, method="bootstrap")  # type: ignore[arg-type]
+
+
+def test_result_is_frozen_and_its_defaults_are_normal_without_coverage() -> None:
+    """TheilSenResult documents interval_method "normal" and coverage None as defaults."""
+    r = theil_sen(Y5, X5)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.slope = 0.0  # type: ignore[misc]
+    bare = TheilSenResult(slope=1.0, intercept=0.0, ci_low=None, ci_high=None,
+                          conf_level=0.95, n=3, n_slopes=3, var_s=11 / 3, rank_low=0.0,
+                          rank_high=4.0, x_unit="x unit", note="")
+    assert bare.interval_method == "normal" and bare.coverage is None
