@@ -157,3 +157,12 @@ def test_caveats_default_to_an_empty_list() -> None:
     bare = PooledTrendResult(n_sites=2, n=6, glm={}, stratified_mk={}, homogeneity={},
                              per_site=[])
     assert bare.caveats == []
+
+
+def test_the_short_site_is_the_one_named() -> None:
+    """a has 3 points and b 2: the message names b and is pooled_trend's own."""
+    d = _doubling().drop(index=[5])
+    with pytest.raises(MethodInputError) as err:
+        pooled_trend(d)
+    assert err.value.message == "site 'b' has 2 point(s); each site needs at least 3."
+    assert err.value.column == "site"
