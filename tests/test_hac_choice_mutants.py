@@ -8,10 +8,12 @@ no effect's standard error shrinks, and "positive_lag1" only when lag 1 is above
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 
 from ccs_methods.errors import MethodInputError
-from ccs_methods.methods.hac_choice import HAC_RULES, choose_hac
+from ccs_methods.methods.hac_choice import HAC_RULES, HACRule, choose_hac
 
 EFFECTS = ["level change", "slope change"]
 
@@ -23,7 +25,9 @@ def _choose(**kw):
 
 
 def test_the_rules_are_the_two_documented() -> None:
+    """HAC_RULES (checked at run time) and the HACRule type list the same two rules."""
     assert HAC_RULES == ("never_narrower", "positive_lag1")
+    assert typing.get_args(HACRule) == HAC_RULES
 
 
 def test_a_short_list_of_hac_errors_is_refused_with_the_counts() -> None:
