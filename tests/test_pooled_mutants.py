@@ -166,3 +166,18 @@ def test_the_short_site_is_the_one_named() -> None:
         pooled_trend(d)
     assert err.value.message == "site 'b' has 2 point(s); each site needs at least 3."
     assert err.value.column == "site"
+
+
+def test_a_rising_site_beside_a_flat_one() -> None:
+    """a: 1, 2, 4 (S = 3, exact p = 1/3); b: 5, 5, 5 (flat, no test). Pooled S = 3 with var
+    11/3 + 0; z_a = 3/sqrt(11/3) and z_b = 0 uncorrected, so chi2 = z_a^2 - 2 (z_a/2)^2 =
+    z_a^2 / 2 = 27/22 on 1 df."""
+    d = pd.DataFrame({"site": ["a"] * 3 + ["b"] * 3, "year": [0, 1, 2] * 2,
+                      "count": [1, 2, 4, 5, 5, 5]})
+    r = pooled_trend(d, family="poisson")
+    a, b = r.per_site
+    assert (a["p_value"], a["method_used"]) == (pytest.approx(1 / 3), "exact")
+    assert (b["p_value"], b["method_used"]) == (None, "none")
+    assert r.stratified_mk["s"] == 3 and r.stratified_mk["var_s"] == pytest.approx(11 / 3)
+    assert r.stratified_mk["z"] == pytest.approx(2 / math.sqrt(11 / 3))
+    assert r.homogeneity["chi2"] == pytest.approx(27 / 22)
