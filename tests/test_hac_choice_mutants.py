@@ -4,6 +4,8 @@ Written against the survivors of a mutation run of ``hac_choice.py`` (issue 14, 
 teeth"). The rules are the module's own (its docstring): model-based errors unless the
 Ljung-Box p is below the threshold; then "never_narrower" takes Newey-West errors only when
 no effect's standard error shrinks, and "positive_lag1" only when lag 1 is above 0.
+Score with ``tools/mutation_fork.py hac_choice.py tests/test_hac_choice_mutants.py
+tests/test_hac_choice.py -k <the choose_hac unit tests>`` (the ITS fits there are slow).
 """
 
 from __future__ import annotations

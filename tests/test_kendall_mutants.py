@@ -4,10 +4,15 @@ Written against the survivors of a mutation run of ``trend/kendall.py`` (issue 1
 teeth"): each test pins a number, a flag or a note that a plausible slip in the module would
 change. The series are small enough to count pairs on paper. S sums sign(x_j - x_i) *
 sign(y_j - y_i) over pairs; var S = [n(n-1)(2n+5) - sum t(t-1)(2t+5) ...] / 18 (Kendall
-1975, as in Gilbert 1987, eq. 16.4); tau-b = S / sqrt((n0 - n_x)(n0 - n_y)) with n0 = n(n-1)/2
+1975, as in Gilbert 1987, chapter 16); tau-b = S / sqrt((n0 - n_x)(n0 - n_y)) with n0 = n(n-1)/2
 and n_x, n_y the pairs tied in x and in y. Exact p-values are counted: with no ties every one
 of the n! orders is equally likely and S = n(n-1)/2 only for the sorted one (Kendall 1975;
 Gilbert 1987, Table A18), and the tied cases below list the orders that reach |S|.
+Score with ``tools/mutation_fork.py trend/kendall.py tests/test_kendall_mutants.py
+tests/test_trend.py -k "not theil_sen and not glm and not percent and not pooled and not
+time_to_float and not json_safe and not auto_rule_boundaries and not reversing and not adding
+and not permutation_variance"`` (test_trend.py's slow property and boundary tests and the other
+methods' tests left out, to keep each mutant's run short).
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ information of the slope, with the intercepts profiled out, is sum_site sum_t mu
 xbar_site)^2 with xbar_site the mu-weighted mean of x in the site (McCullagh & Nelder 1989,
 section 6.3 for the Poisson information). Site a: xbar = (0 + 2 + 8)/7 = 10/7, information
 (1 * 100 + 2 * 9 + 4 * 16)/49 = 26/7; site b three times that, 78/7; so var(b) = 7/104.
+Score with ``tools/mutation_fork.py trend/pooled.py tests/test_pooled_mutants.py
+tests/test_trend.py -k pooled`` (the size simulations in test_stats_size.py are too slow to
+run per mutant).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ intercept Conover's median(y) - slope * median(x); the exact interval takes rank
 N + 1 - M of the sorted slopes, M = (N - k)/2 + 1, k the smallest |S| with P(|S| >= k) <=
 alpha (Hollander & Wolfe 1999, section 9.4); the normal one takes ranks (N -/+ C)/2 (+ 1 for
 the upper), C = z_{1 - alpha/2} sqrt(var S) (Gilbert 1987, section 16.5).
+Score with ``tools/mutation_fork.py trend/sen.py tests/test_sen_mutants.py tests/test_trend.py
+-k sen``.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ p = 2 exp(-6 K^2 / (n^3 + n^2)) capped at 1; for a rising series every sign is +
 U_t = t (n - t). The lag-1 autocorrelation is sum (e_t - mean)(e_{t-1} - mean) / sum
 (e_t - mean)^2 of the residuals from the Theil-Sen line, and Ljung-Box Q = n (n + 2) r1^2 /
 (n - 1) on 1 lag (Ljung & Box 1978).
+Score with ``tools/mutation_fork.py trend/structure.py tests/test_structure_mutants.py
+tests/test_stats_structure.py``.
 """
 
 from __future__ import annotations
