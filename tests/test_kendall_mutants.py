@@ -265,3 +265,17 @@ def test_stratified_with_every_stratum_flat_is_no_evidence_not_a_crash() -> None
                                     continuity=continuity)
         assert (r.s, r.var_s, r.z, r.p_value) == (0, 0.0, 0.0, 1.0)
         assert r.homogeneity == {"chi2": 0.0, "df": 1, "p_value": 1.0}
+
+
+def test_stratified_tau_b_with_three_tied_times_or_values() -> None:
+    """p: x = 1, 1, 1, 2, 3 and y = 1..5; q: x = 1..5 and y = 1, 1, 1, 2, 3. In each, the 3
+    pairs inside the triple are 0 and the other 7 concordant: S = 7, tau-b = 7 / sqrt((10 -
+    3)(10 - 0)) = sqrt(0.7), var S = (5 * 4 * 15 - 3 * 2 * 11)/18 = 13."""
+    d = pd.DataFrame({"st": ["p"] * 5 + ["q"] * 5,
+                      "x": [1, 1, 1, 2, 3, 1, 2, 3, 4, 5],
+                      "y": [1, 2, 3, 4, 5, 1, 1, 1, 2, 3]})
+    r = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y")
+    for e in r.per_stratum:
+        assert e["s"] == 7 and e["var_s"] == pytest.approx(13.0)
+        assert e["tau"] == pytest.approx(math.sqrt(0.7))
+        assert e["z"] == pytest.approx(6 / math.sqrt(13))
