@@ -88,6 +88,7 @@ def test_exact_with_one_tied_pair_in_x_or_in_y(y: list, x: list | None) -> None:
     assert r.min_attainable_p == pytest.approx(1 / 6)
     assert r.ties["n_tied_groups"] == 1
     assert "conditional on the observed ties" in r.note
+    assert "tied group(s) in y" in r.note and "; tau is tau-b." in r.note
     # var S: (4*3*13 - 2*1*9) / 18 = 138/18
     assert r.var_s == pytest.approx(138 / 18)
 
