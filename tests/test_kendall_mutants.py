@@ -280,3 +280,9 @@ def test_stratified_tau_b_with_three_tied_times_or_values() -> None:
         assert e["s"] == 7 and e["var_s"] == pytest.approx(13.0)
         assert e["tau"] == pytest.approx(math.sqrt(0.7))
         assert e["z"] == pytest.approx(6 / math.sqrt(13))
+
+
+def test_s_of_one_and_minus_one_have_a_direction() -> None:
+    """1, 3, 2: pairs +, +, - so S = 1 (increasing); 3, 1, 2: -, -, + so S = -1."""
+    assert mann_kendall([1, 3, 2]).direction == "increasing"
+    assert mann_kendall([3, 1, 2]).direction == "decreasing"
