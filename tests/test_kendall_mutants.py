@@ -17,6 +17,7 @@ methods' tests left out, to keep each mutant's run short).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -286,3 +287,16 @@ def test_s_of_one_and_minus_one_have_a_direction() -> None:
     """1, 3, 2: pairs +, +, - so S = 1 (increasing); 3, 1, 2: -, -, + so S = -1."""
     assert mann_kendall([1, 3, 2]).direction == "increasing"
     assert mann_kendall([3, 1, 2]).direction == "decreasing"
+
+
+def test_stratum_with_s_of_one_gets_z_zero_with_continuity_and_result_is_frozen() -> None:
+    """Stratum 1, 3, 2: S = 1, var 11/3, so (1 - 1)/sqrt(11/3) = 0 with the correction and
+    1/sqrt(11/3) without; stratum 1, 2, 3: S = 3."""
+    d = pd.DataFrame({"st": ["a"] * 3 + ["b"] * 3, "x": [1, 2, 3] * 2,
+                      "y": [1, 3, 2, 1, 2, 3]})
+    r = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y")
+    assert r.per_stratum[0]["s"] == 1 and r.per_stratum[0]["z"] == 0.0
+    raw = stratified_mann_kendall(d, stratum_col="st", x_col="x", y_col="y", continuity=False)
+    assert raw.per_stratum[0]["z"] == pytest.approx(1 / math.sqrt(11 / 3))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.s = 0  # type: ignore[misc]

@@ -67,7 +67,7 @@ def test_four_points_exact_has_no_interval_and_reports_the_full_ranks() -> None:
     r = theil_sen([1, 3, 2, 5], [1, 2, 3, 4])
     assert (r.rank_low, r.rank_high) == (0.0, 7.0)
     assert r.ci_low is None and r.ci_high is None
-    assert "1 - 2/4! = 0.917" in r.note and "95%" in r.note
+    assert "1 - 2/4! = 0.917" in r.note and "reaches 95%: even" in r.note
 
 
 def test_five_points_normal_ranks_fall_just_outside() -> None:
