@@ -362,7 +362,9 @@ def stratified_mann_kendall(
         s_tot += s_k
         v_tot += v_k
         zs.append(s_k / math.sqrt(v_k) if v_k > 0 else 0.0)
-    if continuity and s_tot != 0:
+    if v_tot == 0:  # every stratum flat (one y or one x value): S = 0, as z_k = 0 above
+        z_tot = 0.0
+    elif continuity and s_tot != 0:
         z_tot = (s_tot - math.copysign(1.0, s_tot)) / math.sqrt(v_tot)
     else:
         z_tot = s_tot / math.sqrt(v_tot)

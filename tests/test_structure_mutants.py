@@ -1,0 +1,148 @@
+"""ccs_methods.methods.trend.structure: Pettitt, lag-1 autocorrelation and the span, by hand.
+
+Written against the survivors of a mutation run of ``trend/structure.py`` (issue 14, "Tests
+with teeth"). Pettitt (1979): U_t = sum_{i <= t < j} sign(y_j - y_i), K = max |U_t|,
+p = 2 exp(-6 K^2 / (n^3 + n^2)) capped at 1; for a rising series every sign is +1, so
+U_t = t (n - t). The lag-1 autocorrelation is sum (e_t - mean)(e_{t-1} - mean) / sum
+(e_t - mean)^2 of the residuals from the Theil-Sen line, and Ljung-Box Q = n (n + 2) r1^2 /
+(n - 1) on 1 lag (Ljung & Box 1978).
+Score with ``tools/mutation_fork.py trend/structure.py tests/test_structure_mutants.py
+tests/test_stats_structure.py``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from ccs_methods.errors import MethodInputError
+from ccs_methods.methods.trend.structure import pettitt_test, structure_checks
+
+ZIGZAG8 = [0.0, 1.0] * 4
+
+
+def test_pettitt_on_a_rising_series_and_the_cap_at_one() -> None:
+    """1..6 rising: U_t = t (6 - t) = 5, 8, 9, 8, 5; K = 9 at t = 3, p = 2 exp(-486/252).
+    1, 3, 2: U_1 = 2, U_2 = 1 - 1 = 0, K = 2, 2 exp(-24/36) = 1.03 is capped at 1."""
+    r = pettitt_test([1, 2, 3, 4, 20, 21])
+    assert (r.u, r.index, r.n) == (9, 3, 6)
+    assert r.p_value == pytest.approx(2 * math.exp(-486 / 252))
+    small = pettitt_test([1, 3, 2])
+    assert (small.u, small.index, small.p_value) == (2, 1, 1.0)
+    down = pettitt_test([3, 2, 1, 0])  # U_t = -t (4 - t): K = 4 at t = 2
+    assert (down.u, down.index) == (4, 2)
+    assert down.p_value == pytest.approx(2 * math.exp(-96 / 80))
+
+
+def test_zigzag_residuals_have_lag1_autocorrelation_minus_seven_eighths() -> None:
+    """0, 1, 0, 1, ... on x = 0..7: of the 28 pairwise slopes 12 are 0, 10 positive and 6
+    negative, so the Sen slope is 0; residuals -/+ 0.5 about their median, sum of squares 2,
+    lag-1 products 7 * (-0.25): r1 = -0.875. Q = 8 * 10 * 0.875^2 / 7 = 8.75 on 1 lag
+    (8 // 5 = 1)."""
+    r = structure_checks(ZIGZAG8, range(8))
+    assert r.lag1_autocorrelation == pytest.approx(-0.875)
+    assert r.ljung_box_lags == 1
+    assert r.ljung_box_p == pytest.approx(stats.chi2.sf(8.75, 1))
+    (w,) = r.warnings
+    assert w.startswith("Serial correlation") and "-0.88 (negative, Ljung-Box p=0.0031 at 1 "
+    assert "conservative" in w and "too small" not in w
+    seven = structure_checks(ZIGZAG8[:7], range(7))
+    assert seven.ljung_box_p is None and seven.ljung_box_lags is None
+    assert seven.lag1_autocorrelation is not None
+
+
+def test_ljung_box_lags_are_n_over_5_between_1_and_10() -> None:
+    y12 = np.sin(np.arange(12) / 2.0)
+    assert structure_checks(y12, np.arange(12)).ljung_box_lags == 2
+    rng = np.random.default_rng(5)
+    assert structure_checks(rng.normal(size=60), np.arange(60)).ljung_box_lags == 10
+    assert structure_checks(rng.normal(size=10), np.arange(10)).ljung_box_lags == 2
+
+
+def test_a_straight_line_has_no_residual_variation() -> None:
+    """y = 2x: every residual is 0, so there is no autocorrelation to report and no test."""
+    r = structure_checks([2.0 * v for v in range(10)], list(range(10)))
+    assert r.lag1_autocorrelation is None and r.ljung_box_p is None
+    assert r.ljung_box_lags is None and r.warnings == []
+
+
+def test_step_with_flat_regimes() -> None:
+    """1, 1, 1, 5, 5, 5: K = 9 at t = 3, medians 1 and 5; a flat regime gets no
+    Mann-Kendall."""
+    r = structure_checks([1, 1, 1, 5, 5, 5], [2001, 2002, 2003, 2004, 2005, 2006])
+    cp = r.change_point
+    assert (cp["u"], cp["index"], cp["level_before"], cp["level_after"]) == (9, 3, 1.0, 5.0)
+    assert (cp["last_before"], cp["candidate"]) == ("2003", "2004")
+    assert cp["mk_before"] is None and cp["mk_after"] is None
+    assert r.x_span == 5.0 and r.x_unit == "x unit"
+
+
+def test_step_warning_with_regime_tests_and_a_least_squares_split_elsewhere() -> None:
+    """1, 2, 3, 4, 20, 21: Pettitt puts the change after the 3rd point (K = 9, p = 0.29) but
+    the least-squares split is after the 4th (SSE 5 + 0.5 = 5.5 against 2 + 182 = 184 after
+    the 3rd). Both regimes rise (tau 1, exact p 2/3! = 1/3). At alpha = 0.5 the step is
+    reported; at 0.05 it is not."""
+    x = [2001, 2002, 2003, 2004, 2005, 2006]
+    r = structure_checks([1, 2, 3, 4, 20, 21], x, alpha=0.5)
+    cp = r.change_point
+    assert cp["candidate"] == "2004" and cp["least_squares_candidate"] == "2005"
+    assert cp["mk_before"] == {"n": 3, "tau": 1.0, "p_value": pytest.approx(1 / 3)}
+    assert cp["mk_after"]["tau"] == 1.0
+    (w,) = r.warnings
+    assert w.startswith("Possible step: the Pettitt test finds a change in level at 2004 "
+                        "(after 2003; median 2 before, 20 after; p=0.29); the least-squares "
+                        "split of the two levels puts it at 2005; Mann-Kendall within each "
+                        "regime (before: tau +1.00, p=0.33; from then on: tau +1.00, p=0.33)")
+    assert structure_checks([1, 2, 3, 4, 20, 21], x).warnings == []
+
+
+def test_step_reported_at_its_own_p_and_one_regime_flat() -> None:
+    """1, 2, 1.5, 9, 9.5, 8.5, 9.2, 8.8, 9.1: K = 18 at t = 3 (3 x 6 rises), p = 2 exp(-2.4)
+    = 0.18; after the step S = -1 of 15 pairs, tau -1/15. With alpha equal to that p the
+    step is not reported (p < alpha). A flat first regime leaves only 'from then on'."""
+    step = [1.0, 2.0, 1.5, 9.0, 9.5, 8.5, 9.2, 8.8, 9.1]
+    x = list(range(2001, 2010))
+    r = structure_checks(step, x, alpha=0.2)
+    cp = r.change_point
+    assert cp["u"] == 18 and cp["p_value"] == pytest.approx(2 * math.exp(-2.4))
+    assert cp["level_after"] == pytest.approx(9.05)
+    assert cp["mk_after"]["n"] == 6 and cp["mk_after"]["tau"] == pytest.approx(-1 / 15)
+    assert any(w.startswith("Possible step") for w in r.warnings)
+    at = structure_checks(step, x, alpha=cp["p_value"])
+    assert not any(w.startswith("Possible step") for w in at.warnings)
+    flat = structure_checks([1.0, 1.0, 1.0, *step[3:]], x, alpha=0.5)
+    (w,) = [w for w in flat.warnings if w.startswith("Possible step")]
+    assert "(from then on: tau -0.07, p=1)" in w and "before: tau" not in w
+
+
+def test_span_shorter_than_one_unit_is_flagged_in_the_slope_unit() -> None:
+    r = structure_checks([1, 2, 4, 3], [0.0, 0.25, 0.5, 0.75], slope_unit="decade")
+    assert r.x_span == 0.75
+    assert r.warnings[-1] == ("The data span 0.75 x unit(s): a slope or rate ratio per decade "
+                              "extrapolates beyond the observed span.")
+    assert r.change_point["candidate"] in {"0.25", "0.5", "0.75"}
+    one = structure_checks([1, 2, 4], [0.0, 0.5, 1.0])
+    assert not any("extrapolates" in w for w in one.warnings)
+
+
+def test_labels_of_numpy_dates_and_whole_floats() -> None:
+    days = np.array(["2021-01-01", "2021-02-01", "2021-03-01", "2021-04-01"],
+                    dtype="datetime64[D]")
+    r = structure_checks([1, 1, 5, 5], days)
+    assert (r.change_point["last_before"], r.change_point["candidate"]) == (
+        "2021-02-01", "2021-03-01")
+    f = structure_checks(pd.Series([1.0, 1.0, 5.0, 5.0]), np.array([2000.0, 2001, 2002, 2003]))
+    assert f.change_point["candidate"] == "2002"
+
+
+def test_bad_x_names_the_position() -> None:
+    with pytest.raises(MethodInputError, match="position 3 "):
+        structure_checks([1, 2, 3, 4], [2000, 2001, 2001, 2002])
+    with pytest.raises(MethodInputError, match="position 2 "):
+        structure_checks([1, 2, 3, 4], [2001, 2000, 2002, 2003])
+    with pytest.raises(MethodInputError, match="'x' has 3 values but 'y' has 4"):
+        structure_checks([1, 2, 3, 4], [2000, 2001, 2002])
