@@ -64,6 +64,22 @@ def test_positive_lag1_rule_sees_the_negative_lag1_by_hand() -> None:
     assert (r.ci_low, r.ci_high) == (model.ci_low, model.ci_high)
 
 
+def test_never_narrower_compares_interval_widths_not_limits() -> None:
+    """Both periods 99, 101, 99, 101: rate ratio exactly 1, so the log limits are -w and +w
+    and their sum is 0; the months alternate (Ljung-Box p 0.0031 as above) and Newey-West
+    gives a narrower interval (checked here as the premise), so the model-based one is kept.
+    Comparing log(high x low) = 0 instead of the width 2w would pick Newey-West."""
+    model = trend.glm_trend(ALT_BEFORE * 2, [0.0] * 4 + [1.0] * 4, family="quasipoisson")
+    hac = trend.glm_trend(ALT_BEFORE * 2, [0.0] * 4 + [1.0] * 4, family="quasipoisson",
+                          cov_type="HAC")
+    assert 0 < hac.ci_high / hac.ci_low < model.ci_high / model.ci_low  # the premise
+    r = _ratio(ALT_BEFORE, ALT_BEFORE)
+    assert r.rate_ratio == pytest.approx(1.0)
+    assert r.ljung_box_p == pytest.approx(ALT_P, rel=1e-9)
+    assert r.cov_type == "nonrobust" and (r.ci_low, r.ci_high) == (model.ci_low, model.ci_high)
+    assert r.hac_reason.endswith("would narrow the interval of the rate ratio")
+
+
 def test_three_months_still_get_a_ljung_box_test() -> None:
     """Before 2, 6 (mean 4: residuals -1, +1), after 9 (residual 0): r1 = (-1 x 1 + 1 x 0) / 2
     = -0.5, Q = 3 x 5 x 0.25 / 2 = 1.875, p = erfc(sqrt(0.9375)) = 0.171: not autocorrelated."""
