@@ -80,6 +80,24 @@ def test_never_narrower_compares_interval_widths_not_limits() -> None:
     assert r.hac_reason.endswith("would narrow the interval of the rate ratio")
 
 
+def test_positively_autocorrelated_months_report_the_newey_west_fit() -> None:
+    """A 12-month wave repeated 30 higher: the months are positively autocorrelated and
+    Newey-West widens the interval, so the reported fit is the HAC one (the same as fitting
+    it directly) and the reason says so."""
+    wave = [100 + round(40 * math.sin(2 * math.pi * m / 12)) for m in range(12)]
+    after = [v + 30 for v in wave]
+    y, x = wave + after, [0.0] * 12 + [1.0] * 12
+    hac = trend.glm_trend(y, x, family="quasipoisson", cov_type="HAC")
+    model = trend.glm_trend(y, x, family="quasipoisson")
+    assert hac.ci_high / hac.ci_low >= model.ci_high / model.ci_low  # the premise
+    for rule in ("never_narrower", "positive_lag1"):
+        r = _ratio(wave, after, hac_rule=rule)
+        assert r.ljung_box_p < 0.05 and r.ljung_box_lags == 4  # 24 // 5
+        assert r.cov_type == "HAC" and (r.ci_low, r.ci_high) == (hac.ci_low, hac.ci_high)
+    assert _ratio(wave, after).hac_reason == (
+        "the residuals are autocorrelated and Newey-West errors widen (or keep) every interval")
+
+
 def test_three_months_still_get_a_ljung_box_test() -> None:
     """Before 2, 6 (mean 4: residuals -1, +1), after 9 (residual 0): r1 = (-1 x 1 + 1 x 0) / 2
     = -0.5, Q = 3 x 5 x 0.25 / 2 = 1.875, p = erfc(sqrt(0.9375)) = 0.171: not autocorrelated."""
