@@ -7,7 +7,10 @@ tests/test_contribution_computed_mutants.py ...``). The rules are those stated i
 null only when its lower limit is strictly above it, ``below`` only when its upper limit is
 strictly below it, and ``includes`` it otherwise (touching counts as including); a threshold
 result is ``above`` only when strictly greater. The expected rows are read off those rules.
-"""
+Measured 2026-12-01 (this file
+alone, first 25 of 65 mutants, lines 21-73, before the run was stopped): 23 killed, 2
+survivors, both equivalent (``assert a and b ...`` -> ``assert a or ...``: the rule's own
+validator has already required every field, so the assertion holds either way)."""
 
 from __future__ import annotations
 

@@ -4,8 +4,13 @@ Written against the mutation run of ``contribution/loaders.py`` (issue 14, "Test
 ``tools/mutation_fork.py contribution/loaders.py tests/test_contribution_loaders_mutants.py
 ...``). Each test writes the smallest file that breaks one rule and checks the message, the
 line (as an editor numbers it: header = line 1) and the column it names, or the smallest file
-that a rule must still accept.
-"""
+that a rule must still accept. Measured 2026-12-01 (with the loader tests of
+test_contribution.py; 106 of 190 mutants run before the run was stopped on a CPU-starved
+machine): 99 killed, 7 survivors, all equivalent: ``loc[1] <= len(section)`` (a pydantic
+location index is always in range), ``header_seen = None`` and ``previous = None`` (falsy
+and a slice start of None are the same as False and 0), ``start = 0 -> 1 / None`` (the
+branch where the whole file decodes after pandas failed to is unreachable), and annotations
+of local variables (never evaluated)."""
 
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ Written against the mutation run of ``contribution/models.py`` (issue 14, "Tests
 ``tools/mutation_fork.py contribution/models.py tests/test_contribution_models_mutants.py``).
 Each test states a rule of the register format (``book/methods/contribution.md``) on the
 smallest input that shows it: the shortest accepted value next to the first refused one, a
-missing required key, the default of an optional one.
-"""
+missing required key, the default of an optional one. Measured 2026-12-01 (with
+test_contribution_mutants.py): 124 of the 134 mutants run, 124 killed, none survived (the run
+was stopped on a CPU-starved machine before lines 83-84, 173-188 and 251-253)."""
 
 from __future__ import annotations
 
