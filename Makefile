@@ -100,9 +100,13 @@ MUTATION_MODULES ?= trend/percent.py:test_trend.py trend/kendall_distribution.py
 	trend/kendall.py:test_trend.py trend/sen.py:test_trend.py trend/glm.py:test_trend.py,test_stats_size.py \
 	trend/pooled.py:test_trend.py its.py:test_its.py disclosure.py:test_disclosure.py \
 	contribution/updating.py:test_contribution.py contribution/mayne.py:test_contribution.py \
-	contribution/summaries.py:test_contribution.py trend/common.py:test_trend.py \
+	contribution/summaries.py:test_contribution_mutants.py,test_contribution.py trend/common.py:test_trend.py \
+	contribution/models.py:test_contribution_models_mutants.py,test_contribution_mutants.py \
+	contribution/computed.py:test_contribution_computed_mutants.py,test_contribution.py \
+	contribution/loaders.py:test_contribution_loaders_mutants.py,test_contribution.py \
 	hac_choice.py:test_hac_choice.py \
-	rates.py:test_trends_lwa.py network/measures.py:test_network.py
+	rates.py:test_rates_mutants.py,test_trends_referrals.py,test_hac_choice.py,test_trends_lwa.py \
+	network/measures.py:test_network.py
 mutation: env
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
 	@work=$$(mktemp -d); cp -r src tests params data pyproject.toml "$$work"/; \

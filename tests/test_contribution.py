@@ -957,24 +957,48 @@ def test_sweep_default_perturbation_is_a_tenth(evidence):
 def test_mayne_step6_range_and_weak_support_by_hand(toc, evidence):
     """Step 6's range is the min and max posterior over every one-at-a-time move of an
     elicited probability by the perturbation (clipped to [0.01, 0.99]); an item with
-    likelihood ratio 1.5 counts as supporting in step 4."""
+    likelihood ratio 1.5 counts as supporting in step 4.
+
+    Worked by hand with the odds form of Bayes' theorem at prior 0.5 (prior odds 1), each item
+    its own group: A Se 0.6 / alpha 0.4 (LR 1.5), B 0.2 / 0.6 (LR 1/3), C 0.9 / 0.3 (LR 3);
+    odds 1.5 x 1/3 x 3 = 1.5, posterior 1.5 / 2.5 = 0.6. Each move changes one LR:
+
+    ===========  ================================  ================================
+    move         perturb 0.1: LR -> odds           perturb 0.05: LR -> odds
+    ===========  ================================  ================================
+    A Se -       0.5/0.4 = 1.25 -> 1.25            0.55/0.4 = 1.375 -> 1.375
+    A Se +       0.7/0.4 = 1.75 -> 1.75            0.65/0.4 = 1.625 -> 1.625
+    A alpha -    0.6/0.3 = 2 -> 2                  0.6/0.35 = 1.714 -> 1.714
+    A alpha +    0.6/0.5 = 1.2 -> 1.2              0.6/0.45 = 1.333 -> 1.333
+    B Se -       0.1/0.6 = 1/6 -> 0.75 (min)       0.15/0.6 = 1/4 -> 1.125 (min)
+    B Se +       0.3/0.6 = 1/2 -> 2.25 (max)       0.25/0.6 = 5/12 -> 1.875 (max)
+    B alpha -    0.2/0.5 = 0.4 -> 1.8              0.2/0.55 = 0.364 -> 1.636
+    B alpha +    0.2/0.7 = 2/7 -> 1.286            0.2/0.65 = 0.308 -> 1.385
+    C Se -       0.8/0.3 = 8/3 -> 1.333            0.85/0.3 = 2.833 -> 1.417
+    C Se +       0.99/0.3 (1.0 clipped) -> 1.65    0.95/0.3 = 3.167 -> 1.583
+    C alpha -    0.9/0.2 = 4.5 -> 2.25 (max too)   0.9/0.25 = 3.6 -> 1.8
+    C alpha +    0.9/0.4 = 2.25 -> 1.125           0.9/0.35 = 2.571 -> 1.286
+    ===========  ================================  ================================
+
+    (odds = 1.5 x LR(moved) / LR(unmoved); e.g. B Se 0.1: 1.5 x (1/6) / (1/3) = 0.75.)
+    So 0.1 gives 0.75/1.75 = 3/7 to 2.25/3.25 = 9/13, and 0.05 gives 1.125/2.125 = 9/17 to
+    1.875/2.875 = 15/23. With 0.25 the clipping decides the low end: B's Se 0.2 - 0.25 is
+    clipped to 0.01 (LR 1/60, odds 1.5 x 3/60 = 0.075, posterior 3/43); the high end is C's
+    alpha 0.05 (LR 18, odds 1.5 x 6 = 9, posterior 0.9), above A's alpha 0.15 (odds 4) and
+    B's Se 0.45 (odds 3.375).
+    """
     rows = _three_items(evidence)
     claim = toc.claim("y2_kf03")
-    base = [(0.6, 0.4), (0.2, 0.6), (0.9, 0.3)]
-    for perturb in (0.1, 0.05):
+    by_hand = {0.1: (3 / 7, 9 / 13, "0.43 to 0.69"),
+               0.05: (9 / 17, 15 / 23, "0.53 to 0.65"),
+               0.25: (3 / 43, 0.9, "0.07 to 0.90")}
+    for perturb, (low, high, text) in by_hand.items():
         steps = mayne_steps(claim, toc, rows, perturb=perturb)
-        posts = []
-        for i in range(3):
-            for j in range(2):
-                for d in (-perturb, perturb):
-                    items = [list(p) for p in base]
-                    items[i][j] = min(0.99, max(0.01, items[i][j] + d))
-                    posts.append(_post(0.5, items))
         s6 = steps[5]["details"]
-        assert s6["posterior_with_computed"] == pytest.approx(_post(0.5, base))
-        assert s6["posterior_min"] == pytest.approx(min(posts), rel=1e-12)
-        assert s6["posterior_max"] == pytest.approx(max(posts), rel=1e-12)
-        assert f"by {perturb:g} gives {min(posts):.2f} to {max(posts):.2f}" in steps[5]["summary"]
+        assert s6["posterior_with_computed"] == pytest.approx(0.6)
+        assert s6["posterior_min"] == pytest.approx(low, rel=1e-12)
+        assert s6["posterior_max"] == pytest.approx(high, rel=1e-12)
+        assert f"by {perturb:g} gives {text}" in steps[5]["summary"]
     s4 = steps[3]
     assert [i["evidence_id"] for i in s4["details"]["strongest_support"]] == ["C", "A"]
     assert [i["evidence_id"] for i in s4["details"]["strongest_challenge"]] == ["B"]

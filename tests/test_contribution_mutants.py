@@ -597,6 +597,21 @@ def test_contribution_summary_prior_override_and_illustrative_pending() -> None:
         contribution_summary("k", EVIDENCE, prior=1.0)
 
 
+def test_an_item_with_one_probability_missing_is_pending() -> None:
+    """D5 has a sensitivity but no type I error, D6 the reverse: both are pending (not used),
+    so the posterior stays at the reports-and-C1 value 11.4/12.4 and neither is swept."""
+    half = pd.concat(
+        [EVIDENCE, pd.DataFrame([_row("D5", "survey", "supports", 0.9, NAN),
+                                 _row("D6", "survey", "supports", NAN, 0.2)])],
+        ignore_index=True,
+    )
+    s = contribution_summary("k", half, illustrative=["C3"])
+    assert s["pending"] == ["C2", "D5", "D6"] and s["n_used"] == 5
+    assert s["posterior"] == pytest.approx(P_COMPUTED)
+    sw = sensitivity_sweep("k", half, priors=(), illustrative=["C3"])
+    assert set(sw["evidence_id"].dropna()) == {"D1", "D2", "D3", "D4", "C1"}
+
+
 def test_sensitivity_sweep_rows_by_hand() -> None:
     sw = sensitivity_sweep("k", EVIDENCE, priors=(0.2, 0.5), illustrative=["C3"])
     assert list(sw.columns) == [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -184,16 +184,29 @@ def _parse_prob(raw: str) -> float | None:
 
 
 def _record_lines(path: Path) -> list[int]:
-    """The line (as an editor numbers it, header = line 1) on which each data record starts."""
+    """The line (as an editor numbers it, header = line 1) on which each data record starts.
+
+    Only the records pandas reads count: it skips blank and whitespace-only lines but keeps a
+    line of empty fields such as ``,,,`` (a row with an empty ``evidence_id``), so the test is
+    on the record's raw text, not on its parsed fields.
+    """
     with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        if next(reader, None) is None:
-            return []
+        physical: list[str] = []
+
+        def feed() -> Iterator[str]:
+            for text in fh:
+                physical.append(text)
+                yield text
+
+        reader = csv.reader(feed())
         lines: list[int] = []
-        previous = reader.line_num
-        for rec in reader:
-            if rec and any(v.strip() for v in rec):
-                lines.append(previous + 1)
+        header_seen = False
+        previous = 0
+        for _ in reader:
+            if "".join(physical[previous : reader.line_num]).strip():
+                if header_seen:
+                    lines.append(previous + 1)
+                header_seen = True
             previous = reader.line_num
     return lines
 
