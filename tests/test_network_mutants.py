@@ -138,6 +138,16 @@ def test_build_graph_of_g1() -> None:
     assert type(g["A"]["B"]["weight"]) is int and type(g.graph["referrals"]) is int
 
 
+def test_build_graph_does_not_depend_on_row_order() -> None:
+    """Nodes and edges come in sorted order whatever the order of the referrals, so drawings
+    and tables built from the graph are the same for a reordered file."""
+    df = table(G1)
+    for rows in (df, df.iloc[::-1]):
+        g = nw.build_graph(rows)
+        assert list(g.nodes) == ["A", "B", "C", "D"]
+        assert list(g.edges) == [("A", "B"), ("B", "A"), ("B", "C"), ("D", "C")]
+
+
 def test_build_graph_without_outcome_counts_nothing_accepted() -> None:
     g = nw.build_graph(table(G1).drop(columns="outcome"))
     assert {d["accepted"] for _, _, d in g.edges(data=True)} == {0}
