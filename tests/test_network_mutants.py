@@ -322,6 +322,7 @@ def test_sector_flow_matrix_shares_and_refusals() -> None:
     row = nw.sector_flow_matrix(df, normalize="row")
     assert row.loc["vcs"].tolist() == [0.5, 0.5, 0.0, 0.0, 0.0, 0.0]  # 3 and 3 of 6
     assert row.loc["statutory"].tolist() == [0.0] * 6  # sends nothing: zeros, not NaN
+    assert row.loc["lwa", "statutory"] == 1.0  # its one referral
     share = nw.sector_flow_matrix(df, normalize="all")
     assert share.loc["lwa", "statutory"] == pytest.approx(1 / 7)
     with pytest.raises(MethodInputError, match="no referrals to normalise"):
@@ -355,14 +356,17 @@ def test_lwa_flows_columns_and_one_named_scheme() -> None:
 
 
 def test_statutory_to_statutory_ties_by_name_and_accepted() -> None:
-    sectors = {"R": "statutory", "S": "statutory", "T": "statutory", "A": "vcs"}
-    # statutory pairs: T->S 2 (1 accepted), S->T 2 (2), R->S 2 (0), S->R 3 (2); A->S is vcs
-    df = table([(2021, "T", "S", 1, 1), (2021, "S", "T", 2, 0), (2021, "R", "S", 0, 2),
-                (2021, "A", "S", 5, 0), (2021, "S", "R", 2, 1)], sectors)
+    # statutory pairs: S->U 3 (1 accepted), S->R 3 (2), R->S 2 (0), T->S 2 (1), S->T 2 (2);
+    # A->S is from vcs. Largest first; ties by sender, then by receiver (S->R before S->U).
+    sectors = {"R": "statutory", "S": "statutory", "T": "statutory", "U": "statutory",
+               "A": "vcs"}
+    df = table([(2021, "T", "S", 1, 1), (2021, "S", "U", 1, 2), (2021, "S", "T", 2, 0),
+                (2021, "R", "S", 0, 2), (2021, "A", "S", 5, 0), (2021, "S", "R", 2, 1)],
+               sectors)
     t = nw.statutory_to_statutory(df)
     assert t[["from_org", "to_org", "referrals", "accepted"]].values.tolist() == [
-        ["S", "R", 3, 2], ["R", "S", 2, 0], ["S", "T", 2, 2], ["T", "S", 2, 1]]
-    assert t["share"].tolist() == pytest.approx([3 / 9, 2 / 9, 2 / 9, 2 / 9])
+        ["S", "R", 3, 2], ["S", "U", 3, 1], ["R", "S", 2, 0], ["S", "T", 2, 2], ["T", "S", 2, 1]]
+    assert t["share"].tolist() == pytest.approx([3 / 12, 3 / 12, 2 / 12, 2 / 12, 2 / 12])
     empty = nw.statutory_to_statutory(df[df["from_sector"] == "vcs"])
     assert list(empty.columns) == ["from_org", "to_org", "referrals", "accepted", "share"]
     assert empty["referrals"].dtype == "int64" and empty["accepted"].dtype == "int64"
