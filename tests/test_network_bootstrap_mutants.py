@@ -349,3 +349,34 @@ def test_ratio_result_by_hand() -> None:
         "period_a": 2021, "period_b": 2022, "measure": "connections", "n_boot": 300, "seed": 9,
         "method": "m"}
     assert ni.ratio_result({"measure": "x", "error": "no"}, 10) is None
+
+
+# --------------------------------------------------------------------------------------------
+# the recentring arithmetic, with the replicate draw stubbed out
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("spec", "pct", "expected"), [
+    # 2 -> 3 organisations (+50%); replicate changes 0, 1, ..., 199 %: percentiles 4.975,
+    # 99.5 (median) and 194.025; shift 50 - 99.5 = -49.5 -> [-44.525, 144.525].
+    ([(2021, "A", "B", 5), (2022, "A", "B", 5), (2022, "B", "C", 5)], np.arange(200.0),
+     (50.0, -49.5, -44.525, 144.525)),
+    # 3 -> 2 organisations (-33.3%); replicate changes -100, ..., 99 %: percentiles -95.025,
+    # -0.5 and 94.025; shift -33.333 + 0.5 = -32.833; the lower limit -127.86 is cut at -100%
+    # (a count cannot fall by more than all of it).
+    ([(2021, "A", "B", 5), (2021, "B", "C", 5), (2022, "A", "B", 5)], np.arange(200.0) - 100,
+     (-100 / 3, -100 / 3 + 0.5, -100.0, 94.025 - 100 / 3 + 0.5)),
+])
+def test_recentred_interval_arithmetic(monkeypatch, spec, pct, expected) -> None:
+    """The replicates are given (base: the observed count; comparison: the count giving the
+    listed changes), so the recentred limits are worked by hand from the docstring's rule
+    [estimate + q(2.5%) - q(50%), estimate + q(97.5%) - q(50%)]."""
+    from ccs_methods.methods.network import bootstrap
+
+    df = referrals(spec)
+    base = nw.network_measures(df[df["date"].dt.year == 2021])["organisations"]
+    given = iter([np.full(200, float(base)), base * (1 + pct / 100)])
+    monkeypatch.setattr(bootstrap, "_replicates_fast", lambda *args: next(given))
+    r = nw.yoy_change(df, "organisations", 2021, 2022, 200, seed=1)
+    change, shift, low, high = expected
+    assert r["change_pct"] == pytest.approx(change)
+    assert r["recentre_shift_pct"] == pytest.approx(shift)
+    assert r["ci_low_pct"] == pytest.approx(low) and r["ci_high_pct"] == pytest.approx(high)
