@@ -247,3 +247,18 @@ def test_sector_flow_tables_per_period() -> None:
     assert int(table.loc["Total", "Total"]) == 13 and int(table.loc["vcs", "statutory"]) == 7
     assert report.n_suppressed == 0
     assert int(out["b"][0].loc["vcs", "Total"]) == 6
+
+
+def test_report_made_directly_takes_defaults() -> None:
+    """CleaningReport is public: made by hand with no drop reasons and no settings, its summary
+    mentions no drop, its rules are CLEANING_RULES and its settings are empty."""
+    rep = nw.CleaningReport(source_file=None, row_numbering="row", n_input=3, n_output=3,
+                            dropped={}, dropped_rows={}, recoded={}, recoded_rows={})
+    assert rep.summary() == "3 referrals read, 3 kept."
+    assert rep.n_dropped == 0 and rep.rules == nw.CLEANING_RULES and rep.settings == {}
+    big = nw.CleaningReport(source_file="f.csv", row_numbering="line", n_input=12345,
+                            n_output=10000, dropped={"outside_period": 2345}, dropped_rows={},
+                            recoded={"unknown_sector_to_other": 1200}, recoded_rows={})
+    assert big.summary() == ("12,345 referrals read, 10,000 kept; 2,345 dropped (outside "
+                             "period); 1,200 sector values recoded to 'other' "
+                             "(unknown_sector_to_other).")
