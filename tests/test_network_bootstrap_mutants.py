@@ -380,3 +380,9 @@ def test_recentred_interval_arithmetic(monkeypatch, spec, pct, expected) -> None
     assert r["change_pct"] == pytest.approx(change)
     assert r["recentre_shift_pct"] == pytest.approx(shift)
     assert r["ci_low_pct"] == pytest.approx(low) and r["ci_high_pct"] == pytest.approx(high)
+
+
+def test_default_is_a_thousand_poisson_replicates_at_95_percent() -> None:
+    r = nw.yoy_change(TWO_YEARS, "total_referrals", 2021, 2022, seed=1)
+    assert (r["n_boot"], r["scheme"], r["confidence"], r["period"]) == (1000, "poisson", 0.95,
+                                                                       "year")

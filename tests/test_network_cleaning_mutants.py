@@ -262,3 +262,11 @@ def test_report_made_directly_takes_defaults() -> None:
     assert big.summary() == ("12,345 referrals read, 10,000 kept; 2,345 dropped (outside "
                              "period); 1,200 sector values recoded to 'other' "
                              "(unknown_sector_to_other).")
+
+
+def test_report_is_frozen() -> None:
+    import dataclasses
+
+    _, rep = nw.clean_referrals(raw([("2021-01-05", "A", "vcs", "B", "vcs")]))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rep.n_output = 0  # type: ignore[misc]
