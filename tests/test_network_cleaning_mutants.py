@@ -270,3 +270,9 @@ def test_report_is_frozen() -> None:
     _, rep = nw.clean_referrals(raw([("2021-01-05", "A", "vcs", "B", "vcs")]))
     with pytest.raises(dataclasses.FrozenInstanceError):
         rep.n_output = 0  # type: ignore[misc]
+
+
+def test_every_group_has_a_label_and_every_sector_a_group() -> None:
+    assert list(ng.GROUP_LABELS) == list(ng.GROUPS) == ["vcs", "statutory", "lwa", "other"]
+    assert set(ng.SECTOR_GROUPS) == set(nw.SECTORS)
+    assert set(ng.SECTOR_GROUPS.values()) == set(ng.GROUPS)
