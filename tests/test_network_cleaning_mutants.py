@@ -276,3 +276,9 @@ def test_every_group_has_a_label_and_every_sector_a_group() -> None:
     assert list(ng.GROUP_LABELS) == list(ng.GROUPS) == ["vcs", "statutory", "lwa", "other"]
     assert set(ng.SECTOR_GROUPS) == set(nw.SECTORS)
     assert set(ng.SECTOR_GROUPS.values()) == set(ng.GROUPS)
+
+
+def test_every_sector_has_a_label_and_a_short_label() -> None:
+    assert list(nw.SECTOR_LABELS) == list(nw.SECTOR_SHORT_LABELS) == list(nw.SECTORS)
+    assert nw.SECTOR_LABELS["vcs"] == "Voluntary and community"
+    assert nw.SECTOR_SHORT_LABELS["vcs"] == "VCS" and nw.SECTOR_SHORT_LABELS["lwa"] == "LWA"

@@ -164,7 +164,7 @@ def test_organisation_with_two_sectors_is_refused_by_every_entry_point() -> None
     df = table([(2021, "A", "B", 1, 0), (2021, "A", "C", 1, 0)])
     df.loc[1, "from_sector"] = "statutory"
     for f in (nw.build_graph, nw.network_measures, nw.measures_by_period):
-        with pytest.raises(MethodInputError, match="more than one sector") as exc:
+        with pytest.raises(MethodInputError, match="organisation 'A' appears with more") as exc:
             f(df)
         assert exc.value.column == "from_sector"
 
@@ -304,6 +304,14 @@ def test_period_labels_checks_and_kinds() -> None:
     with pytest.raises(MethodInputError, match="data row 1") as exc:
         nw.period_labels(first_missing, "py")
     assert exc.value.row == 1
+
+
+def test_periods_come_in_order_whatever_the_row_order() -> None:
+    df = table([(2022, "A", "B", 1, 0), (2021, "A", "B", 2, 0), (2022, "B", "A", 1, 0)])
+    t = nw.measures_by_period(df)
+    assert list(t.index) == [2021, 2022] and t["total_referrals"].tolist() == [2, 2]
+    with pytest.raises(MethodInputError, match=r"available: \[2021, 2022\]"):
+        nw.yoy_change(df, "total_referrals", 2020, 2022, n_boot=200, seed=1)
 
 
 def test_period_keys_are_plain_python_values() -> None:
