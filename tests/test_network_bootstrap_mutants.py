@@ -195,7 +195,7 @@ def test_distinct_count_interval_is_recentred_on_the_estimate() -> None:
     r = nw.yoy_change(RARE, "organisations", 2021, 2022, 400, seed=1)
     assert r["change_pct"] == 200.0 and r["recentre_shift_pct"] == 100.0
     assert (r["ci_low_pct"], r["ci_high_pct"]) == (100.0, 300.0)
-    assert r["interval"] == "recentred percentile"
+    assert r["interval"] == "recentred percentile" and r["measure"] == "organisations"
     assert r["method"].endswith("95% percentile interval recentred on the estimate "
                                 "(distinct-count measure) of the percent change")
     assert (r["value_a"], r["value_b"]) == (2, 6)
@@ -323,6 +323,9 @@ def test_share_change_by_hand_and_refusals() -> None:
     change, _, _ = ni.share_change_bootstrap([30, 10], [20, 20], n_boot=50, seed=1)
     assert change.tolist() == [-25.0, 25.0]
     change, low, high = ni.share_change_bootstrap([40, 0], [0, 40], n_boot=50, seed=1)
+    assert change.tolist() == low.tolist() == high.tolist() == [-100.0, 100.0]
+    # one referral in each period is enough
+    change, low, high = ni.share_change_bootstrap([1, 0], [0, 1], n_boot=50, seed=1)
     assert change.tolist() == low.tolist() == high.tolist() == [-100.0, 100.0]
     for a, b in (([0, 0], [1, 2]), ([1, 2], [0, 0])):
         with pytest.raises(MethodInputError, match="no referrals") as exc:

@@ -282,3 +282,15 @@ def test_every_sector_has_a_label_and_a_short_label() -> None:
     assert list(nw.SECTOR_LABELS) == list(nw.SECTOR_SHORT_LABELS) == list(nw.SECTORS)
     assert nw.SECTOR_LABELS["vcs"] == "Voluntary and community"
     assert nw.SECTOR_SHORT_LABELS["vcs"] == "VCS" and nw.SECTOR_SHORT_LABELS["lwa"] == "LWA"
+
+
+def test_blank_date_among_date_objects_names_the_row() -> None:
+    """A column of Python dates (as read from a spreadsheet) with one blank cell: the blank is
+    reported as missing, not as a bad date."""
+    import datetime as dt
+
+    df = raw([("2021-01-05", "A", "vcs", "B", "vcs"), ("2021-01-06", "B", "vcs", "A", "vcs")])
+    df["date"] = pd.Series([dt.date(2021, 1, 5), " "], dtype=object)
+    with pytest.raises(DataValidationError, match="no value in column 'date'") as exc:
+        nw.clean_referrals(df)
+    assert exc.value.row == 2
