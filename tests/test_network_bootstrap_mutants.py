@@ -389,3 +389,16 @@ def test_default_is_a_thousand_poisson_replicates_at_95_percent() -> None:
     r = nw.yoy_change(TWO_YEARS, "total_referrals", 2021, 2022, seed=1)
     assert (r["n_boot"], r["scheme"], r["confidence"], r["period"]) == (1000, "poisson", 0.95,
                                                                        "year")
+
+
+def test_a_network_too_big_for_one_chunk() -> None:
+    """20,001 connections in 2021 (one referral each): the 200 replicates are drawn in chunks
+    of 2,000,000 // 20,001 = 99 rows. Under the multinomial scheme the yearly totals are fixed,
+    so the interval of the change in total referrals, 20,001 -> 2, is the change itself."""
+    big = referrals([(2021, f"o{i}", f"o{i + 1}", 1) for i in range(20001)]
+                    + [(2022, "A", "B", 2)])
+    r = nw.yoy_change(big, "total_referrals", 2021, 2022, 200, seed=1, scheme="multinomial")
+    expected = 100 * (2 / 20001 - 1)
+    assert r["change_pct"] == pytest.approx(expected)
+    assert (r["ci_low_pct"], r["ci_high_pct"]) == (pytest.approx(expected),
+                                                   pytest.approx(expected))

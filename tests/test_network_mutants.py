@@ -194,10 +194,12 @@ def test_graph_edge_of_weight_zero_is_no_connection() -> None:
     g.add_nodes_from(["a", "b", "c"], sector="vcs")
     g.add_edge("a", "b", weight=0)
     g.add_edge("b", "c", weight=2)
+    g.add_edge("c", "b", weight=0)  # no referral back: b -> c is not reciprocated
     m = nw.network_measures(g)
     assert (m["organisations"], m["connections"], m["total_referrals"]) == (2, 1, 2)
     assert m["referring_organisations"] == 1 and m["receiving_organisations"] == 1
     assert m["density"] == 0.5  # 1 / (2 * 1)
+    assert m["reciprocity"] == 0.0 and m["mean_partners"] == 1.0
 
 
 @pytest.mark.parametrize("weight", [-1, "3", None])
