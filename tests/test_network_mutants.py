@@ -434,6 +434,10 @@ def test_acceptance_rates_by_two_keys_and_checks() -> None:
     with pytest.raises(MethodInputError, match="'maybe' is not one of") as exc:
         nw.acceptance_rates(df.assign(outcome="maybe"))
     assert exc.value.column == "outcome"
+    two_bad = df.copy()
+    two_bad.loc[[2, 5], "outcome"] = ["pending", "maybe"]  # the first bad value is named
+    with pytest.raises(MethodInputError, match="'pending' is not one of"):
+        nw.acceptance_rates(two_bad)
     with pytest.raises(MethodInputError, match="at least one referral"):
         nw.acceptance_rates(df.iloc[0:0])
     with pytest.raises(MethodInputError, match="'region'"):
