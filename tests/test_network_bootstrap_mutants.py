@@ -399,6 +399,14 @@ def test_a_network_too_big_for_one_chunk() -> None:
                     + [(2022, "A", "B", 2)])
     r = nw.yoy_change(big, "total_referrals", 2021, 2022, 200, seed=1, scheme="multinomial")
     expected = 100 * (2 / 20001 - 1)
+    # o0 -> o1 made health -> vcs: 1 referral from health in 2021, none in 2022. Its Poisson
+    # replicates are 0 with probability e^-1, so about 200 e^-1 = 73.6 (sd 6.8) of the 200
+    # replicates have a zero base (counted, change 0 since 2022 is 0 too): all chunks, and
+    # only 200 replicates, are drawn.
+    big.loc[0, "from_sector"] = "health"
+    h = nw.yoy_change(big, "referrals_from_health", 2021, 2022, 200, seed=1)
+    assert 50 <= h["n_boot_base_zero"] <= 97
+    assert (h["change_pct"], h["ci_low_pct"], h["ci_high_pct"]) == (-100.0, -100.0, 0.0)
     assert r["change_pct"] == pytest.approx(expected)
     assert (r["ci_low_pct"], r["ci_high_pct"]) == (pytest.approx(expected),
                                                    pytest.approx(expected))

@@ -8,6 +8,15 @@ hand from the definitions in the docstrings (``network_measures``: N, E, R, dens
 E / (N(N - 1)), reciprocity R / E as :func:`networkx.overall_reciprocity`) on networks of four
 or five organisations drawn in the comments, or taken from a published table (Newcombe 1998).
 No test imports matplotlib or the report layer, so a mutant is judged in a few seconds.
+
+Scored (issue 14) with this file and ``tests/test_network.py -k "not distinct_counts_interval and
+not plot and not palette and not fast_path_agrees"``: ``network/measures.py`` 157 of 165
+mutants killed or timed out (95.2%), ``network/tables.py`` 193 of 198 (97.5%); every survivor
+is equivalent (100% of the non-equivalent mutants): zip(strict=False) on arrays of equal
+length, groupby sort flags whose order is redone or unused, the dummy weights of
+scalar_measure_names, itertuples(index=True) read by name, the unread accepted count of
+graph edges, frozen=False on the private _EdgeArrays, reset_index(drop=False) before a column
+selection, and a Wilson upper limit capped at 2 instead of 1 (it never exceeds 1).
 """
 
 from __future__ import annotations
