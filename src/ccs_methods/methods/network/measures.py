@@ -65,6 +65,7 @@ def _edge_table(df: pd.DataFrame, what: str = "the network measures") -> pd.Data
             "run clean_referrals first.",
             column="from_sector",
         )
+    _org_sectors(edges)  # an organisation with two sectors on different pairs
     return edges
 
 

@@ -62,11 +62,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "outcome",
 )
 
-_STRING_COLUMNS = tuple(c for c in REQUIRED_COLUMNS if c != "date")
 _EDGE_COLUMNS = ("from_org", "from_sector", "to_org", "to_sector")
-
-# seaborn "colorblind" palette (Okabe-Ito based), fixed per sector so that every figure agrees.
-_SECTOR_PALETTE_INDEX = {"vcs": 0, "statutory": 1, "lwa": 2, "school": 4, "health": 3, "other": 7}
 
 #: Rules applied by :func:`clean_referrals`, in order. Reproduced in :class:`CleaningReport`.
 CLEANING_RULES: tuple[str, ...] = (
