@@ -95,18 +95,33 @@ lock:
 # the same mutants and forks each test run from a parent that has the libraries imported:
 #   .venv/bin/python tools/mutation_fork.py trend/kendall.py tests/test_trend.py
 MUTATION_SKIP ?= string,fstring
-MUTATION_MODULES ?= trend/percent.py:test_trend.py trend/kendall_distribution.py:test_trend.py \
-	trend/structure.py:test_stats_structure.py spc.py:test_spc.py,test_stats_cli.py \
-	trend/kendall.py:test_trend.py trend/sen.py:test_trend.py trend/glm.py:test_trend.py,test_stats_size.py \
-	trend/pooled.py:test_trend.py its.py:test_its.py disclosure.py:test_disclosure.py \
-	contribution/updating.py:test_contribution.py contribution/mayne.py:test_contribution.py \
-	contribution/summaries.py:test_contribution_mutants.py,test_contribution.py trend/common.py:test_trend.py \
+MUTATION_MODULES ?= trend/percent.py:test_trend.py \
+	trend/kendall_distribution.py:test_trend.py \
+	trend/kendall.py:test_kendall_mutants.py,test_trend.py \
+	trend/sen.py:test_sen_mutants.py,test_trend.py \
+	trend/glm.py:test_glm_mutants.py,test_trend.py,test_stats_size.py \
+	trend/pooled.py:test_pooled_mutants.py,test_trend.py \
+	trend/common.py:test_trend_common_mutants.py,test_trend.py \
+	trend/structure.py:test_structure_mutants.py,test_stats_structure.py \
+	its.py:test_its_mutants.py,test_its.py \
+	spc.py:test_spc_mutants.py,test_spc.py,test_stats_cli.py \
+	hac_choice.py:test_hac_choice_mutants.py,test_hac_choice.py \
+	rates.py:test_rates_mutants.py,test_trends_referrals.py,test_hac_choice.py,test_trends_lwa.py \
+	disclosure.py:test_disclosure_mutants.py,test_disclosure.py \
+	contribution/updating.py:test_contribution_mutants.py,test_contribution.py \
+	contribution/mayne.py:test_contribution_mutants.py,test_contribution.py \
+	contribution/summaries.py:test_contribution_mutants.py,test_contribution.py \
 	contribution/models.py:test_contribution_models_mutants.py,test_contribution_mutants.py \
 	contribution/computed.py:test_contribution_computed_mutants.py,test_contribution.py \
 	contribution/loaders.py:test_contribution_loaders_mutants.py,test_contribution.py \
-	hac_choice.py:test_hac_choice.py \
-	rates.py:test_rates_mutants.py,test_trends_referrals.py,test_hac_choice.py,test_trends_lwa.py \
-	network/measures.py:test_network.py
+	contribution/constants.py:test_contribution.py \
+	network/measures.py:test_network_mutants.py,test_network.py \
+	network/tables.py:test_network_mutants.py,test_network.py \
+	network/bootstrap.py:test_network_bootstrap_mutants.py,test_network.py \
+	network/cleaning.py:test_network_cleaning_mutants.py,test_network.py \
+	network/vocabulary.py:test_network_cleaning_mutants.py,test_network.py \
+	network_intervals.py:test_network_bootstrap_mutants.py,test_network_tables.py \
+	network_groups.py:test_network_cleaning_mutants.py,test_network_tables.py
 mutation: env
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
 	@work=$$(mktemp -d); cp -r src tests params data pyproject.toml "$$work"/; \
