@@ -146,3 +146,13 @@ def test_bad_x_names_the_position() -> None:
         structure_checks([1, 2, 3, 4], [2001, 2000, 2002, 2003])
     with pytest.raises(MethodInputError, match="'x' has 3 values but 'y' has 4"):
         structure_checks([1, 2, 3, 4], [2000, 2001, 2002])
+
+
+def test_lag1_autocorrelation_of_an_asymmetric_series_by_hand() -> None:
+    """y = 0,0,0,0,0,0,0,4 at x = 1..8: 21 of the 28 pairwise slopes are 0, so the Sen slope
+    is 0 and the residuals are y itself (median 0), with mean m = 0.5.
+    Denominator: 7 * 0.5**2 + 3.5**2 = 14. Numerator: six pairs (-0.5)(-0.5) = 1.5 and the
+    last (-0.5)(3.5) = -1.75, so -0.25; r1 = -0.25 / 14. (A residual mean of 0, as in the
+    zigzag above, cannot tell r - m from r + m: mutation survivors of lines 194-196.)"""
+    res = structure_checks([0, 0, 0, 0, 0, 0, 0, 4], list(range(1, 9)))
+    assert res.lag1_autocorrelation == pytest.approx(-0.25 / 14, rel=1e-12)
