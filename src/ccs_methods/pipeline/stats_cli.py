@@ -848,7 +848,7 @@ def stats_series(
         "(a contribution claim's evidence items, for `stats contribution`).")],
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
     site: Annotated[str | None, typer.Option(
-        help="Site id (norfolk, oldham, swansea, tower_hamlets), or all (awards only: a long "
+        help="A site id of params/programme.yml, or all (awards only: a long "
         "file site,year,awards of the sites the pooled trend uses). Not for evidence.")] = None,
     claim: Annotated[str | None, typer.Option(
         help="Claim id of params/contribution/theory_of_change.yml (evidence only).")] = None,
