@@ -186,6 +186,36 @@ def test_decide_without_a_page_or_with_force(mini_project: Path) -> None:
     ]
 
 
+def test_decide_without_results_judges_every_other_input(
+    mini_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``skip_results`` (the runner's early count of workers to start) never computes a result:
+    a page whose only change is a result is kept, one whose own input changed still runs."""
+    import ccs_methods.analyses.results as results_module
+
+    def no_results(*_a: object, **_k: object) -> None:
+        raise AssertionError("skip_results computed the shared results")
+
+    monkeypatch.setattr(results_module, "collect_results", no_results)
+    params = load_params(mini_project / "params")
+    jobs = plan_jobs(params, mini_project, sites=["norfolk"], years=[2])
+    note = {"kind": "result", "key": "trend:norfolk", "digest": "before"}
+    rec = page_record(jobs[0].template, dict(jobs[0].parameters), mini_project, [note])
+    jobs[0].output.parent.mkdir(parents=True)
+    jobs[0].output.write_text(json.dumps({"metadata": {"ccs": {"inputs": rec}}}), "utf-8")
+    now = {"trend:norfolk": "after"}
+    assert [(d.run, d.reason) for d in decide(jobs, params, mini_project, results=now)] == [
+        (True, "result trend:norfolk changed")
+    ]
+    assert [(d.run, d.reason) for d in decide(jobs, params, mini_project, skip_results=True)] == [
+        (False, "inputs other than the shared results unchanged")
+    ]
+    other = plan_jobs(params, mini_project, sites=["oldham"], years=[2])
+    assert [d.reason for d in decide(other, params, mini_project, skip_results=True)] == [
+        "no page yet"
+    ]
+
+
 # --- the runner's decisions, end to end --------------------------------------------------------
 
 

@@ -18,8 +18,15 @@ from typer.testing import CliRunner
 
 from ccs_methods.data.params import load_params
 from ccs_methods.errors import ParamsError
+from ccs_methods.pipeline import runner
 from ccs_methods.pipeline.cli import app
-from ccs_methods.pipeline.runner import make_deterministic, plan_jobs, retitle, run_jobs
+from ccs_methods.pipeline.runner import (
+    Workers,
+    make_deterministic,
+    plan_jobs,
+    retitle,
+    run_jobs,
+)
 
 GOOD = "GOOD PAGE FROM AN EARLIER RUN"
 
@@ -251,6 +258,64 @@ def _warm_processes_left(project: Path, wait: float = 10.0) -> list[str]:
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.2)
+
+
+def test_workers_started_before_the_jobs_run_them(mini_project: Path) -> None:
+    # the run starts one worker early (a page it knows must run); the second starts on demand
+    write_notebook(
+        mini_project / "notebooks" / "site_year.md",
+        ["import os\nprint('worker', os.getppid())"],
+    )
+    params = load_params(mini_project / "params")
+    jobs = plan_jobs(params, mini_project, sites=["oldham", "norfolk"], years=[1])
+    with Workers(mini_project, 2, start=1) as pool:
+        assert len(pool.children._procs) == 1
+        early = next(iter(pool.children._procs))
+        summary = run_jobs(jobs, mini_project, pool=pool)
+        assert summary.ok, summary.describe()
+    assert early.returncode == 0  # it ran jobs, then ended at the end of its job list
+    assert not pool.tmp_dir.exists()
+    assert _warm_processes_left(mini_project) == []
+
+
+def test_workers_no_job_needed_are_stopped_without_waiting(mini_project: Path) -> None:
+    # a no-change rebuild, or an input error found while they start: killed, not waited for
+    with Workers(mini_project, 2) as pool:
+        procs = list(pool.children._procs)
+        assert len(procs) == 2
+    assert all(p.returncode not in (None, 0) for p in procs), [p.returncode for p in procs]
+    assert _warm_processes_left(mini_project) == []
+    with pytest.raises(RuntimeError), Workers(mini_project, 1) as pool:
+        procs = list(pool.children._procs)
+        raise RuntimeError("stop")
+    assert all(p.returncode not in (None, 0) for p in procs)
+
+
+def test_no_jobs_start_no_worker(mini_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_worker(self: object) -> None:
+        raise AssertionError("a worker started for an empty run")
+
+    monkeypatch.setattr(runner._Slot, "_worker", no_worker)
+    summary = run_jobs([], mini_project, workers=2)
+    assert summary.ok and summary.results == [] and summary.planned == 0
+    record = json.loads((mini_project / ".ccs-run" / "last-run.json").read_text("utf-8"))
+    assert record["results"] == []
+
+
+def test_pipeline_skips_the_slow_iri_backend_of_jsonschema() -> None:
+    # rfc3987_syntax compiles its grammars at import (1.2 s a process); nbformat never needs it
+    code = (
+        "import ccs_methods.pipeline, nbformat, sys; from jsonschema import FormatChecker; "
+        "print(sys.modules.get('rfc3987_syntax') is None, 'iri' in FormatChecker.checkers)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CCS_KEEP_IRI_CHECKS"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "False"]
+    env["CCS_KEEP_IRI_CHECKS"] = "1"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True"]
 
 
 def test_a_worker_that_dies_fails_only_its_job(mini_project: Path) -> None:

@@ -171,17 +171,26 @@ def _run_inner(
     from ccs_methods.pipeline.incremental import decide
     from ccs_methods.pipeline.preflight import check_inputs
     from ccs_methods.pipeline.progress import Progress
-    from ccs_methods.pipeline.runner import plan_jobs, run_jobs, run_jobs_dask, run_lock
+    from ccs_methods.pipeline.runner import Workers, plan_jobs, run_jobs, run_jobs_dask, run_lock
 
     start = time.perf_counter()
-    # every input the pages read is checked first; any problem stops before a notebook runs.
     # The validated datasets are kept (compact) for the run: workers and kernels inherit the
     # variable and read them instead of validating each file again (memory and time).
     os.environ[CACHE_ENV] = str(root / ".ccs-run" / "cache" / "records")
-    check_inputs(root, sites=sites or None, years=years or None)
-    params = load_params(root / "params")
-    planned = plan_jobs(params, root, sites=sites or None, years=years or None)
-    with run_lock(root):
+    with contextlib.ExitStack() as stack:
+        # every input the pages read is checked first; any problem stops before a notebook runs
+        check_inputs(root, sites=sites or None, years=years or None)
+        params = load_params(root / "params")
+        planned = plan_jobs(params, root, sites=sites or None, years=years or None)
+        stack.enter_context(run_lock(root))
+        pool = None
+        if opts.executor != "dask":
+            # the pages that must run whatever the shared results say: their workers start now,
+            # importing while the results store fills (one core), instead of after it
+            certain = decide(planned, params, root, force=opts.force, skip_results=True)
+            pool = stack.enter_context(
+                Workers(root, opts.jobs, start=sum(d.run for d in certain))
+            )
         # which pages must run: those whose recorded inputs changed (this fills the results
         # store for what changed, once, before any page runs)
         t0 = time.perf_counter()
@@ -201,12 +210,12 @@ def _run_inner(
         progress = Progress(
             len(todo), kept, opts.jobs, lambda line: typer.echo(line, err=True), quiet=opts.quiet
         )
-        if opts.executor == "dask":
+        if pool is None:
             summary = run_jobs_dask(
                 todo, root, scheduler=opts.scheduler, workers=opts.jobs, on_done=progress
             )
         else:
-            summary = run_jobs(todo, root, workers=opts.jobs, on_done=progress)
+            summary = run_jobs(todo, root, on_done=progress, pool=pool)
     if todo:
         typer.echo(summary.describe())
     else:

@@ -170,8 +170,10 @@ class _Now:
         return self._results
 
 
-def _reason(job: Any, rec: Mapping[str, Any] | None, now: _Now) -> str | None:
-    """Why ``job`` must run, or None if its page is current."""
+def _reason(
+    job: Any, rec: Mapping[str, Any] | None, now: _Now, *, with_results: bool = True
+) -> str | None:
+    """Why ``job`` must run, or None if its page is current (or, without results, may be)."""
     if rec is None:
         return "no page yet" if not Path(job.output).is_file() else "page has no input record"
     if rec.get("format") != FORMAT:
@@ -193,7 +195,7 @@ def _reason(job: Any, rec: Mapping[str, Any] | None, now: _Now) -> str | None:
     if why:
         return why
     used = [n for n in notes if n.get("kind") == "result"]
-    return first_change(used, now.inputs, now.results()) if used else None
+    return first_change(used, now.inputs, now.results()) if used and with_results else None
 
 
 def decide(
@@ -203,6 +205,7 @@ def decide(
     *,
     force: bool = False,
     results: Mapping[str, str] | None = None,
+    skip_results: bool = False,
 ) -> list[Decision]:
     """Decide, for each planned job, whether its page must run.
 
@@ -219,6 +222,10 @@ def decide(
     results
         Current result digests (:func:`~ccs_methods.analyses.results.result_digests`); by
         default computed when first needed, which fills the results store.
+    skip_results
+        Judge every input except the shared results, which are then not computed: the pages
+        marked to run are those that must run whatever the results say (the runner starts
+        that many workers while it fills the results store).
 
     Returns
     -------
@@ -232,10 +239,11 @@ def decide(
         if now is None:
             out.append(Decision(job.label, str(job.output), True, "--force"))
             continue
-        why = _reason(job, read_record(Path(job.output)), now)
-        out.append(
-            Decision(job.label, str(job.output), why is not None, why or "inputs unchanged")
+        why = _reason(job, read_record(Path(job.output)), now, with_results=not skip_results)
+        kept = "inputs other than the shared results unchanged" if skip_results else (
+            "inputs unchanged"
         )
+        out.append(Decision(job.label, str(job.output), why is not None, why or kept))
     return out
 
 

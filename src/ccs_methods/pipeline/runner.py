@@ -631,12 +631,62 @@ def longest_first(jobs: Sequence[Job], root: Path) -> list[int]:
     return sorted(range(len(jobs)), key=lambda i: -expected(i))
 
 
+class Workers:
+    """The worker processes of one run, started before its jobs are known.
+
+    A worker's start (Python and papermill, and its zygote's imports of the libraries: about
+    2.5 s of a quiet core) used to wait for the first job. A run now starts ``start`` workers
+    (the pages it knows must run) before it fills the shared results, which use one core, so
+    that both happen at once; the others, up to ``count``, start when a job needs them. Use as
+    a context manager: leaving it ends idle workers, or kills them at once if no job ever ran
+    (e.g. an input error found while they started).
+    """
+
+    def __init__(self, root: Path, count: int, start: int | None = None) -> None:
+        run_dir = root / RUN_DIR
+        _remove_stale_tmp(run_dir / "tmp")
+        # one folder per run, so that two runs at once (e.g. two terminals) never clash
+        self.tmp_dir = run_dir / "tmp" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.root = root
+        self.count = max(1, count)
+        self.children = _Children()
+        self.used = False
+        self._slots: list[_Slot] = []
+        self._lock = threading.Lock()
+        for _ in range(self.count if start is None else min(start, self.count)):
+            slot = _Slot(root, self.tmp_dir, self.children)
+            slot._worker()
+            self._slots.append(slot)
+
+    def take(self) -> _Slot:
+        """A slot for one runner thread, which keeps it for the run."""
+        with self._lock:
+            self.used = True
+            if self._slots:
+                return self._slots.pop()
+            return _Slot(self.root, self.tmp_dir, self.children)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.used and exc[0] is None:
+                self.children.close_all()
+            else:
+                self.children.stop_all(grace=2.0)
+        finally:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+
+
 def run_jobs(
     jobs: Sequence[Job],
     root: Path,
     *,
     workers: int = 1,
     on_done: Callable[[JobResult, int, int], None] | None = None,
+    pool: Workers | None = None,
 ) -> RunSummary:
     """Execute ``jobs`` in up to ``workers`` processes; collect every result, never stop early.
 
@@ -651,30 +701,35 @@ def run_jobs(
     root
         Project root; notebooks run with it as working directory.
     workers
-        Number of jobs run at once (each runs one kernel).
+        Number of jobs run at once (each runs one kernel); ignored when ``pool`` is given.
     on_done
         Called after each job with (result, number done, total), e.g. to show progress.
+    pool
+        Workers already started (:class:`Workers`); by default they start here. The caller
+        ends a pool it passes in.
 
     """
-    run_dir = root / RUN_DIR
-    _remove_stale_tmp(run_dir / "tmp")
-    # one folder per run, so that two runs at once (e.g. two terminals) never clash
-    tmp_dir = run_dir / "tmp" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    failed_dir = run_dir / "failed"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
+    if not jobs:  # nothing to run: no worker starts, the record says so
+        summary = RunSummary()
+        _write_record(root / RUN_DIR, summary)
+        return summary
+    if pool is None:
+        with Workers(root, min(workers, len(jobs))) as own:
+            return run_jobs(jobs, root, on_done=on_done, pool=own)
+    failed_dir = root / RUN_DIR / "failed"
     summary = RunSummary()
     results: dict[int, JobResult] = {}
-    children = _Children()
+    children = pool.children
     local = threading.local()  # each pool thread keeps its own worker process
 
     def run_one(job: Job) -> JobResult | None:
         if not hasattr(local, "slot"):
-            local.slot = _Slot(root, tmp_dir, children)
+            local.slot = pool.take()
         return local.slot.run(job, failed_dir)
 
-    pool = cf.ThreadPoolExecutor(max_workers=max(1, workers))
+    threads = cf.ThreadPoolExecutor(max_workers=pool.count)
     try:
-        futures = {pool.submit(run_one, jobs[i]): i for i in longest_first(jobs, root)}
+        futures = {threads.submit(run_one, jobs[i]): i for i in longest_first(jobs, root)}
         done = 0
         pending = set(futures)
         while pending:
@@ -698,18 +753,16 @@ def run_jobs(
                 saved[sig] = signal.signal(sig, signal.SIG_IGN)
         try:
             children.stop_all()
-            pool.shutdown(wait=True, cancel_futures=True)
+            threads.shutdown(wait=True, cancel_futures=True)
         finally:
             for sig, handler in saved.items():
                 signal.signal(sig, handler)
     else:
-        pool.shutdown(wait=True)
+        threads.shutdown(wait=True)
         children.close_all()
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
     summary.results = [results[i] for i in sorted(results)]
     summary.planned = len(jobs)
-    _write_record(run_dir, summary)
+    _write_record(root / RUN_DIR, summary)
     return summary
 
 
