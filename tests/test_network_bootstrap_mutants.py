@@ -422,3 +422,27 @@ def test_a_network_too_big_for_one_chunk() -> None:
     assert r["change_pct"] == pytest.approx(expected)
     assert (r["ci_low_pct"], r["ci_high_pct"]) == (pytest.approx(expected),
                                                    pytest.approx(expected))
+
+
+def _edges(n_edges: int, weight: int) -> pd.DataFrame:
+    """``n_edges`` directed pairs between distinct organisations, ``weight`` referrals each."""
+    from ccs_methods.methods.network.measures import _edge_table
+
+    spec = [(2021, f"S{i}", f"R{i}", weight) for i in range(n_edges)]
+    return _edge_table(referrals(spec))
+
+
+@pytest.mark.parametrize(("n_edges", "n_boot"), [(1, 7), (10_000, 450)])
+def test_fast_replicates_are_the_generators_draws_row_by_row(n_edges: int, n_boot: int) -> None:
+    """A replicate's total_referrals is the sum of its Poisson(w) draws, one row of the
+    generator's (n_boot, edges) draw per replicate. With 10,000 edges a chunk is 2,000,000 //
+    10,000 = 200 rows, so the 450 replicates come in chunks of 200, 200 and 50, and must still
+    be exactly the 450 rows of one draw (no replicate lost, repeated or left out)."""
+    from ccs_methods.methods.network.bootstrap import _replicates_fast
+    from ccs_methods.methods.network.measures import _EdgeArrays
+
+    arr = _EdgeArrays.from_edges(_edges(n_edges, 3))
+    got = _replicates_fast(arr, "total_referrals", n_boot, "poisson", np.random.default_rng(9))
+    want = np.random.default_rng(9).poisson(arr.weights, size=(n_boot, n_edges)).sum(axis=1)
+    assert got.shape == (n_boot,)
+    np.testing.assert_array_equal(got, want)

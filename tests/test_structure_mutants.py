@@ -156,3 +156,66 @@ def test_lag1_autocorrelation_of_an_asymmetric_series_by_hand() -> None:
     zigzag above, cannot tell r - m from r + m: mutation survivors of lines 194-196.)"""
     res = structure_checks([0, 0, 0, 0, 0, 0, 0, 4], list(range(1, 9)))
     assert res.lag1_autocorrelation == pytest.approx(-0.25 / 14, rel=1e-12)
+
+
+def test_sen_line_uses_every_pair_including_neighbours() -> None:
+    """y = 0, 2, 1, 3 at x = 0..3: pairwise slopes 2, 0.5, 1, -1, 0.5, 2, median 0.75 (without
+    the neighbouring pairs it would be 0.5). Residuals y - 0.75 x = 0, 1.25, -0.5, 0.75, less
+    their median 0.375: -0.375, 0.875, -0.875, 0.375 (mean 0). Sum of squares 29/16, lag-1
+    products -91/64: r1 = -91/116 (slope 0.5 would give -0.75)."""
+    r = structure_checks([0, 2, 1, 3], [0, 1, 2, 3])
+    assert r.lag1_autocorrelation == pytest.approx(-91 / 116, rel=1e-12)
+
+
+def test_small_residual_variation_is_still_tested() -> None:
+    """The zigzag at a tenth of the scale (sum of squares 0.02, not 2): the same r1 and
+    Ljung-Box p, since both are scale-free."""
+    r = structure_checks([0.0, 0.1] * 4, range(8))
+    assert r.lag1_autocorrelation == pytest.approx(-0.875)
+    assert r.ljung_box_p == pytest.approx(stats.chi2.sf(8.75, 1))
+
+
+BLOCKS_OF_THREE = [1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0]
+SQUARE_WAVE_16 = [0, 0, 1, 1] * 4
+
+
+def test_positive_autocorrelation_warned_on_its_size_alone() -> None:
+    """Blocks 1,1,1,0,0,0 twice on x = 0..11: 27 negative, 30 zero and 9 positive pairwise
+    slopes, so the Sen slope is 0 and the residuals are +-0.5 (sum of squares 3). Lag 1: 8 like
+    neighbours and 3 changes, 2 - 0.75 = 1.25, r1 = 5/12; lag 2: 4 like, 6 unlike, r2 = -1/6.
+    Ljung-Box on 12 // 5 = 2 lags: Q = 12 * 14 * (r1^2 / 11 + r2^2 / 10) = 3.118, p = e^(-Q/2)
+    = 0.21, not below 0.05; |r1| >= 0.3 alone gives the warning, which calls it positive
+    (intervals too narrow)."""
+    r = structure_checks(BLOCKS_OF_THREE, range(12))
+    assert r.lag1_autocorrelation == pytest.approx(5 / 12, rel=1e-12)
+    q = 12 * 14 * ((5 / 12) ** 2 / 11 + (1 / 6) ** 2 / 10)
+    assert r.ljung_box_lags == 2 and r.ljung_box_p == pytest.approx(math.exp(-q / 2))
+    (w,) = [w for w in r.warnings if w.startswith("Serial correlation")]
+    assert "is +0.42 (positive, Ljung-Box p=0.21 at 2 lags)" in w
+    assert "too small" in w and "conservative" not in w
+
+
+def test_ljung_box_alone_warns_and_only_below_alpha() -> None:
+    """0, 0, 1, 1 four times: residuals +-0.5 (Sen slope 0), sum of squares 4; lag 1: 8 like,
+    7 unlike, r1 = 1/16 (small); lag 2 always unlike, r2 = -7/8; lag 3: 6 like, 7 unlike,
+    r3 = -1/16. Ljung-Box on 16 // 5 = 3 lags: Q = 16 * 18 * (r1^2/15 + r2^2/14 + r3^2/13)
+    = 15.91, p = 0.0012: the warning comes from the test, not from r1. At alpha equal to that
+    p it is not given (p < alpha)."""
+    r = structure_checks(SQUARE_WAVE_16, range(16))
+    q = 16 * 18 * ((1 / 16) ** 2 / 15 + (7 / 8) ** 2 / 14 + (1 / 16) ** 2 / 13)
+    assert r.lag1_autocorrelation == pytest.approx(1 / 16, rel=1e-12)
+    assert r.ljung_box_lags == 3 and r.ljung_box_p == pytest.approx(stats.chi2.sf(q, 3))
+    assert any(w.startswith("Serial correlation") for w in r.warnings)
+    at = structure_checks(SQUARE_WAVE_16, range(16), alpha=r.ljung_box_p)
+    assert not any(w.startswith("Serial correlation") for w in at.warnings)
+
+
+def test_least_squares_split_by_hand() -> None:
+    """0, 0, 1, 2, 2, 2: within-regime sums of squares for a split after point t = 1..5 are
+    3.2, 0.75, 2/3, 2.75 and 4 (e.g. after the 3rd: 0, 0, 1 about 1/3 gives 2/3, and 2, 2, 2
+    gives 0), so the least-squares split is after the 3rd point, where Pettitt's K = 9 also
+    falls (U_t = 4, 8, 9, 6, 3)."""
+    r = structure_checks([0, 0, 1, 2, 2, 2], list(range(2001, 2007)))
+    cp = r.change_point
+    assert (cp["u"], cp["index"]) == (9, 3)
+    assert cp["least_squares_candidate"] == "2004" == cp["candidate"]
