@@ -291,6 +291,28 @@ def test_workers_no_job_needed_are_stopped_without_waiting(mini_project: Path) -
     assert all(p.returncode not in (None, 0) for p in procs)
 
 
+def _zygote_socket(worker_pid: int, timeout: float = 60.0) -> Path:
+    """The socket of a worker's zygote, once the zygote listens on it."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in psutil.Process(worker_pid).children():
+            cmd = child.cmdline()
+            if len(cmd) >= 2 and cmd[-2] == "serve" and Path(cmd[-1]).exists():
+                return Path(cmd[-1])
+        time.sleep(0.1)
+    raise AssertionError("the worker's zygote never listened")
+
+
+def test_stopped_workers_leave_no_zygote_socket(mini_project: Path) -> None:
+    # stopping a worker (SIGTERM to its process group) used to leave /tmp/ccs-zygote-*.sock
+    with Workers(mini_project, 1) as pool:
+        (proc,) = pool.children._procs
+        sock = _zygote_socket(proc.pid)
+    assert not sock.exists()
+
+
 def test_no_jobs_start_no_worker(mini_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_worker(self: object) -> None:
         raise AssertionError("a worker started for an empty run")

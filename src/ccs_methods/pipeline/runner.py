@@ -923,12 +923,19 @@ def _remove_stale_tmp(tmp_root: Path) -> None:
 
 
 def _stop_worker(signum: int, _frame: object) -> None:
-    """SIGTERM in a worker: kill its kernel (a child in a session of its own), then exit."""
+    """SIGTERM in a worker: kill its kernel (a child in a session of its own), then exit.
+
+    The zygote is killed too, so its socket file is removed here.
+    """
     import psutil
 
     for child in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
             child.kill()
+    sock = os.environ.get(_WARM_SOCKET_ENV)
+    if sock:
+        with contextlib.suppress(OSError):
+            os.unlink(sock)
     os._exit(128 + signum)
 
 

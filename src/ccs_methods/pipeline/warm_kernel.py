@@ -75,6 +75,8 @@ def _become_kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
     """In the forked child: take the client's streams, cwd and environment; run the kernel."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # the zygote's own handlers are not the kernel's
+        signal.signal(sig, signal.SIG_DFL)
     for target, fd in enumerate(fds[:3]):
         os.dup2(fd, target)
         os.close(fd)
@@ -111,10 +113,19 @@ def serve(sock_path: str) -> int:
         with contextlib.suppress(ImportError):
             importlib.import_module(module)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
+    tmp = f"{sock_path}.{os.getpid()}.tmp"
+
+    def leave(signum: int, _frame: object) -> None:  # stopped: leave no socket file behind
+        for path in (tmp, sock_path):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        os._exit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, leave)
     parent = os.getppid()
     _die_with_parent()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    tmp = f"{sock_path}.{os.getpid()}.tmp"
     server.bind(tmp)
     server.listen(16)
     server.settimeout(POLL_SECONDS)
