@@ -20,7 +20,11 @@ import pytest
 from scipy import stats
 
 from ccs_methods.errors import MethodInputError
-from ccs_methods.methods.trend.structure import pettitt_test, structure_checks
+from ccs_methods.methods.trend.structure import (
+    dependence_inflation,
+    pettitt_test,
+    structure_checks,
+)
 
 ZIGZAG8 = [0.0, 1.0] * 4
 
@@ -199,13 +203,17 @@ def test_ljung_box_alone_warns_and_only_below_alpha() -> None:
     """0, 0, 1, 1 four times: residuals +-0.5 (Sen slope 0), sum of squares 4; lag 1: 8 like,
     7 unlike, r1 = 1/16 (small); lag 2 always unlike, r2 = -7/8; lag 3: 6 like, 7 unlike,
     r3 = -1/16. Ljung-Box on 16 // 5 = 3 lags: Q = 16 * 18 * (r1^2/15 + r2^2/14 + r3^2/13)
-    = 15.91, p = 0.0012: the warning comes from the test, not from r1. At alpha equal to that
-    p it is not given (p < alpha)."""
+    = 15.91, p = 0.0012: the warning comes from the test, not from r1. r1 is positive, but
+    over the three lags the dependence is negative: 1 + 2 (15/16 r1 + 14/16 r2 + 13/16 r3)
+    = 1 - 388/256 < 1, so the tests are conservative, not too small. At alpha equal to that
+    p the warning is not given (p < alpha)."""
     r = structure_checks(SQUARE_WAVE_16, range(16))
     q = 16 * 18 * ((1 / 16) ** 2 / 15 + (7 / 8) ** 2 / 14 + (1 / 16) ** 2 / 13)
     assert r.lag1_autocorrelation == pytest.approx(1 / 16, rel=1e-12)
     assert r.ljung_box_lags == 3 and r.ljung_box_p == pytest.approx(stats.chi2.sf(q, 3))
-    assert any(w.startswith("Serial correlation") for w in r.warnings)
+    (w,) = [w for w in r.warnings if w.startswith("Serial correlation")]
+    assert "+0.06 (positive, Ljung-Box p=0.00118 at 3 lags)" in w
+    assert "conservative" in w and "too small" not in w
     at = structure_checks(SQUARE_WAVE_16, range(16), alpha=r.ljung_box_p)
     assert not any(w.startswith("Serial correlation") for w in at.warnings)
 
@@ -219,3 +227,17 @@ def test_least_squares_split_by_hand() -> None:
     cp = r.change_point
     assert (cp["u"], cp["index"]) == (9, 3)
     assert cp["least_squares_candidate"] == "2004" == cp["candidate"]
+
+
+def test_dependence_inflation_by_hand() -> None:
+    """1 + 2 sum (1 - k/n) r_k: the square wave 0,0,1,1 (x4) over 3 lags, 1 - 388/256; blocks
+    1,1,1,0,0,0 (x2) over 2 lags, 1 + 2 (11/12 * 5/12 - 10/12 * 1/6) = 214/144; the zigzag
+    over 1 lag, 1 - 2 * 7/8 * 7/8 = -34/64; two points (lags capped at n - 1): r1 = -1/2,
+    1 - 1/2; a constant has no dependence to inflate (1)."""
+    sq = np.array(SQUARE_WAVE_16, dtype=float)
+    assert dependence_inflation(sq, 3) == pytest.approx(1 - 388 / 256, rel=1e-12)
+    blocks = np.array(BLOCKS_OF_THREE, dtype=float)
+    assert dependence_inflation(blocks, 2) == pytest.approx(214 / 144, rel=1e-12)
+    assert dependence_inflation(np.array(ZIGZAG8), 1) == pytest.approx(-34 / 64, rel=1e-12)
+    assert dependence_inflation(np.array([1.0, 2.0]), 5) == pytest.approx(0.5, rel=1e-12)
+    assert dependence_inflation(np.array([3.0, 3.0, 3.0]), 2) == 1.0
