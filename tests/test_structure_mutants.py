@@ -241,3 +241,16 @@ def test_dependence_inflation_by_hand() -> None:
     assert dependence_inflation(np.array(ZIGZAG8), 1) == pytest.approx(-34 / 64, rel=1e-12)
     assert dependence_inflation(np.array([1.0, 2.0]), 5) == pytest.approx(0.5, rel=1e-12)
     assert dependence_inflation(np.array([3.0, 3.0, 3.0]), 2) == 1.0
+
+
+def test_lag1_autocorrelation_of_exactly_the_threshold_is_warned() -> None:
+    """0,0,0,0,1,1,1,0,1,1 on x = 0..9: 3 negative, 20 zero and 22 positive pairwise slopes,
+    Sen slope 0; residuals +-0.5 (sum of squares 2.5); lag 1: 6 like and 3 unlike
+    neighbours, 0.75, r1 = 0.3 exactly (the threshold, which warns); lag 2: 4 like, 4 unlike,
+    r2 = 0. Ljung-Box on 2 lags: Q = 10 * 12 * 0.09 / 9 = 1.2, p = e^-0.6 = 0.55, so the
+    warning comes from |r1| >= 0.3 alone."""
+    r = structure_checks([0, 0, 0, 0, 1, 1, 1, 0, 1, 1], range(10))
+    assert r.lag1_autocorrelation == 0.3
+    assert r.ljung_box_p == pytest.approx(math.exp(-0.6))
+    (w,) = [w for w in r.warnings if w.startswith("Serial correlation")]
+    assert "is +0.30 (positive, Ljung-Box p=0.549 at 2 lags)" in w and "too small" in w
