@@ -254,3 +254,16 @@ def test_lag1_autocorrelation_of_exactly_the_threshold_is_warned() -> None:
     assert r.ljung_box_p == pytest.approx(math.exp(-0.6))
     (w,) = [w for w in r.warnings if w.startswith("Serial correlation")]
     assert "is +0.30 (positive, Ljung-Box p=0.549 at 2 lags)" in w and "too small" in w
+
+
+def test_zero_lag1_autocorrelation_is_called_zero() -> None:
+    """0,1,2,1 twice then 1,1 on x = 0..9: 11 negative, 17 zero, 17 positive pairwise slopes,
+    Sen slope 0; residuals y - 1 = -1,0,1,0,-1,0,1,0,0,0 (sum of squares 4). Every lag-1
+    product is 0, so r1 = 0, neither positive nor negative (it read "+0.00 (negative" before);
+    lag 2 gives -3, r2 = -3/4. Ljung-Box on 2 lags: Q = 10 * 12 * (9/16) / 8 = 8.4375,
+    p = e^(-Q/2) = 0.0147: warned, and conservative (1 + 2 * 8/10 * -3/4 < 1)."""
+    r = structure_checks([0, 1, 2, 1, 0, 1, 2, 1, 1, 1], range(10))
+    assert r.lag1_autocorrelation == 0.0
+    assert r.ljung_box_p == pytest.approx(math.exp(-8.4375 / 2))
+    (w,) = [w for w in r.warnings if w.startswith("Serial correlation")]
+    assert "is +0.00 (zero, Ljung-Box p=0.0147 at 2 lags)" in w and "conservative" in w

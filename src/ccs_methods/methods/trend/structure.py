@@ -226,7 +226,7 @@ def structure_checks(
     if r1 is not None and n >= MIN_AUTOCORRELATION_N and (
         (lb_p is not None and lb_p < alpha) or abs(r1) >= STRONG_AUTOCORRELATION
     ):
-        sign = "positive" if r1 > 0 else "negative"
+        sign = "positive" if r1 > 0 else "negative" if r1 < 0 else "zero"
         # what the dependence does to the tests follows all the lags tested, not lag 1 alone
         effect = (
             "the Mann-Kendall and GLM p-values are too small and their intervals too narrow "
