@@ -143,3 +143,29 @@ def test_result_is_frozen_and_its_defaults_are_normal_without_coverage() -> None
                           conf_level=0.95, n=3, n_slopes=3, var_s=11 / 3, rank_low=0.0,
                           rank_high=4.0, x_unit="x unit", note="")
     assert bare.interval_method == "normal" and bare.coverage is None
+
+
+def test_notes_name_the_confidence_asked_for() -> None:
+    """The notes quote 100 (1 - alpha) %: 95% at alpha 0.05 and 90% at 0.1, in the exact
+    interval's coverage note and in the normal interval's 'too small' note."""
+    exact = theil_sen([1, 3, 2, 5, 4, 7], [1, 2, 3, 4, 5, 6])
+    assert exact.interval_method == "exact"
+    assert "at least the 95% asked for." in exact.note
+    assert "at least the 90% asked for." in theil_sen(
+        [1, 3, 2, 5, 4, 7], [1, 2, 3, 4, 5, 6], alpha=0.1).note
+    small = theil_sen(Y5, X5, method="normal")
+    assert "n=5 is too small for a 95% order-statistic interval" in small.note
+
+
+def test_normal_limits_at_ranks_between_one_and_two() -> None:
+    """y = x^2 on 0..5: the 15 slopes i + j sorted are 1, 2, 3, 3, 4, 4, 5, 5, 5, 6, 6, 7, 7,
+    8, 9 and var S = 85/3. At the alpha that makes C = 12 (z = 12 / sqrt(85/3) = 2.2545,
+    alpha = 0.0242) the ranks are (15 - 12)/2 = 1.5 and (15 + 12)/2 + 1 = 14.5: halfway
+    between the 1st and 2nd slopes (1.5) and the 14th and 15th (8.5). Both limits exist, so
+    no 'too small' note."""
+    y, x = [0, 1, 4, 9, 16, 25], [0, 1, 2, 3, 4, 5]
+    alpha = 2 * stats.norm.sf(12 / math.sqrt(85 / 3))
+    r = theil_sen(y, x, method="normal", alpha=alpha)
+    assert r.rank_low == pytest.approx(1.5) and r.rank_high == pytest.approx(14.5)
+    assert r.ci_low == pytest.approx(1.5) and r.ci_high == pytest.approx(8.5)
+    assert "too small" not in r.note
