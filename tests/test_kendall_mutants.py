@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -300,3 +301,16 @@ def test_stratum_with_s_of_one_gets_z_zero_with_continuity_and_result_is_frozen(
     assert raw.per_stratum[0]["z"] == pytest.approx(1 / math.sqrt(11 / 3))
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.s = 0  # type: ignore[misc]
+
+
+def test_var_s_of_the_smallest_and_of_fully_tied_samples() -> None:
+    """Kendall (1975) var S: n = 2 untied gives 2 * 1 * 9 / 18 = 1 (the (t - 2) term has no
+    room: 9 n (n - 1) (n - 2) = 0 is never divided by). n = 3 with every x and every y tied:
+    S is always 0, so var S = 0 = (66 - 66 - 66)/18 + (6 * 6)/(9 * 6) + (6 * 6)/(2 * 6),
+    which needs the three-way tie term 2/3."""
+    from ccs_methods.methods.trend.kendall_distribution import _var_s
+
+    none = np.array([], dtype=np.int64)
+    assert _var_s(2, none, none) == pytest.approx(1.0)
+    three = np.array([3])
+    assert _var_s(3, three, three) == pytest.approx(0.0, abs=1e-12)
