@@ -314,3 +314,15 @@ def test_var_s_of_the_smallest_and_of_fully_tied_samples() -> None:
     assert _var_s(2, none, none) == pytest.approx(1.0)
     three = np.array([3])
     assert _var_s(3, three, three) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_two_sided_exact_p_is_capped_at_one() -> None:
+    """Probabilities c/30 for counts 1, 8, 4, 7, 7, 3 add up, in floating point, to
+    1.0000000000000002; a p-value over every outcome is 1, not more."""
+    from ccs_methods.methods.trend.kendall_distribution import _two_sided_exact_p
+
+    counts = {-5: 1, -3: 8, -1: 4, 1: 7, 3: 7, 5: 3}
+    dist = {s: c / 30 for s, c in counts.items()}
+    assert sum(dist.values()) > 1.0  # the rounding the cap is for
+    assert _two_sided_exact_p(dist, 1) == 1.0
+    assert _two_sided_exact_p(dist, 5) == pytest.approx(4 / 30)
