@@ -711,3 +711,14 @@ def test_kpi_year_values_are_numbers_with_qualifiers_and_target_kinds():
     assert (k.loc[1, "year1_value"], k.loc[1, "year1_qualifier"]) == (21411, "approximate")
     assert (k.loc[3, "year2_value"], k.loc[3, "year2_qualifier"]) == (300, "at_least")
     assert "above baseline" in k.loc[1, "target_year3"]
+
+
+def test_environment_sets_and_restores_each_variable(monkeypatch):
+    monkeypatch.setenv("CCS_TEST_SET", "before")
+    monkeypatch.delenv("CCS_TEST_UNSET", raising=False)
+    with paths.environment({"CCS_TEST_SET": "in", "CCS_TEST_UNSET": "in"}):
+        assert os.environ["CCS_TEST_SET"] == os.environ["CCS_TEST_UNSET"] == "in"
+    assert os.environ["CCS_TEST_SET"] == "before" and "CCS_TEST_UNSET" not in os.environ
+    with pytest.raises(RuntimeError), paths.environment({"CCS_TEST_SET": "in"}):
+        raise RuntimeError("stop")
+    assert os.environ["CCS_TEST_SET"] == "before"

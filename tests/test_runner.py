@@ -17,6 +17,7 @@ from conftest import write_notebook
 from typer.testing import CliRunner
 
 from ccs_methods.data.params import load_params
+from ccs_methods.data.paths import environment
 from ccs_methods.errors import ParamsError
 from ccs_methods.pipeline import runner
 from ccs_methods.pipeline.cli import app
@@ -407,16 +408,8 @@ FIGURE = (
 def _run_site(mini_project: Path, site: str, env: dict[str, str]) -> tuple[str, bytes]:
     params = load_params(mini_project / "params")
     jobs = plan_jobs(params, mini_project, sites=[site], years=[1])
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with environment(env):
         summary = run_jobs(jobs, mini_project, workers=1)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     assert summary.ok, summary.describe()
     page = mini_project / "book" / "sites" / site / "year-1.ipynb"
     return _printed(page), page.read_bytes()

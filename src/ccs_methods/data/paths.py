@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ccs_methods.errors import CCSInputError
@@ -93,6 +93,25 @@ def data_dir() -> Path:
 
 
 @contextlib.contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set the environment variables ``values`` inside the block and restore them after.
+
+    A variable that was unset is unset again; the others get their old values back, so an
+    in-process caller (a test, a notebook) is left as it was, whatever the block raises.
+    """
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
 def using_project_root(root: Path | str) -> Iterator[Path]:
     """Make ``root`` the project for code that finds it itself (``CCS_PROJECT_ROOT``).
 
@@ -108,12 +127,5 @@ def using_project_root(root: Path | str) -> Iterator[Path]:
 
     """
     resolved = Path(root).expanduser().resolve()
-    saved = os.environ.get(ROOT_ENV)
-    os.environ[ROOT_ENV] = str(resolved)
-    try:
+    with environment({ROOT_ENV: str(resolved)}):
         yield resolved
-    finally:
-        if saved is None:
-            os.environ.pop(ROOT_ENV, None)
-        else:
-            os.environ[ROOT_ENV] = saved

@@ -150,33 +150,27 @@ class RunOptions:
 def _run(
     root: Path, sites: list[str] | None, years: list[int] | None, opts: RunOptions
 ) -> bool:
+    from ccs_methods.data.paths import environment
     from ccs_methods.data.records.validation import CACHE_ENV
 
-    saved = os.environ.get(CACHE_ENV)
-    try:
-        with _stop_handlers(), using_project_root(root):
-            return _run_inner(root, sites, years, opts)
-    finally:  # the cache belongs to this run only (matters when called in-process)
-        if saved is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = saved
+    # The validated datasets are kept (compact) for the run: workers and kernels inherit the
+    # variable and read them instead of validating each file again (memory and time). The
+    # cache belongs to this run only (restored after, which matters when called in-process).
+    cache = {CACHE_ENV: str(root / ".ccs-run" / "cache" / "records")}
+    with _stop_handlers(), using_project_root(root), environment(cache):
+        return _run_inner(root, sites, years, opts)
 
 
 def _run_inner(
     root: Path, sites: list[str] | None, years: list[int] | None, opts: RunOptions
 ) -> bool:
     from ccs_methods.data.params import load_params
-    from ccs_methods.data.records.validation import CACHE_ENV
     from ccs_methods.pipeline.incremental import decide
     from ccs_methods.pipeline.preflight import check_inputs
     from ccs_methods.pipeline.progress import Progress
     from ccs_methods.pipeline.runner import Workers, plan_jobs, run_jobs, run_jobs_dask, run_lock
 
     start = time.perf_counter()
-    # The validated datasets are kept (compact) for the run: workers and kernels inherit the
-    # variable and read them instead of validating each file again (memory and time).
-    os.environ[CACHE_ENV] = str(root / ".ccs-run" / "cache" / "records")
     with contextlib.ExitStack() as stack:
         # every input the pages read is checked first; any problem stops before a notebook runs
         check_inputs(root, sites=sites or None, years=years or None)

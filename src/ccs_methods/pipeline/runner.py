@@ -48,7 +48,7 @@ import nbformat
 
 from ccs_methods.data import deps
 from ccs_methods.data.params import Params
-from ccs_methods.data.paths import ROOT_ENV
+from ccs_methods.data.paths import ROOT_ENV, environment
 from ccs_methods.errors import ParamsError
 from ccs_methods.pipeline import warm_kernel
 from ccs_methods.pipeline.incremental import page_record, read_notes
@@ -290,16 +290,8 @@ def _kernel_environment(notes_file: Path, root: str) -> Iterator[None]:
     project = str(Path(root).resolve())
     env = {deps.DEPS_FILE_ENV: str(notes_file), deps.DEPS_ROOT_ENV: project, ROOT_ENV: project,
            **SINGLE_THREAD_ENV}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with environment(env):
         yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _execute(job: Job, root: str, tmp_dir: str, failed_dir: str) -> JobResult:
